@@ -1,0 +1,148 @@
+"""The adapter contract: what a partner adapter declares, and the pure functions it provides.
+
+An adapter is a declaration plus pure functions. Inbound, it names the message types its
+partners may send, each with a schema and a translator from the partner document to
+canonical commands. Outbound, it names the event types its partner receives, each with a
+renderer from a canonical event to the partner document. Routing runs adapters through this
+contract only; an adapter never does I/O and never imports another adapter.
+
+What a partner may see is its ``SharingPolicy``, applied centrally (``SharingPolicy.apply``)
+before any renderer runs, so that a renderer cannot leak a field even by mistake: it never
+receives one.
+
+This module depends only on ``core_records`` and ``schemas``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from lxml import etree
+
+from core_records.commands import Command
+from core_records.errors import InvalidMessage
+from core_records.events import CanonicalEvent
+
+
+@dataclass(frozen=True)
+class PartnerScope:
+    """Who is calling, and what they may touch.
+
+    ``establishments`` is the set of prison codes a private-prison operator runs; it is
+    empty for partners that are not tied to prisons.
+    """
+
+    partner: str
+    adapter: str
+    establishments: frozenset[str] = frozenset()
+
+
+Translator = Callable[[etree._Element, PartnerScope], tuple[Command, ...]]
+"""Partner document in, canonical commands out. Raises ``PermanentError`` subclasses only:
+``InvalidMessage`` for a document it cannot read, ``InvalidIdentifier`` for a bad
+identifier, ``NotPermitted`` for a request outside the partner's scope."""
+
+Renderer = Callable[[CanonicalEvent], bytes]
+"""Canonical event (already cut down by the sharing policy) in, partner document out."""
+
+
+@dataclass(frozen=True)
+class InboundType:
+    name: str
+    schema: str
+    """Path of the XSD under the ``schemas`` package, e.g. ``private_prisons/reception-v1.xsd``."""
+    translate: Translator
+
+
+@dataclass(frozen=True)
+class Subscription:
+    event_type: str
+    render: Renderer
+
+
+@dataclass(frozen=True)
+class SharingPolicy:
+    """What one partner may receive: which event types, and which fields of them.
+
+    ``identifier_types`` limits ``personReference.identifiers``; ``information_keys`` limits
+    the keys of ``additionalInformation``. Anything not named is withheld.
+    """
+
+    event_types: frozenset[str]
+    identifier_types: frozenset[str]
+    information_keys: frozenset[str]
+
+    def allows(self, event_type: str) -> bool:
+        return event_type in self.event_types
+
+    def apply(self, event: CanonicalEvent) -> CanonicalEvent:
+        """The event cut down to what the partner may see."""
+        return replace(
+            event,
+            person_identifiers=tuple(
+                i for i in event.person_identifiers if i.type in self.identifier_types
+            ),
+            additional_information={
+                key: value
+                for key, value in event.additional_information.items()
+                if key in self.information_keys
+            },
+        )
+
+
+NOTHING_SHARED = SharingPolicy(frozenset(), frozenset(), frozenset())
+
+
+@dataclass(frozen=True)
+class Adapter:
+    """One partner system's adapter."""
+
+    name: str
+    """Lower-case, used in URLs and queue names, e.g. ``private_prisons``."""
+    partner: str
+    """The partner system, as a service manager would name it."""
+    partners: Mapping[str, PartnerScope]
+    """The partner identities credentials may be issued to, by name."""
+    inbound: Mapping[str, InboundType] = field(default_factory=dict)
+    subscriptions: Mapping[str, Subscription] = field(default_factory=dict)
+    policy: SharingPolicy = NOTHING_SHARED
+    delivery: str | None = None
+    """How outbound documents travel (``http``), or None for an inbound-only adapter."""
+    delivery_content_type: str = "application/xml"
+    transports: tuple[str, ...] = ("http",)
+
+    def inbound_type(self, message_type: str) -> InboundType:
+        try:
+            return self.inbound[message_type]
+        except KeyError:
+            known = ", ".join(sorted(self.inbound)) or "none"
+            raise InvalidMessage(
+                f"{self.name} does not accept {message_type!r} messages (it accepts: {known})",
+                rule="message-type",
+            ) from None
+
+    def translate(
+        self, message_type: str, document: etree._Element, scope: PartnerScope
+    ) -> tuple[Command, ...]:
+        return self.inbound_type(message_type).translate(document, scope)
+
+    def render(self, event: CanonicalEvent) -> bytes | None:
+        """The partner document for ``event``, or None when the partner does not receive it.
+
+        The policy is applied here, before the renderer sees the event.
+        """
+        subscription = self.subscriptions.get(event.event_type)
+        if subscription is None or not self.policy.allows(event.event_type):
+            return None
+        return subscription.render(self.policy.apply(event))
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "partner": self.partner,
+            "transports": list(self.transports),
+            "inbound": sorted(self.inbound),
+            "subscriptions": sorted(self.subscriptions),
+        }

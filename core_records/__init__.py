@@ -1,0 +1,1 @@
+"""The canonical offender record store. Imports none of Gatehouse's other packages."""

@@ -1,0 +1,98 @@
+"""Canonical events: what changed in the record, in the envelope partners already know.
+
+The envelope follows the justice domain's event shape (``eventType``, ``version``,
+``occurredAt``, ``publishedAt``, ``description``, ``detailUrl``, ``additionalInformation``,
+``personReference.identifiers``) so that partners recognise it. Its JSON Schema is
+``schemas/events/envelope.schema.json``.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from core_records.identifiers import Identifier
+
+PRISONER_RECEIVED = "prisoner.received"
+PRISONER_RELEASED = "prisoner.released"
+PRISONER_MERGED = "prisoner.merged"
+
+EVENT_DESCRIPTIONS = {
+    PRISONER_RECEIVED: "A prisoner has been received into a prison",
+    PRISONER_RELEASED: "A prisoner has been released from a prison",
+    PRISONER_MERGED: "Two prisoner records have been merged",
+}
+
+
+def new_event_id() -> str:
+    return str(uuid.uuid4())
+
+
+@dataclass(frozen=True)
+class CanonicalEvent:
+    """One business event about one person."""
+
+    event_type: str
+    occurred_at: datetime
+    person_identifiers: tuple[Identifier, ...]
+    additional_information: Mapping[str, Any]
+    event_id: str = field(default_factory=new_event_id)
+    version: int = 1
+    description: str = ""
+    published_at: datetime | None = None
+
+    @property
+    def person_key(self) -> str | None:
+        """The prison number, which orders deliveries per person and keys journal searches."""
+        for identifier in self.person_identifiers:
+            if identifier.type == "NOMS":
+                return identifier.value
+        return None
+
+    def to_envelope(self) -> dict[str, Any]:
+        envelope: dict[str, Any] = {
+            "eventId": self.event_id,
+            "eventType": self.event_type,
+            "version": self.version,
+            "occurredAt": self.occurred_at.isoformat(),
+            "publishedAt": (self.published_at or datetime.now(UTC)).isoformat(),
+            "description": self.description or EVENT_DESCRIPTIONS.get(self.event_type, ""),
+            "additionalInformation": dict(self.additional_information),
+            "personReference": {
+                "identifiers": [{"type": i.type, "value": i.value} for i in self.person_identifiers]
+            },
+        }
+        if self.person_key:
+            envelope["detailUrl"] = f"/api/v1/people/{self.person_key}"
+        return envelope
+
+    def to_json(self) -> bytes:
+        return json.dumps(self.to_envelope(), separators=(",", ":"), sort_keys=True).encode()
+
+    @classmethod
+    def from_envelope(cls, envelope: Mapping[str, Any]) -> CanonicalEvent:
+        return cls(
+            event_id=envelope["eventId"],
+            event_type=envelope["eventType"],
+            version=int(envelope["version"]),
+            occurred_at=datetime.fromisoformat(envelope["occurredAt"]),
+            published_at=(
+                datetime.fromisoformat(envelope["publishedAt"])
+                if envelope.get("publishedAt")
+                else None
+            ),
+            description=envelope.get("description", ""),
+            additional_information=dict(envelope.get("additionalInformation", {})),
+            person_identifiers=tuple(
+                Identifier(i["type"], i["value"])
+                for i in envelope.get("personReference", {}).get("identifiers", [])
+            ),
+        )
+
+    @classmethod
+    def from_json(cls, body: bytes) -> CanonicalEvent:
+        return cls.from_envelope(json.loads(body))

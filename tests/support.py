@@ -1,0 +1,77 @@
+"""Helpers for tests that use real services; fixtures live in ``conftest.py``."""
+
+from __future__ import annotations
+
+import os
+import socket
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+REQUIRE_SERVICES = os.environ.get("GATEHOUSE_REQUIRE_SERVICES") == "1"
+
+
+def reachable(url: str, default_port: int) -> bool:
+    parts = urlsplit(url.replace("+psycopg", ""))
+    try:
+        with socket.create_connection(
+            (parts.hostname or "127.0.0.1", parts.port or default_port), 2
+        ):
+            return True
+    except OSError:
+        return False
+
+
+def service_unavailable(what: str) -> None:
+    """Skip the test, or fail it when services are required."""
+    message = f"{what} is not reachable"
+    if REQUIRE_SERVICES:
+        pytest.fail(f"{message}, and GATEHOUSE_REQUIRE_SERVICES=1 forbids skipping", pytrace=False)
+    pytest.skip(message)
+
+
+def delete_rabbitmq_namespace(url: str, namespace: str) -> None:
+    """Delete a test's exchanges, and the queues it recorded with ``remember_topology``.
+
+    Without the management plugin AMQP cannot list queues, so a test that declares a
+    topology on RabbitMQ records it; the ``namespace`` fixture then deletes what was recorded.
+    """
+    import pika
+    import pika.exceptions
+
+    from routing.topology import (
+        dead_letter_exchange_name,
+        events_exchange_name,
+        inbound_exchange_name,
+    )
+
+    names = DECLARED_QUEUES.pop(namespace, set())
+    try:
+        connection = pika.BlockingConnection(pika.URLParameters(url))
+    except pika.exceptions.AMQPError:
+        return
+    try:
+        channel = connection.channel()
+        for queue in sorted(names):
+            channel.queue_delete(queue)
+        for exchange in (
+            inbound_exchange_name(namespace),
+            events_exchange_name(namespace),
+            dead_letter_exchange_name(namespace),
+        ):
+            channel.exchange_delete(exchange)
+    except pika.exceptions.AMQPError:
+        pass
+    finally:
+        if connection.is_open:
+            connection.close()
+
+
+DECLARED_QUEUES: dict[str, set[str]] = {}
+"""Queue names declared per namespace during a test; ``remember_topology`` fills it."""
+
+
+def remember_topology(topology: Any) -> None:
+    """Record a topology's queues so that the ``namespace`` fixture deletes them."""
+    DECLARED_QUEUES.setdefault(topology.namespace, set()).update(topology.all_queue_names)
