@@ -44,8 +44,10 @@ Translator = Callable[[etree._Element, PartnerScope], tuple[Command, ...]]
 ``InvalidMessage`` for a document it cannot read, ``InvalidIdentifier`` for a bad
 identifier, ``NotPermitted`` for a request outside the partner's scope."""
 
-Renderer = Callable[[CanonicalEvent], bytes]
-"""Canonical event (already cut down by the sharing policy) in, partner document out."""
+Renderer = Callable[[CanonicalEvent], bytes | None]
+"""Canonical event (already cut down by the sharing policy) in, partner document out; or
+None when the partner needs nothing for this particular event (Delius, say, learns of a
+transfer from the ``prisoner.received`` at the new prison, not from the release at the old)."""
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,9 @@ class InboundType:
 class Subscription:
     event_type: str
     render: Renderer
+    schema: str | None = None
+    """Path of the XSD the rendered document must satisfy, under the ``schemas`` package,
+    when the partner's format has one (the contract kit validates rendered samples with it)."""
 
 
 @dataclass(frozen=True)
@@ -129,7 +134,8 @@ class Adapter:
         return self.inbound_type(message_type).translate(document, scope)
 
     def render(self, event: CanonicalEvent) -> bytes | None:
-        """The partner document for ``event``, or None when the partner does not receive it.
+        """The partner document for ``event``, or None when the partner does not receive it
+        (not subscribed, withheld by the policy, or nothing the partner needs).
 
         The policy is applied here, before the renderer sees the event.
         """

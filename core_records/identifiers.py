@@ -6,7 +6,7 @@ case, and returns the canonical form or raises ``InvalidIdentifier`` naming what
     prison number   A1234BC               letter, 4 digits, 2 letters
     PNC id          2001/0023456K         4-digit year / 7-digit serial + check letter
     CRO number      012345/99N            6-digit serial / 2-digit year + check letter
-                    SF01/12345X           fingerprint form: SF + year / serial + check
+                    SF01/12345N           fingerprint form: SF + year / serial + check
     CRN             X757129               letter, 6 digits
 """
 
@@ -95,8 +95,13 @@ def _four_digit_year(two_digits: str, today: date) -> int:
     return 2000 + yy if yy <= today.year % 100 else 1900 + yy
 
 
+FIRST_PNC_YEAR = 1900
+"""No PNC id has an earlier year: a two-digit year means 19YY at the earliest. Refusing
+years such as 0100 also stops nonsense readings making a slashless form look ambiguous."""
+
+
 def _pnc_candidate(year: int, serial: str, check: str, today: date) -> str | None:
-    if not 1 <= len(serial) <= 7 or year > today.year:
+    if not 1 <= len(serial) <= 7 or not FIRST_PNC_YEAR <= year <= today.year:
         return None
     if pnc_check_letter(year, int(serial)) != check:
         return None
@@ -118,6 +123,8 @@ def parse_pnc_id(text: str, *, today: date | None = None) -> str:
         year = int(raw_year) if len(raw_year) == 4 else _four_digit_year(raw_year, today)
         if year > today.year:
             raise InvalidIdentifier("PNC id", text, f"the year {year} is in the future")
+        if year < FIRST_PNC_YEAR:
+            raise InvalidIdentifier("PNC id", text, f"the year {year} is before {FIRST_PNC_YEAR}")
         if pnc_check_letter(year, int(serial)) != check:
             expected = pnc_check_letter(year, int(serial))
             raise InvalidIdentifier(
@@ -194,10 +201,10 @@ def parse_identifier(identifier_type: str, value: str, *, today: date | None = N
     if kind == BOOKING:
         return Identifier(BOOKING, parse_book_number(value))
     if kind == LOCAL:
-        operator, _, local = value.strip().partition(":")
-        if not operator or not local.strip():
+        operator, _, local = (part.strip() for part in value.partition(":"))
+        if not operator or not local:
             raise InvalidIdentifier("local id", value, "expected operator:local-id")
-        return Identifier(LOCAL, f"{operator.lower()}:{local.strip()}")
+        return Identifier(LOCAL, f"{operator.lower()}:{local}")
     if kind in OTHER_TYPES:
         cleaned = value.strip().upper()
         if not cleaned:

@@ -21,8 +21,15 @@ Hop names, in the order a message meets them:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, fields
 from datetime import datetime
+
+import sqlalchemy as sa
+
+from core_records.database import READ_ONLY, store_errors
+from core_records.tables import journal as journal_table
+from core_records.tables import outbox
 
 RECEIVED = "received"
 STORED = "stored"
@@ -64,3 +71,50 @@ class Hop:
     message_type: str | None = None
     person_key: str | None = None
     detail: str | None = None
+
+
+def hop_row(hop: Hop) -> dict[str, object]:
+    """The journal table row of a hop."""
+    return {name: getattr(hop, name) for name in _HOP_FIELDS}
+
+
+def write_hops(connection: sa.Connection, hops: Iterable[Hop]) -> None:
+    """Insert hops within the caller's transaction, so they share its fate."""
+    rows = [hop_row(hop) for hop in hops]
+    if rows:
+        connection.execute(sa.insert(journal_table), rows)
+
+
+class Journal:
+    """The journal on its own: hops recorded outside any other work, and traces."""
+
+    def __init__(self, engine: sa.Engine) -> None:
+        self._engine = engine
+
+    def record(self, hops: Iterable[Hop]) -> None:
+        """Insert hops in a transaction of their own."""
+        hops = list(hops)
+        if not hops:
+            return
+        with store_errors(), self._engine.begin() as connection:
+            write_hops(connection, hops)
+
+    def trace(self, message_id: str) -> list[Hop]:
+        """Every hop about the message, and about the events it caused, in time order."""
+        caused = sa.select(outbox.c.event_id).where(outbox.c.causation_id == message_id)
+        query = (
+            sa.select(*[journal_table.c[name] for name in _HOP_FIELDS])
+            .where(
+                sa.or_(
+                    journal_table.c.message_id == message_id,
+                    journal_table.c.message_id.in_(caused),
+                )
+            )
+            .order_by(journal_table.c.at, journal_table.c.id)
+        )
+        with store_errors(), self._engine.connect() as connection:
+            connection = connection.execution_options(**READ_ONLY)
+            return [Hop(**row) for row in connection.execute(query).mappings()]
+
+
+_HOP_FIELDS = tuple(field.name for field in fields(Hop))

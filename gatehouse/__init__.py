@@ -1,0 +1,1 @@
+"""Gatehouse's composition root: settings, wiring, the CLI and the ASGI app. Nothing imports it."""

@@ -20,8 +20,13 @@ HEADER_MESSAGE_TYPE = "gatehouse-message-type"
 HEADER_PARTNER = "gatehouse-partner"
 HEADER_PERSON_KEY = "gatehouse-person-key"
 HEADER_RECEIVED_AT = "gatehouse-received-at"
+HEADER_SEQUENCE = "gatehouse-sequence"
+"""The outbox sequence of an event: orders one person's events for delivery."""
 HEADER_ATTEMPTS = "gatehouse-attempts"
-"""JSON list of earlier failed attempts: ``[{"at": iso, "reason": str, "delay_ms": int}]``."""
+"""JSON list of what happened to the message before:
+``[{"at": iso, "kind": "failure" | "held" | "replayed", "reason": str, "delay_ms": int}]``.
+Only ``failure`` entries count towards the retry limit: a message ``held`` back behind an
+earlier one for the same person has not failed."""
 HEADER_DEAD_LETTER_REASON = "gatehouse-dead-letter-reason"
 HEADER_ORIGIN_QUEUE = "gatehouse-origin-queue"
 """The work queue a dead letter or a delayed retry came from, and goes back to."""
@@ -61,11 +66,28 @@ class Message:
         headers.update({key.replace("_", "-"): value for key, value in changes.items()})
         return replace(self, headers=headers)
 
-    def with_attempt(self, reason: str, delay_ms: int) -> Message:
-        """A copy whose attempt history records one more failure."""
+    @property
+    def failures(self) -> int:
+        """How many times handling this message has failed since it was last replayed."""
+        count = 0
+        for attempt in self.attempts:
+            kind = attempt.get("kind", "failure")
+            if kind == "replayed":
+                count = 0
+            elif kind == "failure":
+                count += 1
+        return count
+
+    def with_attempt(self, reason: str, delay_ms: int, kind: str = "failure") -> Message:
+        """A copy whose attempt history records one more entry (a failure by default)."""
         history = [
             *self.attempts,
-            {"at": datetime.now(UTC).isoformat(), "reason": reason, "delay_ms": delay_ms},
+            {
+                "at": datetime.now(UTC).isoformat(),
+                "kind": kind,
+                "reason": reason,
+                "delay_ms": delay_ms,
+            },
         ]
         headers = dict(self.headers)
         headers[HEADER_ATTEMPTS] = json.dumps(history, separators=(",", ":"))

@@ -1,6 +1,7 @@
 """The transport port: what Gatehouse needs from a message broker.
 
-Two implementations pass one contract suite (``tests/integration/test_transport_contract.py``):
+Two implementations pass one contract suite
+(``tests/integration/routing/test_transport_contract.py``):
 ``routing.rabbitmq.RabbitTransport`` on pika, for production, and
 ``routing.embedded.EmbeddedTransport``, durable in one SQLite file, for a single machine.
 
@@ -45,9 +46,13 @@ class Consumer(ABC):
         are skipped: the broker hands those messages out again."""
 
     @abstractmethod
-    def retry_later(self, delivery: Delivery, delay_ms: int, reason: str) -> None:
-        """Send a copy, with one more attempt in its history, through the queue's wait queue
-        of ``delay_ms`` (one of the topology's tiers); once that copy is durable, ack."""
+    def retry_later(
+        self, delivery: Delivery, delay_ms: int, reason: str, *, kind: str = "failure"
+    ) -> None:
+        """Send a copy, with one more entry of ``kind`` in its attempt history
+        (``Message.with_attempt``), through the queue's wait queue of ``delay_ms`` (one of the
+        topology's tiers); once that copy is durable, ack. ``kind="held"`` parks a message
+        that has not failed, without counting towards its retry limit."""
 
     @abstractmethod
     def dead_letter(self, delivery: Delivery, reason: str) -> None:

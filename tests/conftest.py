@@ -22,7 +22,6 @@ import pytest
 
 from tests.support import delete_rabbitmq_namespace, reachable, service_unavailable
 
-REQUIRE_SERVICES = os.environ.get("GATEHOUSE_REQUIRE_SERVICES") == "1"
 RABBITMQ_URL = os.environ.get(
     "GATEHOUSE_TEST_RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672/%2F"
 )
@@ -51,6 +50,7 @@ def postgres_template() -> Iterator[str]:
     if not reachable(POSTGRES_ADMIN_URL, 5432):
         service_unavailable(f"PostgreSQL at {POSTGRES_ADMIN_URL}")
     import sqlalchemy as sa
+
     from core_records.migrate import upgrade
 
     name = f"gh_template_{uuid.uuid4().hex[:10]}"

@@ -1,0 +1,40 @@
+"""The ASGI application: the inbound edge, message status and health, on one FastAPI app."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from fastapi import FastAPI
+
+from adapters.transports.inbound_http import inbound_router
+from gatehouse.bootstrap import Hub, build_hub
+from monitoring.api import health_router, messages_router
+from routing.inbound import publish_inbound
+
+
+def create_app(hub: Hub) -> FastAPI:
+    app = FastAPI(
+        title="Gatehouse",
+        summary="Integration hub for a prison case management system",
+        version="0.1.0",
+    )
+    app.include_router(
+        inbound_router(
+            registry=hub.registry,
+            authenticate=hub.credentials.authenticate,
+            publish=partial(publish_inbound, hub.transport, hub.topology),
+            record_hops=hub.journal.record,
+            max_body_bytes=hub.settings.max_body_bytes,
+        )
+    )
+    app.include_router(
+        messages_router(journal=hub.journal, authenticate=hub.credentials.authenticate)
+    )
+    app.include_router(health_router({"store": hub.store.ping, "broker": hub.transport.ping}))
+    app.state.hub = hub
+    return app
+
+
+def app_from_environment() -> FastAPI:
+    """For ``uvicorn --factory gatehouse.app:app_from_environment``."""
+    return create_app(build_hub())

@@ -1,0 +1,92 @@
+"""Configuration, from ``GATEHOUSE_*`` environment variables.
+
+With neither ``GATEHOUSE_DATABASE_URL`` nor ``GATEHOUSE_BROKER_URL`` set, Gatehouse runs on
+its embedded default: a SQLite store and the embedded transport, both files under
+``GATEHOUSE_DATA_DIR``. Nested values use a double underscore, e.g.
+``GATEHOUSE_PARTNER_URLS__DELIUS=https://delius.example/custody``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from routing.retry import RetryPolicy
+from routing.topology import DEFAULT_DELAY_TIERS_MS, DEFAULT_NAMESPACE
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="GATEHOUSE_", env_nested_delimiter="__", extra="ignore"
+    )
+
+    database_url: str | None = None
+    """SQLAlchemy URL of the record store; absent means SQLite under data_dir."""
+    broker_url: str | None = None
+    """``amqp://`` URL of RabbitMQ; absent means the embedded transport under data_dir."""
+    data_dir: Path = Path("var")
+    namespace: str = DEFAULT_NAMESPACE
+    """Prefix of every exchange and queue name."""
+
+    http_host: str = "127.0.0.1"
+    http_port: int = 8000
+    max_body_bytes: int = Field(default=1_048_576, gt=0)
+    """Largest inbound document accepted, in bytes."""
+
+    partner_urls: dict[str, str] = Field(default_factory=dict)
+    """Where each outbound adapter delivers, by adapter name."""
+    delivery_timeout_s: float = Field(default=5.0, gt=0)
+    delivery_attempts: int = Field(default=3, ge=1)
+    """Short in-process tries of one delivery before it waits in a delay tier."""
+    delivery_lanes: int = Field(default=8, ge=1)
+    """Deliveries to one partner in flight at once (each person's in order)."""
+
+    delay_tiers_ms: tuple[int, ...] = DEFAULT_DELAY_TIERS_MS
+    max_attempts: int = Field(default=5, ge=1)
+    """Tries in all before a transiently failing message is dead-lettered."""
+    batch_size: int = Field(default=200, ge=1)
+    prefetch: int = Field(default=300, ge=1)
+
+    @field_validator("delay_tiers_ms")
+    @classmethod
+    def _tiers_positive(cls, tiers: tuple[int, ...]) -> tuple[int, ...]:
+        if not tiers or any(t <= 0 for t in tiers):
+            raise ValueError("delay tiers must be positive milliseconds, at least one")
+        return tiers
+
+    @property
+    def store_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.data_dir / 'gatehouse.sqlite3').resolve()}"
+
+    @property
+    def embedded_queue_path(self) -> Path:
+        return self.data_dir / "queues.sqlite3"
+
+    @property
+    def uses_embedded_transport(self) -> bool:
+        return not self.broker_url
+
+    @property
+    def retry_policy(self) -> RetryPolicy:
+        return RetryPolicy(delay_tiers_ms=self.delay_tiers_ms, max_attempts=self.max_attempts)
+
+    def describe(self) -> dict[str, str]:
+        """Where the hub keeps things, without secrets (for start-up logs)."""
+        return {
+            "store": _without_password(self.store_url),
+            "transport": _without_password(self.broker_url)
+            if self.broker_url
+            else f"embedded ({self.embedded_queue_path})",
+            "namespace": self.namespace,
+        }
+
+
+def _without_password(url: str) -> str:
+    scheme, sep, rest = url.partition("://")
+    if not sep or "@" not in rest:
+        return url
+    credentials, _, host = rest.rpartition("@")
+    user = credentials.split(":", 1)[0]
+    return f"{scheme}://{user}:***@{host}"

@@ -1,0 +1,266 @@
+"""Delivery: canonical events from a partner's outbound queue to the partner, in order.
+
+For each batch: decode the events, skip those the journal shows as delivered already,
+apply the partner's sharing policy and render (``Adapter.render``), and deliver. Events of
+different people go out in parallel lanes; one person's events go out one after another
+in outbox order, and never overtake an earlier event of theirs that is waiting in a delay
+tier (``core_records.delivery_holds``).
+
+A failed delivery is decided by ``RetryPolicy``: transient failures wait in a delay tier,
+permanent ones and exhausted retries go to the dead-letter queue. Once a partner looks
+down (several "unavailable" answers in a row, not one document it chokes on), the rest of
+the batch is held back rather than tried, and the worker pauses before its next batch,
+backing off while the partner stays down.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+import threading
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Protocol
+
+from adapters.base import Adapter
+from core_records import journal
+from core_records.delivery_holds import DeliveryHolds, Hold
+from core_records.errors import InvalidMessage, PartnerUnavailable
+from core_records.events import CanonicalEvent
+from core_records.journal import Hop
+from routing.messages import HEADER_CAUSATION_ID, HEADER_SEQUENCE, Delivery
+from routing.retry import RetryLater, RetryPolicy, describe
+from routing.transport import Consumer
+from routing.worker import handed_back_on_error, settle_safely
+
+log = logging.getLogger(__name__)
+
+
+class PartnerDelivery(Protocol):
+    """How documents reach a partner (``adapters.transports.http.HttpDelivery``, say)."""
+
+    def deliver(self, body: bytes, *, content_type: str, headers: Mapping[str, str]) -> None:
+        """Deliver one document; raise PartnerUnavailable or PartnerRejected."""
+
+    def close(self) -> None: ...
+
+
+class Result(enum.Enum):
+    DELIVERED = "delivered"
+    ALREADY_DELIVERED = "already delivered"
+    FILTERED = "filtered"
+    HELD = "held"
+    RETRY = "retry"
+    DEAD_LETTER = "dead letter"
+
+
+@dataclass
+class Item:
+    delivery: Delivery
+    event: CanonicalEvent | None
+    sequence: int
+    result: Result | None = None
+    reason: str = ""
+    delay_ms: int = 0
+
+    @property
+    def lane(self) -> str:
+        if self.event is not None and self.event.person_key:
+            return self.event.person_key
+        return self.delivery.message.message_id
+
+
+class Breaker:
+    """Counts a batch's consecutive "partner unavailable" failures across its lanes; past a
+    threshold the partner is taken to be down and the rest of the batch is held back."""
+
+    def __init__(self, threshold: int) -> None:
+        self._threshold = threshold
+        self._consecutive = 0
+        self._lock = threading.Lock()
+        self.down = False
+
+    def unavailable(self) -> None:
+        with self._lock:
+            self._consecutive += 1
+            self.down = self.down or self._consecutive >= self._threshold
+
+    def succeeded(self) -> None:
+        with self._lock:
+            self._consecutive = 0
+
+
+@dataclass
+class DeliveryWorker:
+    consumer: Consumer
+    adapter: Adapter
+    delivery: PartnerDelivery
+    holds: DeliveryHolds
+    retry_policy: RetryPolicy
+    batch_size: int = 200
+    fetch_timeout_s: float = 0.5
+    lanes: int = 8
+    max_backoff_s: float = 30.0
+    unavailable_before_down: int = 3
+    """Consecutive "unavailable" answers in a batch that mean the partner itself is down,
+    rather than choking on one document."""
+    backoff_s: float = 0.0
+    """How long the runner should pause before the next batch (set while a partner is down)."""
+    name: str = ""
+    _pool: ThreadPoolExecutor = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.name = self.name or f"delivery:{self.adapter.name}"
+        self._pool = ThreadPoolExecutor(self.lanes, thread_name_prefix=self.name)
+
+    @property
+    def partner(self) -> str:
+        return self.adapter.name
+
+    def run_once(self) -> int:
+        deliveries = self.consumer.fetch(self.batch_size, self.fetch_timeout_s)
+        if not deliveries:
+            return 0
+        with handed_back_on_error(self.consumer, deliveries):
+            items = [self._decode(d) for d in deliveries]
+            events = [(i, i.event) for i in items if i.event is not None]
+            already = self.holds.delivered_already(self.partner, [e.event_id for _, e in events])
+            blocked = self.holds.blocked(
+                self.partner, [(e.person_key, i.sequence) for i, e in events if e.person_key]
+            )
+            lanes: dict[str, list[Item]] = defaultdict(list)
+            for item, event in events:
+                if event.event_id in already:
+                    item.result = Result.ALREADY_DELIVERED
+                else:
+                    lanes[item.lane].append(item)
+            breaker = Breaker(self.unavailable_before_down)
+            list(
+                self._pool.map(lambda lane: self._run_lane(lane, blocked, breaker), lanes.values())
+            )
+            self._record(items)
+        self._settle(items, breaker.down)
+        return len(items)
+
+    def _decode(self, delivery: Delivery) -> Item:
+        try:
+            event = CanonicalEvent.from_json(delivery.message.body)
+            sequence = int(delivery.message.headers[HEADER_SEQUENCE])
+        except Exception as error:
+            item = Item(delivery, None, 0, Result.DEAD_LETTER)
+            item.reason = describe(InvalidMessage(f"not a canonical event: {describe(error)}"))
+            return item
+        return Item(delivery, event, sequence)
+
+    def _run_lane(self, lane: list[Item], blocked: set[int], breaker: Breaker) -> None:
+        """Deliver one person's events in order; once one waits, the rest wait behind it."""
+        waiting = False
+        for item in lane:
+            assert item.event is not None
+            if waiting or item.sequence in blocked or breaker.down:
+                waiting = True
+                item.result = Result.HELD
+                item.reason = f"held behind an earlier event for {item.event.person_key}"
+                continue
+            try:
+                body = self.adapter.render(item.event)
+                if body is None:
+                    item.result = Result.FILTERED
+                    continue
+                self.delivery.deliver(
+                    body,
+                    content_type=self.adapter.delivery_content_type,
+                    headers={
+                        "X-Gatehouse-Event-Id": item.event.event_id,
+                        "X-Gatehouse-Event-Type": item.event.event_type,
+                        "X-Gatehouse-Correlation-Id": item.delivery.message.correlation_id,
+                    },
+                )
+                item.result = Result.DELIVERED
+                breaker.succeeded()
+            except Exception as error:
+                if isinstance(error, PartnerUnavailable):
+                    breaker.unavailable()
+                decision = self.retry_policy.decide(error, item.delivery.message.failures)
+                item.reason = decision.reason
+                if isinstance(decision, RetryLater):
+                    item.result, item.delay_ms = Result.RETRY, decision.delay_ms
+                    waiting = True
+                else:
+                    item.result = Result.DEAD_LETTER
+
+    def _record(self, items: Sequence[Item]) -> None:
+        """Place and lift holds and journal the outcomes, in one transaction, before any
+        delivery is settled: a returning event must find the holds already in place."""
+        now = datetime.now(UTC)
+        holds: list[Hold] = []
+        lifts: list[int] = []
+        for item in items:
+            event = item.event
+            if event is not None and event.person_key:
+                if item.result in (Result.HELD, Result.RETRY):
+                    holds.append(Hold(item.sequence, event.person_key, event.event_id))
+                else:
+                    lifts.append(item.sequence)
+        hops = [hop for item in items if (hop := self._hop(item, now)) is not None]
+        self.holds.settle(self.partner, hold=holds, lift=lifts, hops=hops)
+
+    def _settle(self, items: Sequence[Item], partner_down: bool) -> None:
+        tiers = self.retry_policy.delay_tiers_ms
+        park_tier = tiers[min(1, len(tiers) - 1)] if partner_down else tiers[0]
+        done = [
+            i.delivery
+            for i in items
+            if i.result in (Result.DELIVERED, Result.ALREADY_DELIVERED, Result.FILTERED)
+        ]
+        self.consumer.ack(done)
+        for item in items:
+            if item.result is Result.RETRY:
+                settle_safely(
+                    self.consumer, item.delivery, "retry_later", item.delay_ms, item.reason
+                )
+            elif item.result is Result.HELD:
+                settle_safely(
+                    self.consumer, item.delivery, "retry_later", park_tier, item.reason, kind="held"
+                )
+            elif item.result is Result.DEAD_LETTER:
+                settle_safely(self.consumer, item.delivery, "dead_letter", item.reason)
+
+        if partner_down:
+            self.backoff_s = min(max(self.backoff_s * 2, 1.0), self.max_backoff_s)
+            log.warning("%s looks down; pausing %.0f s", self.partner, self.backoff_s)
+        elif any(i.result is Result.DELIVERED for i in items):
+            self.backoff_s = 0.0
+
+    def _hop(self, item: Item, at: datetime) -> Hop | None:
+        hop_names: Mapping[Result, tuple[str, str]] = {
+            Result.DELIVERED: (journal.DELIVERED, "ok"),
+            Result.FILTERED: (journal.FILTERED, "ok"),
+            Result.RETRY: (journal.RETRY_SCHEDULED, "retry"),
+        }
+        if item.result not in hop_names or item.event is None:
+            return None
+        name, outcome = hop_names[item.result]
+        message = item.delivery.message
+        return Hop(
+            message_id=item.event.event_id,
+            hop=name,
+            at=at,
+            outcome=outcome,
+            correlation_id=message.correlation_id,
+            causation_id=message.headers.get(HEADER_CAUSATION_ID),
+            adapter=self.adapter.name,
+            partner=self.partner,
+            direction=journal.OUTBOUND,
+            message_type=item.event.event_type,
+            person_key=item.event.person_key,
+            detail=item.reason or None,
+        )
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True)
+        self.consumer.close()
+        self.delivery.close()

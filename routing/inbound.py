@@ -1,0 +1,41 @@
+"""Putting an accepted partner document on the inbound exchange."""
+
+from __future__ import annotations
+
+from adapters.transports.inbound_http import Submission
+from routing.messages import (
+    HEADER_ADAPTER,
+    HEADER_CORRELATION_ID,
+    HEADER_MESSAGE_TYPE,
+    HEADER_PARTNER,
+    HEADER_RECEIVED_AT,
+    Message,
+    new_message_id,
+)
+from routing.topology import Topology, inbound_routing_key
+from routing.transport import Transport
+
+
+def inbound_message(submission: Submission) -> Message:
+    message_id = new_message_id()
+    return Message(
+        routing_key=inbound_routing_key(submission.adapter, submission.message_type),
+        body=submission.body,
+        message_id=message_id,
+        headers={
+            HEADER_ADAPTER: submission.adapter,
+            HEADER_MESSAGE_TYPE: submission.message_type,
+            HEADER_PARTNER: submission.partner,
+            HEADER_RECEIVED_AT: submission.received_at.isoformat(),
+            HEADER_CORRELATION_ID: submission.correlation_id or message_id,
+        },
+        content_type="application/xml",
+        timestamp=submission.received_at,
+    )
+
+
+def publish_inbound(transport: Transport, topology: Topology, submission: Submission) -> str:
+    """Publish to the inbound exchange; the message id, once the broker holds it durably."""
+    message = inbound_message(submission)
+    transport.publish(topology.inbound_exchange, [message])
+    return message.message_id
