@@ -40,7 +40,7 @@ class Settings(BaseSettings):
     delivery_timeout_s: float = Field(default=5.0, gt=0)
     delivery_attempts: int = Field(default=3, ge=1)
     """Short in-process tries of one delivery before it waits in a delay tier."""
-    delivery_lanes: int = Field(default=8, ge=1)
+    delivery_lanes: int = Field(default=4, ge=1)
     """Deliveries to one partner in flight at once (each person's in order)."""
 
     delay_tiers_ms: tuple[int, ...] = DEFAULT_DELAY_TIERS_MS

@@ -41,7 +41,8 @@ class ReceivedDocument:
 class DeliusReceiver:
     """Receives custody-status POSTs at ``/custody-status``; safe to use from any thread."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, validate: bool = True) -> None:
+        self._validate = validate
         self._changed = threading.Condition()
         self._received: list[ReceivedDocument] = []
         self._requests = 0
@@ -52,6 +53,7 @@ class DeliusReceiver:
         self._poison: tuple[bytes, int] | None = None
         self.app = FastAPI(title="Simulated Delius", openapi_url=None)
         self.app.add_api_route(PATH, self._receive, methods=["POST"])
+        self.app.add_api_route(f"{PATH}/received", self._received_ids, methods=["GET"])
 
     # --- what arrived -----------------------------------------------------------------------
 
@@ -100,6 +102,12 @@ class DeliusReceiver:
         with self._changed:
             self._delays = [seconds] * count
 
+    async def _received_ids(self) -> JSONResponse:
+        """The event ids received, in order, for a benchmark running this in its own process."""
+        return JSONResponse(
+            {"eventIds": [d.headers.get("x-gatehouse-event-id") for d in self.received]}
+        )
+
     # --- the endpoint -----------------------------------------------------------------------
 
     def _admit(self) -> tuple[float, int | None]:
@@ -125,10 +133,11 @@ class DeliusReceiver:
             poison = self._poison
         if poison and poison[0] in body:
             return JSONResponse({"reason": "Delius could not process this record"}, poison[1])
-        try:
-            validate(parse_xml(body), SCHEMA)
-        except InvalidMessage as error:
-            return JSONResponse(error.as_dict(), 422)
+        if self._validate:
+            try:
+                validate(parse_xml(body), SCHEMA)
+            except InvalidMessage as error:
+                return JSONResponse(error.as_dict(), 422)
         document = ReceivedDocument(
             body=body,
             content_type=request.headers.get("content-type", ""),
@@ -160,8 +169,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="A simulated Delius custody-status receiver.")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=9000)
+    parser.add_argument(
+        "--no-validate",
+        action="store_true",
+        help="accept documents without checking them against the schema (for benchmarks)",
+    )
     arguments = parser.parse_args()
-    uvicorn.run(DeliusReceiver().app, host=arguments.host, port=arguments.port)
+    receiver = DeliusReceiver(validate=not arguments.no_validate)
+    uvicorn.run(receiver.app, host=arguments.host, port=arguments.port, log_level="warning")
 
 
 if __name__ == "__main__":

@@ -7,10 +7,17 @@ Deterministic for a given ``random.Random``, so that a seed reproduces a whole r
 from __future__ import annotations
 
 import random
+import zlib
+from collections.abc import Callable
 from datetime import date, timedelta
 
 from adapters.private_prisons.messages import Alias, OperatorPerson
-from core_records.identifiers import cro_check_letter, pnc_check_letter
+from core_records.identifiers import (
+    Identifier,
+    cro_check_letter,
+    parse_identifier,
+    pnc_check_letter,
+)
 
 SURNAMES = (
     "SMITH", "JONES", "WILLIAMS", "TAYLOR", "BROWN", "DAVIES", "EVANS", "WILSON", "THOMAS",
@@ -60,27 +67,67 @@ def prison_number(rng: random.Random) -> str:
     return f"{rng.choice('AG')}{digits:04d}{rng.choice(_LETTERS)}{rng.choice(_LETTERS)}"
 
 
-def pnc_id(rng: random.Random, born: date, today: date) -> str:
-    """A PNC id created at an age of 12 or more, sometimes written with a two-digit year."""
-    year = rng.randint(max(born.year + 12, 1975), today.year)
-    serial = rng.randint(1, 999_999)
-    check = pnc_check_letter(year, serial)
-    if year < 2000 and rng.random() < 0.2:
-        return f"{year % 100:02d}/{serial}{check}"
-    return f"{year:04d}/{serial:07d}{check}"
+PARTITIONS = 32
+"""Serial numbers are split between operators by their remainder modulo this, so that two
+operators' simulators never issue the same PNC id or CRO number."""
 
 
-def cro_number(rng: random.Random, born: date, today: date) -> str:
-    """A CRO number, one in ten in the fingerprint (SF) form."""
-    year = f"{rng.randint(max(born.year + 12, 1975), today.year) % 100:02d}"
-    serial = str(rng.randint(1, 999_999))
-    if rng.random() < 0.1:
-        return f"SF{year}/{serial}{cro_check_letter(serial, year, fingerprint=True)}"
-    return f"{int(serial):06d}/{year}{cro_check_letter(serial, year)}"
+class IdentifierIssuer:
+    """Issues one operator's simulated PNC ids and CRO numbers, each at most once.
+
+    Real ones are unique, and two simulated people sharing one would be (rightly) taken for
+    the same person by the store. Deterministic for a given random generator.
+    """
+
+    def __init__(self, operator: str) -> None:
+        self.partition = zlib.crc32(operator.encode()) % PARTITIONS
+        self._issued: set[Identifier] = set()
+
+    def _serial(self, rng: random.Random, limit: int) -> int:
+        return rng.randrange(1, limit // PARTITIONS) * PARTITIONS + self.partition
+
+    def _unique(self, identifier_type: str, issue: Callable[[], str]) -> str:
+        while True:
+            value = issue()
+            canonical = parse_identifier(identifier_type, value)
+            if canonical not in self._issued:
+                self._issued.add(canonical)
+                return value
+
+    def pnc_id(self, rng: random.Random, born: date, today: date) -> str:
+        """A PNC id created at an age of 12 or more, sometimes written with a two-digit year."""
+
+        def issue() -> str:
+            year = rng.randint(max(born.year + 12, 1975), today.year)
+            serial = self._serial(rng, 1_000_000)
+            check = pnc_check_letter(year, serial)
+            if year < 2000 and rng.random() < 0.2:
+                return f"{year % 100:02d}/{serial}{check}"
+            return f"{year:04d}/{serial:07d}{check}"
+
+        return self._unique("PNC", issue)
+
+    def cro_number(self, rng: random.Random, born: date, today: date) -> str:
+        """A CRO number, one in ten in the fingerprint (SF) form."""
+
+        def issue() -> str:
+            year = f"{rng.randint(max(born.year + 12, 1975), today.year) % 100:02d}"
+            serial = str(self._serial(rng, 1_000_000))
+            if rng.random() < 0.1:
+                return f"SF{year}/{serial}{cro_check_letter(serial, year, fingerprint=True)}"
+            return f"{int(serial):06d}/{year}{cro_check_letter(serial, year)}"
+
+        return self._unique("CRO", issue)
 
 
 def make_person(
-    rng: random.Random, *, local_id: str, sex: str, today: date, known_to_prisons: bool
+    rng: random.Random,
+    *,
+    local_id: str,
+    sex: str,
+    today: date,
+    known_to_prisons: bool,
+    issuer: IdentifierIssuer,
 ) -> OperatorPerson:
     """A new person; ``known_to_prisons`` people arrive with a prison number already."""
     born = date_of_birth(rng, today)
@@ -95,7 +142,7 @@ def make_person(
         date_of_birth=born,
         sex=sex,
         prison_number=prison_number(rng) if known_to_prisons else None,
-        pnc_id=pnc_id(rng, born, today) if rng.random() < 0.9 else None,
-        cro_number=cro_number(rng, born, today) if rng.random() < 0.6 else None,
+        pnc_id=issuer.pnc_id(rng, born, today) if rng.random() < 0.9 else None,
+        cro_number=issuer.cro_number(rng, born, today) if rng.random() < 0.6 else None,
         aliases=aliases,
     )

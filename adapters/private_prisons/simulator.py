@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from adapters.private_prisons.messages import MessageHeader, Movement, OperatorMessage
 from adapters.private_prisons.messages import OperatorPerson as Person
-from adapters.private_prisons.simulated_people import make_person
+from adapters.private_prisons.simulated_people import IdentifierIssuer, make_person
 from adapters.private_prisons.writing import write_message
 
 FEMALE_PRISONS = frozenset({"BZI", "PFI", "AGI", "DHI", "DWI", "EWI", "FHI", "LNI", "NHI", "STI"})
@@ -65,6 +65,7 @@ class OperatorSimulator:
         if not self.establishments:
             raise ValueError(f"{operator} runs no prisons to simulate")
         self._random = random.Random(seed)
+        self._issuer = IdentifierIssuer(operator)
         zone = _london()
         self._clock = start.replace(tzinfo=zone) if zone else start.astimezone()
         self._prefix = operator[:3].upper()
@@ -90,6 +91,7 @@ class OperatorSimulator:
             sex=sex,
             today=self._clock.date(),
             known_to_prisons=known_to_prisons,
+            issuer=self._issuer,
         )
 
     def location_of(self, person: Person) -> str | None:

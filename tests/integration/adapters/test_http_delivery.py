@@ -93,7 +93,7 @@ def test_a_partner_that_is_down_is_unavailable(closed_port: int) -> None:
     with HttpDelivery(url, attempts=2) as delivery, pytest.raises(PartnerUnavailable) as caught:
         delivery.deliver(DOCUMENT, content_type=XML)
     assert url in caught.value.reason
-    assert "ConnectError" in caught.value.reason
+    assert "could not connect" in caught.value.reason
 
 
 def test_a_partner_too_slow_to_answer_is_retried_then_unavailable(

@@ -24,6 +24,7 @@ from adapters.private_prisons.simulator import (
 )
 from adapters.testing import accept
 from core_records.commands import RecordReception, RecordRelease, RecordTransfer
+from core_records.identifiers import parse_cro_number, parse_pnc_id
 from core_records.reference_data import ReferenceData
 from schemas.xml import parse_xml
 
@@ -143,3 +144,18 @@ def test_out_of_order_lives_are_refused() -> None:
     sim.reception(person)
     with pytest.raises(ValueError, match="already"):
         sim.reception(person)
+
+
+def test_no_two_simulated_people_share_a_pnc_id_or_cro_number_across_operators() -> None:
+    # Real PNC ids and CRO numbers are unique; shared ones would make the store link two
+    # different people (as an estate-sized benchmark once showed).
+    simulators = [
+        OperatorSimulator(operator, ["DNI"], seed=seed)
+        for seed, operator in enumerate(["serco", "sodexo", "g4s"])
+    ]
+    people = [simulators[i % 3].person(known_to_prisons=False) for i in range(24_000)]
+    pnc_ids = [parse_pnc_id(p.pnc_id) for p in people if p.pnc_id]
+    cro_numbers = [parse_cro_number(p.cro_number) for p in people if p.cro_number]
+    assert len(pnc_ids) > 20_000 and len(cro_numbers) > 12_000
+    assert len(set(pnc_ids)) == len(pnc_ids)
+    assert len(set(cro_numbers)) == len(cro_numbers)
