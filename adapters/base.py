@@ -78,6 +78,9 @@ class SharingPolicy:
     event_types: frozenset[str]
     identifier_types: frozenset[str]
     information_keys: frozenset[str]
+    person_fields: frozenset[str] = frozenset()
+    """Keys of the person view (``core_records.person_view``) the partner may read through
+    the data share; empty means no data-share access."""
 
     def allows(self, event_type: str) -> bool:
         return event_type in self.event_types
