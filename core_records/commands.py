@@ -71,7 +71,87 @@ class RecordRelease:
     to_agency: str | None = None
 
 
-Command = RecordReception | RecordTransfer | RecordRelease
+@dataclass(frozen=True)
+class AssignPoliceIdentifiers:
+    """PNC has given the person (named by prison number) a PNC id, and a CRO number."""
+
+    person: tuple[Identifier, ...]
+    pnc_id: Identifier
+    cro_number: Identifier | None
+    occurred_at: datetime
+
+
+@dataclass(frozen=True)
+class RecordPoliceLookup:
+    """PNC's answer to the hub's lookup of a person received without a PNC id.
+
+    ``outcome`` FOUND carries the ids, which are assigned as by ``AssignPoliceIdentifiers``;
+    NOT_FOUND carries none. Either way the answer is recorded, however late it came."""
+
+    person: tuple[Identifier, ...]
+    outcome: str
+    pnc_id: Identifier | None
+    cro_number: Identifier | None
+    occurred_at: datetime
+
+
+@dataclass(frozen=True)
+class AmendPoliceRecord:
+    """PNC amended the record of the person holding ``person`` (a PNC id): a corrected CRO
+    number, and names PNC knows the person by (kept as aliases)."""
+
+    person: tuple[Identifier, ...]
+    cro_number: Identifier | None
+    aliases: tuple[PersonName, ...]
+    occurred_at: datetime
+
+
+@dataclass(frozen=True)
+class MergePoliceRecords:
+    """PNC merged the record ``merged`` into ``retained``: whoever the hub holds with the
+    merged PNC id is known by the retained one instead."""
+
+    person: tuple[Identifier, ...]
+    """The retained and merged PNC ids, in that order."""
+    retained: Identifier
+    merged: Identifier
+    occurred_at: datetime
+
+
+@dataclass(frozen=True)
+class RecordSecurityAlert:
+    """The security application raised (``active``) or closed a security (X type) alert."""
+
+    person: tuple[Identifier, ...]
+    reference: str
+    """The security application's own id for the alert."""
+    alert_code: str
+    active: bool
+    occurred_at: datetime
+
+
+@dataclass(frozen=True)
+class RecordIntelligenceFlag:
+    """The security application flagged a person (``flag_code``), with its grading."""
+
+    person: tuple[Identifier, ...]
+    reference: str
+    flag_code: str
+    grading: str
+    occurred_at: datetime
+
+
+Command = (
+    RecordReception
+    | RecordTransfer
+    | RecordRelease
+    | AssignPoliceIdentifiers
+    | RecordPoliceLookup
+    | AmendPoliceRecord
+    | MergePoliceRecords
+    | RecordSecurityAlert
+    | RecordIntelligenceFlag
+)
 
 
 @dataclass(frozen=True)

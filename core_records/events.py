@@ -20,11 +20,24 @@ from core_records.identifiers import Identifier
 PRISONER_RECEIVED = "prisoner.received"
 PRISONER_RELEASED = "prisoner.released"
 PRISONER_MERGED = "prisoner.merged"
+POLICE_IDENTIFIERS_CHANGED = "prisoner.police-identifiers.changed"
+SECURITY_ALERT_RAISED = "alert.security.raised"
+SECURITY_ALERT_CLOSED = "alert.security.closed"
+INTELLIGENCE_FLAG_RAISED = "intelligence.flag.raised"
+
+SECURITY_CLASSIFIED_EVENT_TYPES = frozenset(
+    {SECURITY_ALERT_RAISED, SECURITY_ALERT_CLOSED, INTELLIGENCE_FLAG_RAISED}
+)
+"""Events only security-cleared partners may receive (``adapters.base`` enforces it)."""
 
 EVENT_DESCRIPTIONS = {
     PRISONER_RECEIVED: "A prisoner has been received into a prison",
     PRISONER_RELEASED: "A prisoner has been released from a prison",
     PRISONER_MERGED: "Two prisoner records have been merged",
+    POLICE_IDENTIFIERS_CHANGED: "PNC has assigned, amended or merged a person's police ids",
+    SECURITY_ALERT_RAISED: "A security alert has been raised",
+    SECURITY_ALERT_CLOSED: "A security alert has been closed",
+    INTELLIGENCE_FLAG_RAISED: "An intelligence flag has been raised",
 }
 
 

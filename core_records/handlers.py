@@ -97,6 +97,13 @@ def record_reception(work: UnitOfWork, command: RecordReception) -> list[Canonic
     information.update(bookingId=booking.id, bookNumber=booking.book_number)
     if command.from_agency is not None:
         information["fromAgency"] = command.from_agency
+    # Who was received, as the receiving partner gave it: what a PNC lookup searches on.
+    information["person"] = {
+        "surname": command.person.name.surname,
+        "forenames": command.person.name.forenames,
+        "dateOfBirth": command.person.date_of_birth.isoformat(),
+        "sex": command.person.sex,
+    }
     return [_event(PRISONER_RECEIVED, command.occurred_at, known | added, information)]
 
 
@@ -226,3 +233,9 @@ _HANDLERS: dict[type, Callable[[UnitOfWork, Any], list[CanonicalEvent]]] = {
     RecordRelease: record_release,
     RecordTransfer: record_transfer,
 }
+
+# What PNC and the security application tell the hub (their own modules, registered here).
+from core_records import police_records, security_records  # noqa: E402
+
+_HANDLERS.update(police_records.HANDLERS)
+_HANDLERS.update(security_records.HANDLERS)

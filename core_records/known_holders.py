@@ -66,6 +66,14 @@ class KnownHolders:
             self._staged_holders[identifier] = holder
             self._staged_identifiers.setdefault(holder.person_id, set()).add(identifier)
 
+    def forget(self, person_id: int, identifiers: set[Identifier]) -> None:
+        """``person_id`` no longer holds ``identifiers``."""
+        for identifier in identifiers:
+            self._staged_holders.pop(identifier, None)
+            self._holders[identifier] = None
+            self._identifiers.get(person_id, set()).discard(identifier)
+            self._staged_identifiers.get(person_id, set()).discard(identifier)
+
     def keep(self) -> None:
         self._holders.update(self._staged_holders)
         for person_id, identifiers in self._staged_identifiers.items():

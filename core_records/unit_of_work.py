@@ -225,6 +225,28 @@ class UnitOfWork:
             {"person_id": current.id, "type": i.type, "value": i.value} for i in identifiers
         )
 
+    def remove_identifiers(self, current: PersonState, identifiers: Iterable[Identifier]) -> None:
+        """Take ``identifiers`` off ``current`` (a PNC id merged away, a CRO number amended),
+        at once: from the store, from what is kept back, and from what the batch knows."""
+        gone = set(identifiers)
+        if not gone:
+            return
+        for identifier in gone:
+            self.connection.execute(
+                sa.delete(person_identifier).where(
+                    person_identifier.c.person_id == current.id,
+                    person_identifier.c.type == identifier.type,
+                    person_identifier.c.value == identifier.value,
+                )
+            )
+        rows = self._rows[person_identifier]
+        rows[:] = [
+            row
+            for row in rows
+            if row["person_id"] != current.id or Identifier(row["type"], row["value"]) not in gone
+        ]
+        self._known.forget(current.id, gone)
+
     def add_names(self, current: PersonState, names: Iterable[PersonName]) -> None:
         self._rows[person_name].extend(
             {

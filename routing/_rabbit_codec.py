@@ -23,7 +23,14 @@ from typing import Any
 import pika
 
 from routing._dead_letter_reasons import broker_reason
-from routing.messages import HEADER_DEAD_LETTER_REASON, HEADER_ORIGIN_QUEUE, Message
+from routing.messages import (
+    AMQP_CORRELATION_ID,
+    AMQP_REPLY_TO,
+    AMQP_TYPE,
+    HEADER_DEAD_LETTER_REASON,
+    HEADER_ORIGIN_QUEUE,
+    Message,
+)
 
 ROUTING_KEY_HEADER = "gatehouse-routing-key"
 PERSISTENT = 2
@@ -52,8 +59,15 @@ def properties_for(message: Message, *, rerouted: bool = False) -> pika.BasicPro
     headers: dict[str, str] = dict(message.headers)
     if rerouted:
         headers[ROUTING_KEY_HEADER] = message.routing_key
+    # Partner-facing properties leave the headers to become real AMQP properties.
+    reply_to = headers.pop(AMQP_REPLY_TO, None)
+    correlation_id = headers.pop(AMQP_CORRELATION_ID, None)
+    message_type = headers.pop(AMQP_TYPE, None)
     return pika.BasicProperties(
         delivery_mode=PERSISTENT,
+        reply_to=reply_to,
+        correlation_id=correlation_id,
+        type=message_type,
         message_id=message.message_id,
         content_type=message.content_type,
         # AMQP timestamps are whole seconds.
@@ -71,6 +85,13 @@ def message_from(routing_key: str, properties: pika.BasicProperties, body: bytes
         if text is not None:
             headers[key] = text
     original_key = headers.pop(ROUTING_KEY_HEADER, None)
+    for name, value in (
+        (AMQP_REPLY_TO, properties.reply_to),
+        (AMQP_CORRELATION_ID, properties.correlation_id),
+        (AMQP_TYPE, properties.type),
+    ):
+        if value:
+            headers[name] = value
     deaths = raw.get("x-death") or []
     if deaths and HEADER_DEAD_LETTER_REASON not in headers:
         latest = deaths[0]  # RabbitMQ keeps the most recent death first

@@ -31,6 +31,14 @@ HEADER_DEAD_LETTER_REASON = "gatehouse-dead-letter-reason"
 HEADER_ORIGIN_QUEUE = "gatehouse-origin-queue"
 """The work queue a dead letter or a delayed retry came from, and goes back to."""
 
+AMQP_REPLY_TO = "amqp-reply-to"
+AMQP_CORRELATION_ID = "amqp-correlation-id"
+AMQP_TYPE = "amqp-type"
+"""Partner-facing AMQP properties (``reply_to``, ``correlation_id``, ``type``). On RabbitMQ
+they travel as the real AMQP properties, which partners' own clients read and set; on the
+embedded transport, as headers of these names. ``AMQP_CORRELATION_ID`` is a partner's
+request/reply pairing, not Gatehouse's correlation id (``HEADER_CORRELATION_ID``)."""
+
 
 def new_message_id() -> str:
     return str(uuid.uuid4())

@@ -53,6 +53,26 @@ def wait_queue_name(work_queue: str, delay_ms: int) -> str:
     return f"{work_queue}.wait.{delay_ms}ms"
 
 
+def partner_exchange_name(adapter: str, namespace: str = DEFAULT_NAMESPACE) -> str:
+    """Where Gatehouse publishes documents for an AMQP partner (see ``partner_topology``)."""
+    return f"{namespace}.partner.{adapter}.out"
+
+
+def partner_outbound_queue_name(adapter: str, namespace: str = DEFAULT_NAMESPACE) -> str:
+    """The queue an AMQP partner consumes Gatehouse's documents from."""
+    return f"{namespace}.partner.{adapter}.out"
+
+
+def partner_inbound_exchange_name(adapter: str, namespace: str = DEFAULT_NAMESPACE) -> str:
+    """Where an AMQP partner publishes its documents to Gatehouse."""
+    return f"{namespace}.partner.{adapter}.in"
+
+
+def partner_inbound_queue_name(adapter: str, namespace: str = DEFAULT_NAMESPACE) -> str:
+    """The queue Gatehouse consumes an AMQP partner's documents (and replies) from."""
+    return f"{namespace}.partner.{adapter}.in"
+
+
 def inbound_routing_key(adapter: str, message_type: str) -> str:
     return f"{adapter}.{message_type}"
 
@@ -195,3 +215,43 @@ def build_topology(
         work_queues=tuple(queues),
         delay_tiers_ms=delay_tiers_ms,
     )
+
+
+def partner_topology(
+    adapters: Iterable[str],
+    *,
+    namespace: str = DEFAULT_NAMESPACE,
+    delivery_limit: int = DEFAULT_DELIVERY_LIMIT,
+) -> Topology:
+    """The partner-facing exchanges and queues of the AMQP partners ``adapters``.
+
+    Per partner: an exchange and queue it consumes Gatehouse's documents from
+    (``<ns>.partner.<adapter>.out``), and an exchange and queue it publishes to
+    (``<ns>.partner.<adapter>.in``), which also takes its replies (a reply goes to the queue
+    named in the request's ``reply_to``). A message either side cannot handle is
+    dead-lettered to the hub's dead-letter exchange, so it shows with the hub's own.
+    """
+    dead_letter = dead_letter_exchange_name(namespace)
+    exchanges: list[Exchange] = []
+    queues: list[WorkQueue] = []
+    for adapter in sorted(set(adapters)):
+        for exchange, queue in (
+            (
+                partner_exchange_name(adapter, namespace),
+                partner_outbound_queue_name(adapter, namespace),
+            ),
+            (
+                partner_inbound_exchange_name(adapter, namespace),
+                partner_inbound_queue_name(adapter, namespace),
+            ),
+        ):
+            exchanges.append(Exchange(exchange))
+            queues.append(
+                WorkQueue(
+                    name=queue,
+                    bindings=(Binding(exchange, "#"),),
+                    dead_letter_exchange=dead_letter,
+                    delivery_limit=delivery_limit,
+                )
+            )
+    return Topology(namespace=namespace, exchanges=tuple(exchanges), work_queues=tuple(queues))

@@ -49,6 +49,12 @@ def test_a_new_person_gets_a_prison_number_and_is_received_as_a_new_admission(
         "movementType": "ADM",
         "movementReasonCode": "N",
         "fromAgency": "LEEDMC",
+        "person": {
+            "surname": "JONES",
+            "forenames": "DAVID",
+            "dateOfBirth": person.date_of_birth.isoformat(),
+            "sex": person.sex,
+        },
     }
 
 
