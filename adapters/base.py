@@ -23,7 +23,7 @@ from lxml import etree
 
 from core_records.commands import Command
 from core_records.errors import InvalidMessage
-from core_records.events import CanonicalEvent
+from core_records.events import SECURITY_CLASSIFIED_EVENT_TYPES, CanonicalEvent
 
 
 @dataclass(frozen=True)
@@ -102,6 +102,21 @@ class SharingPolicy:
 
 NOTHING_SHARED = SharingPolicy(frozenset(), frozenset(), frozenset())
 
+SECURITY_CLEARED_ADAPTERS = frozenset({"security"})
+"""The adapters whose partners may receive security-classified events (security alerts,
+intelligence flags: ``core_records.events.SECURITY_CLASSIFIED_EVENT_TYPES``). Held here, not
+in any adapter's own policy, so that no adapter can clear itself: ``Adapter.render`` gives
+every other adapter nothing for such an event, and the registry refuses one that
+subscribes to it."""
+
+
+def may_receive(adapter_name: str, event_type: str) -> bool:
+    """Whether the adapter may ever receive events of ``event_type``, whatever its policy."""
+    return (
+        event_type not in SECURITY_CLASSIFIED_EVENT_TYPES
+        or adapter_name in SECURITY_CLEARED_ADAPTERS
+    )
+
 
 @dataclass(frozen=True)
 class Adapter:
@@ -144,6 +159,8 @@ class Adapter:
         """
         subscription = self.subscriptions.get(event.event_type)
         if subscription is None or not self.policy.allows(event.event_type):
+            return None
+        if not may_receive(self.name, event.event_type):
             return None
         return subscription.render(self.policy.apply(event))
 

@@ -21,7 +21,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from importlib.metadata import entry_points
 from types import MappingProxyType
 
-from adapters.base import Adapter, PartnerScope
+from adapters.base import Adapter, PartnerScope, may_receive
 
 ENTRY_POINT_GROUP = "gatehouse.adapters"
 
@@ -67,6 +67,16 @@ def _check_unique(adapters: Iterable[tuple[str, Adapter]]) -> dict[str, Adapter]
                     f" and the {adapter.name!r} adapters"
                 )
             partner_owner[partner] = adapter.name
+        classified = sorted(
+            t
+            for t in {*adapter.subscriptions, *adapter.policy.event_types}
+            if not may_receive(adapter.name, t)
+        )
+        if classified:
+            raise AdapterRegistryError(
+                f"the {adapter.name!r} adapter ({source}) asks for security-classified events"
+                f" ({', '.join(classified)}), which only the security application may receive"
+            )
         by_name[adapter.name] = adapter
         sources[adapter.name] = source
     return by_name

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
+from adapters.base import Adapter
 from adapters.registry import AdapterRegistry
 from adapters.transports.http import HttpDelivery
 from core_records.credentials import PartnerCredentials
@@ -22,9 +23,15 @@ from routing.dead_letters import DeadLetterKeeper
 from routing.delivery import DeliveryWorker
 from routing.embedded import EmbeddedTransport
 from routing.ingest import IngestWorker
+from routing.partner_amqp import AmqpPartnerDelivery, AmqpPartnerListener
 from routing.rabbitmq import RabbitTransport
 from routing.relay import OutboxRelay
-from routing.topology import Topology, build_topology
+from routing.topology import (
+    Topology,
+    build_topology,
+    partner_inbound_queue_name,
+    partner_topology,
+)
 from routing.transport import Transport
 from routing.worker import Loop
 
@@ -95,6 +102,7 @@ def build_hub(settings: Settings | None = None, *, migrate: bool = False) -> Hub
     )
     transport = build_transport(settings)
     transport.declare(topology)
+    transport.declare(partner_topology(amqp_partners(registry), namespace=settings.namespace))
     return Hub(
         settings=settings,
         engine=create_engine(settings.store_url),
@@ -102,6 +110,11 @@ def build_hub(settings: Settings | None = None, *, migrate: bool = False) -> Hub
         topology=topology,
         transport=transport,
     )
+
+
+def amqp_partners(registry: AdapterRegistry) -> list[str]:
+    """The adapters whose partners speak AMQP (``routing.partner_amqp``)."""
+    return [adapter.name for adapter in registry if "amqp" in adapter.transports]
 
 
 def build_loops(hub: Hub, roles: Iterable[str] = ROLES) -> list[Loop]:
@@ -128,10 +141,35 @@ def build_loops(hub: Hub, roles: Iterable[str] = ROLES) -> list[Loop]:
                 max_body_bytes=settings.max_body_bytes,
             )
         )
+        # AMQP partners' messages join the inbound pipeline here, as HTTP ones do at the edge.
+        for adapter_name in amqp_partners(hub.registry):
+            partners = sorted(hub.registry.adapter(adapter_name).partners)
+            if len(partners) != 1:
+                # The partner is known by the queue it writes to: one queue, one partner.
+                raise ConfigurationError(
+                    f"the AMQP adapter {adapter_name} must serve exactly one partner,"
+                    f" not {len(partners)}"
+                )
+            loops.append(
+                AmqpPartnerListener(
+                    consumer=hub.transport.consumer(
+                        partner_inbound_queue_name(adapter_name, settings.namespace),
+                        prefetch=settings.prefetch,
+                    ),
+                    transport=hub.transport,
+                    topology=hub.topology,
+                    journal=hub.journal,
+                    adapter=adapter_name,
+                    partner=partners[0],
+                    batch_size=settings.batch_size,
+                )
+            )
     if "relay" in roles:
         loops.append(OutboxRelay(hub.store, hub.transport, hub.topology.events_exchange))
     if "delivery" in roles:
         for adapter in hub.registry.adapters.values():
+            if adapter.subscriptions and adapter.delivery == "amqp":
+                loops.append(amqp_delivery_worker(hub, adapter))
             if not adapter.subscriptions or adapter.delivery != "http":
                 continue
             url = settings.partner_urls.get(adapter.name)
@@ -164,3 +202,22 @@ def build_loops(hub: Hub, roles: Iterable[str] = ROLES) -> list[Loop]:
             )
         )
     return loops
+
+
+def amqp_delivery_worker(hub: Hub, adapter: Adapter) -> DeliveryWorker:
+    """The delivery worker of an AMQP partner: publishes to the partner's exchange."""
+    settings = hub.settings
+    return DeliveryWorker(
+        consumer=hub.transport.consumer(
+            hub.topology.outbound_queue(adapter.name), prefetch=settings.prefetch
+        ),
+        adapter=adapter,
+        # Partners that answer requests (PNC's lookups) get reply_to on what they receive.
+        delivery=AmqpPartnerDelivery(
+            hub.transport, adapter.name, settings.namespace, expects_replies=bool(adapter.inbound)
+        ),
+        holds=hub.holds,
+        retry_policy=settings.retry_policy,
+        batch_size=settings.batch_size,
+        lanes=settings.delivery_lanes,
+    )

@@ -12,8 +12,9 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from gatehouse.bootstrap import ROLES, Hub, build_hub, build_loops
+from gatehouse.bootstrap import ROLES, Hub, amqp_partners, build_hub, build_loops
 from gatehouse.settings import Settings
+from routing.topology import partner_topology
 from routing.worker import WorkerRunner
 from tests.support import remember_topology
 
@@ -50,6 +51,9 @@ def running_hub(settings: Settings, *, roles: Iterable[str] = ROLES) -> Iterator
     """A hub with its worker loops running in threads; stopped (as by SIGTERM) on exit."""
     hub = build_hub(settings)
     remember_topology(hub.topology)
+    remember_topology(
+        partner_topology(amqp_partners(hub.registry), namespace=hub.topology.namespace)
+    )
     stop = threading.Event()
     runner = threading.Thread(
         target=WorkerRunner(build_loops(hub, roles), idle_sleep_s=0.02).run,

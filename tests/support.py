@@ -55,10 +55,13 @@ def delete_rabbitmq_namespace(url: str, namespace: str) -> None:
         channel = connection.channel()
         for queue in sorted(names):
             channel.queue_delete(queue)
-        for exchange in (
-            inbound_exchange_name(namespace),
-            events_exchange_name(namespace),
-            dead_letter_exchange_name(namespace),
+        for exchange in sorted(
+            {
+                inbound_exchange_name(namespace),
+                events_exchange_name(namespace),
+                dead_letter_exchange_name(namespace),
+                *DECLARED_EXCHANGES.pop(namespace, set()),
+            }
         ):
             channel.exchange_delete(exchange)
     except pika.exceptions.AMQPError:
@@ -68,6 +71,8 @@ def delete_rabbitmq_namespace(url: str, namespace: str) -> None:
             connection.close()
 
 
+DECLARED_EXCHANGES: dict[str, set[str]] = {}
+"""Exchange names declared per namespace beyond the hub's three (AMQP partners' own)."""
 DECLARED_QUEUES: dict[str, set[str]] = {}
 """Queue names declared per namespace during a test; ``remember_topology`` fills it."""
 
@@ -75,3 +80,6 @@ DECLARED_QUEUES: dict[str, set[str]] = {}
 def remember_topology(topology: Any) -> None:
     """Record a topology's queues so that the ``namespace`` fixture deletes them."""
     DECLARED_QUEUES.setdefault(topology.namespace, set()).update(topology.all_queue_names)
+    DECLARED_EXCHANGES.setdefault(topology.namespace, set()).update(
+        exchange.name for exchange in topology.exchanges
+    )

@@ -1,0 +1,54 @@
+"""The PNC (Police National Computer) adapter, over AMQP, in Gatehouse's own format (see
+README.md).
+
+Outbound: custody status on reception and release, a licence notice on release on licence,
+and a lookup request (reply_to, correlation_id) for a person received without a PNC id.
+Inbound: PNC ids and CRO numbers assigned, records amended and merged, and lookup replies.
+"""
+
+from __future__ import annotations
+
+from adapters.base import Adapter, InboundType, PartnerScope, SharingPolicy, Subscription
+from adapters.pnc.documents import OUTBOUND_SCHEMA, SCHEMAS
+from adapters.pnc.render import INFORMATION_KEYS, render_custody_event
+from adapters.pnc.translate import (
+    translate_amendment,
+    translate_identifiers,
+    translate_merge,
+    translate_reply,
+)
+from core_records.events import PRISONER_RECEIVED, PRISONER_RELEASED
+from core_records.identifiers import CRO, NOMS, PNC
+
+NAME = "pnc"
+
+POLICY = SharingPolicy(
+    event_types=frozenset({PRISONER_RECEIVED, PRISONER_RELEASED}),
+    identifier_types=frozenset({NOMS, PNC, CRO}),
+    information_keys=INFORMATION_KEYS,
+)
+"""PNC sees receptions and releases, the police's own ids with the prison number, and only
+the detail its documents are made from (the received person's particulars included, which
+a lookup searches on). Never a CRN, alerts or anything else."""
+
+adapter = Adapter(
+    name=NAME,
+    partner="PNC (Police National Computer)",
+    partners={"pnc": PartnerScope("pnc", NAME)},
+    inbound={
+        "identifiers": InboundType("identifiers", SCHEMAS["identifiers"], translate_identifiers),
+        "amendment": InboundType("amendment", SCHEMAS["amendment"], translate_amendment),
+        "merge": InboundType("merge", SCHEMAS["merge"], translate_merge),
+        "reply": InboundType("reply", SCHEMAS["reply"], translate_reply),
+    },
+    subscriptions={
+        PRISONER_RECEIVED: Subscription(PRISONER_RECEIVED, render_custody_event, OUTBOUND_SCHEMA),
+        PRISONER_RELEASED: Subscription(PRISONER_RELEASED, render_custody_event, OUTBOUND_SCHEMA),
+    },
+    policy=POLICY,
+    delivery="amqp",
+    delivery_content_type="application/xml",
+    transports=("amqp",),
+)
+
+__all__ = ["NAME", "POLICY", "adapter"]
