@@ -87,7 +87,7 @@ class PncSimulator:
         key = (request["Surname"].upper(), request["DateOfBirth"])
         found = self.known.get(key)
         if found is None and self.assign_unknown:
-            found = self.new_record(key)
+            found = self.new_record(key, request.get("CroNumber"))
         root = _document("LookupReply", f"PNC-LKP-{uuid.uuid4().hex[:10]}")
         _add(root, "RequestId", request["RequestId"])
         _add(root, "PrisonNumber", request["PrisonNumber"])
@@ -99,10 +99,12 @@ class PncSimulator:
         _add(root, "AnsweredAt", xsd_date_time(datetime.now(UTC)))
         return _bytes(root)
 
-    def new_record(self, key: PersonKey) -> tuple[str, str]:
+    def new_record(self, key: PersonKey, cro: str | None = None) -> tuple[str, str]:
+        """A new PNC record; it keeps the CRO number the person already has, if any."""
         serial = next(self._serials)
-        self.known[key] = (pnc_id(self.year, serial), cro_number(serial % 1_000_000, self.year))
-        return self.known[key]
+        record = (pnc_id(self.year, serial), cro or cro_number(serial % 1_000_000, self.year))
+        self.known[key] = record
+        return record
 
     # --- what PNC sends of its own accord -------------------------------------------------
 

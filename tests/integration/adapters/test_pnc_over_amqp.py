@@ -1,0 +1,217 @@
+"""PNC over AMQP through a whole running hub: on the embedded default and on PostgreSQL with
+RabbitMQ. A simulated PNC, on a transport of its own (as another process would have), takes
+Gatehouse's documents from its queue and answers on the reply_to queue.
+
+A private-prison reception goes in at the inbound exchange, as the HTTP edge puts it there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from adapters.delius.simulator import DeliusReceiver, running_receiver
+from adapters.pnc.simulator import PncSimulator
+from adapters.transports.inbound_http import Submission
+from core_records import journal
+from core_records.identifiers import LOCAL, PNC, Identifier
+from core_records.tables_intelligence import police_lookup
+from gatehouse.bootstrap import Hub
+from routing.embedded import EmbeddedTransport
+from routing.inbound import publish_inbound
+from routing.messages import AMQP_CORRELATION_ID, AMQP_REPLY_TO, AMQP_TYPE
+from routing.rabbitmq import RabbitTransport
+from routing.simulated_partner import SimulatedAmqpPartner, running_partner
+from routing.topology import partner_inbound_queue_name
+from routing.transport import Transport
+from tests.running_hub import eventually, hub_settings, running_hub
+
+SAMPLES = Path(__file__).parents[3] / "adapters"
+RECEPTION = (SAMPLES / "private_prisons/samples/valid/reception-new-person.xml").read_bytes()
+PERSON = Identifier(LOCAL, "serco:DN0458812")
+KNOWN_PNC = "1998/0077321K"
+
+
+@pytest.fixture(params=["embedded", "rabbitmq"])
+def backend(request: pytest.FixtureRequest) -> dict[str, str | None]:
+    if request.param == "embedded":
+        return {"database_url": request.getfixturevalue("sqlite_url"), "broker_url": None}
+    return {
+        "database_url": request.getfixturevalue("postgres_url"),
+        "broker_url": request.getfixturevalue("rabbitmq_url"),
+    }
+
+
+@pytest.fixture
+def delius() -> Iterator[tuple[str, DeliusReceiver]]:
+    with running_receiver() as (url, receiver):
+        yield url, receiver
+
+
+@pytest.fixture
+def hub(
+    backend: dict[str, str | None],
+    delius: tuple[str, DeliusReceiver],
+    namespace: str,
+    tmp_path: Any,
+) -> Iterator[Hub]:
+    settings = hub_settings(
+        database_url=backend["database_url"] or "",
+        broker_url=backend["broker_url"],
+        namespace=namespace,
+        data_dir=tmp_path,
+        delius_url=delius[0],
+    )
+    with running_hub(settings) as running:
+        yield running
+
+
+@pytest.fixture
+def pnc_transport(hub: Hub) -> Iterator[Transport]:
+    """PNC's own connection to the broker the hub uses."""
+    settings = hub.settings
+    transport: Transport = (
+        RabbitTransport(settings.broker_url, connection_name="simulated pnc")
+        if settings.broker_url
+        else EmbeddedTransport(settings.embedded_queue_path)
+    )
+    yield transport
+    transport.close()
+
+
+def _pnc(hub: Hub, transport: Transport, simulator: PncSimulator) -> SimulatedAmqpPartner:
+    return SimulatedAmqpPartner(transport, "pnc", hub.topology.namespace, simulator.respond)
+
+
+def _receive_from_serco(hub: Hub, body: bytes = RECEPTION, message_type: str = "reception") -> str:
+    submission = Submission(
+        "private_prisons", message_type, "serco", body, datetime.now(UTC), correlation_id=None
+    )
+    return publish_inbound(hub.transport, hub.topology, submission)
+
+
+def _pnc_ids(hub: Hub) -> list[str]:
+    view = hub.store.person_view(PERSON)
+    return [] if view is None else [i["value"] for i in view["identifiers"] if i["type"] == PNC]
+
+
+def _lookups(hub: Hub) -> list[tuple[str, str | None]]:
+    with hub.engine.connect() as connection:
+        rows = connection.execute(sa.select(police_lookup.c.outcome, police_lookup.c.pnc_id))
+        return [tuple(row) for row in rows]  # type: ignore[misc]
+
+
+def _without_pnc_id(body: bytes) -> bytes:
+    return body.replace(b"<PncId>2003/0412876Y</PncId>", b"")
+
+
+def test_a_reception_without_a_pnc_id_is_looked_up_by_request_and_reply(
+    hub: Hub, pnc_transport: Transport
+) -> None:
+    simulator = PncSimulator(known={("HOLROYD", "1987-11-23"): (KNOWN_PNC, "274511/03A")})
+    with running_partner(_pnc(hub, pnc_transport, simulator)) as pnc:
+        message_id = _receive_from_serco(hub, _without_pnc_id(RECEPTION))
+        eventually(lambda: _pnc_ids(hub) == [KNOWN_PNC], "PNC's answer on the person")
+
+    [request] = pnc.received
+    headers = request.headers
+    assert headers[AMQP_TYPE] == "prisoner.received"
+    assert headers[AMQP_REPLY_TO] == partner_inbound_queue_name("pnc", hub.topology.namespace)
+    assert headers[AMQP_CORRELATION_ID] == message_id  # the reception's correlation id
+    [lookup] = simulator.lookups
+    view = hub.store.person_view(PERSON)
+    assert view is not None
+    assert (lookup["PrisonNumber"], lookup["Surname"]) == (view["prisonNumber"], "HOLROYD")
+    assert lookup["CroNumber"] == "274511/03A"
+    assert _lookups(hub) == [("FOUND", KNOWN_PNC)]
+    # The reply joined the journal chain of the reception that caused the request.
+    replies = [h for h in _hops_correlated(hub, message_id) if h.message_type == "reply"]
+    assert {h.hop for h in replies} >= {journal.RECEIVED, journal.STORED}
+
+
+def _hops_correlated(hub: Hub, correlation_id: str) -> list[journal.Hop]:
+    with hub.engine.connect() as connection:
+        rows = connection.execute(
+            sa.select(journal.journal_table).where(
+                journal.journal_table.c.correlation_id == correlation_id
+            )
+        ).mappings()
+        return [journal.Hop(**{k: row[k] for k in journal._HOP_FIELDS}) for row in rows]
+
+
+def test_a_pnc_that_does_not_answer_does_not_hold_up_the_reception_and_answers_late(
+    hub: Hub, pnc_transport: Transport, delius: tuple[str, DeliusReceiver]
+) -> None:
+    _, receiver = delius
+    _receive_from_serco(hub, _without_pnc_id(RECEPTION))
+
+    # PNC is not listening: the reception is stored and Delius hears of it all the same.
+    assert receiver.wait_for(1, timeout_s=30)
+    view = hub.store.person_view(PERSON)
+    assert view is not None and view["custodyStatus"] == "IN_PRISON"
+    assert _pnc_ids(hub) == [] and _lookups(hub) == []
+
+    simulator = PncSimulator(assign_unknown=True)
+    with running_partner(_pnc(hub, pnc_transport, simulator)):
+        eventually(lambda: len(_pnc_ids(hub)) == 1, "PNC's late answer on the person")
+    [(outcome, pnc_id)] = _lookups(hub)
+    assert (outcome, pnc_id) == ("FOUND", _pnc_ids(hub)[0])
+
+
+def test_a_release_on_licence_tells_pnc_the_custody_status_with_a_licence_notice(
+    hub: Hub, pnc_transport: Transport
+) -> None:
+    release = (SAMPLES / "private_prisons/samples/valid/release-conditional.xml").read_bytes()
+    simulator = PncSimulator()
+    with running_partner(_pnc(hub, pnc_transport, simulator)):
+        _receive_from_serco(hub)
+        eventually(lambda: len(simulator.custody) == 1, "the reception's custody status")
+        prison_number = hub.store.person_view(PERSON)["prisonNumber"]  # type: ignore[index]
+        _receive_from_serco(hub, _release_of(release, prison_number), "release")
+        eventually(lambda: len(simulator.custody) == 2, "the release's custody status")
+
+    received, released = simulator.custody
+    assert (received["Status"], received["PncId"]) == ("RECEIVED", "2003/0412876Y")
+    assert "LicenceType" not in received
+    assert (released["Status"], released["EstablishmentCode"]) == ("RELEASED", "DNI")
+    assert released["LicenceType"] == "CONDITIONAL_RELEASE"
+    assert simulator.lookups == []
+
+
+def _release_of(sample: bytes, prison_number: str) -> bytes:
+    """The conditional-release sample, made the release of the person received at Doncaster."""
+    for old, new in (
+        (b"A1234BC", prison_number.encode()),
+        (b"ASI", b"DNI"),
+        (b"AS0077120", b"DN0458812"),
+        (b"2011/1187342F", b"2003/0412876Y"),
+    ):
+        sample = sample.replace(old, new)
+    return sample
+
+
+def test_pnc_record_updates_change_the_person_and_a_bad_one_is_dead_lettered_with_its_reason(
+    hub: Hub, pnc_transport: Transport
+) -> None:
+    simulator = PncSimulator()
+    pnc = _pnc(hub, pnc_transport, simulator)
+    with running_partner(pnc):
+        _receive_from_serco(hub)
+        eventually(lambda: hub.store.person_view(PERSON) is not None, "the reception")
+        bad = simulator.merge("2003/0412876Y", "2011/1187342G")  # G: the check letter is F
+        bad_id = pnc.send("merge", bad)
+        pnc.send("merge", simulator.merge(KNOWN_PNC, "2003/0412876Y"))
+        eventually(lambda: _pnc_ids(hub) == [KNOWN_PNC], "the merge on the person")
+        eventually(lambda: hub.dead_letters.count() == 1, "the bad merge dead-lettered")
+
+    [dead] = hub.dead_letters.list()
+    assert dead.message_id == bad_id
+    assert "the check letter should be F, not G" in dead.reason
+    assert dead.headers["gatehouse-partner"] == "pnc"
+    hops = {h.hop for h in hub.journal.trace(bad_id)}
+    assert {journal.RECEIVED, journal.REJECTED} <= hops
