@@ -1,0 +1,111 @@
+"""Canonical events to security application documents (format v1): pure renderers.
+
+prisoner.received / prisoner.released           Movement (IN / OUT), transfers included:
+                                                the application tracks every move
+person.alert.created / person.alert.inactive    Alert (ACTIVE / INACTIVE)
+prisoner.non-association.created / .closed      NonAssociation (OPEN / CLOSED)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from lxml import etree
+
+from adapters.security.documents import (
+    ALERT_CREATED,
+    ALERT_INACTIVE,
+    NAMESPACE,
+    NON_ASSOCIATION_CLOSED,
+    NON_ASSOCIATION_CREATED,
+)
+from core_records.errors import InvalidMessage
+from core_records.events import PRISONER_RECEIVED, PRISONER_RELEASED, CanonicalEvent
+from core_records.identifiers import CRO, NOMS, PNC
+from schemas.xsd_values import xsd_date_time
+
+MOVEMENT_KEYS = frozenset(
+    {"prisonId", "reason", "movementReasonCode", "fromPrisonId", "toPrisonId"}
+)
+ALERT_KEYS = frozenset({"alertType", "alertCode"})
+NON_ASSOCIATION_KEYS = frozenset({"otherPrisonNumber", "reasonCode"})
+INFORMATION_KEYS = MOVEMENT_KEYS | ALERT_KEYS | NON_ASSOCIATION_KEYS
+"""The keys of ``additionalInformation`` the documents are made from."""
+
+
+def _cannot_render(event: CanonicalEvent, why: str) -> InvalidMessage:
+    return InvalidMessage(
+        f"cannot render a security document for event {event.event_id}: {why}",
+        rule="security-render",
+    )
+
+
+def _information(event: CanonicalEvent, key: str) -> str:
+    value = event.additional_information.get(key)
+    if not isinstance(value, str) or not value:
+        raise _cannot_render(event, f"additionalInformation has no {key}")
+    return value
+
+
+def _add(parent: etree._Element, name: str, text: str | None = None) -> etree._Element:
+    element = etree.SubElement(parent, f"{{{NAMESPACE}}}{name}")
+    element.text = text
+    return element
+
+
+def _start(event: CanonicalEvent, root_name: str) -> etree._Element:
+    if event.occurred_at.utcoffset() is None:
+        raise _cannot_render(event, "occurredAt has no offset from UTC")
+    identifiers = {i.type: i.value for i in event.person_identifiers}
+    if NOMS not in identifiers:
+        raise _cannot_render(event, "the person has no NOMS number")
+    root = etree.Element(f"{{{NAMESPACE}}}{root_name}", nsmap={None: NAMESPACE})
+    _add(root, "EventId", event.event_id)
+    _add(root, "OccurredAt", xsd_date_time(event.occurred_at))
+    person = _add(root, "Person")
+    for name, identifier_type in (("PrisonNumber", NOMS), ("PncId", PNC), ("CroNumber", CRO)):
+        if identifier_type in identifiers:
+            _add(person, name, identifiers[identifier_type])
+    return root
+
+
+def _document(root: etree._Element) -> bytes:
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+def render_movement(event: CanonicalEvent) -> bytes:
+    root = _start(event, "Movement")
+    _add(root, "Direction", "IN" if event.event_type == PRISONER_RECEIVED else "OUT")
+    _add(root, "EstablishmentCode", _information(event, "prisonId"))
+    _add(root, "Reason", _information(event, "reason"))
+    _add(root, "MovementReasonCode", _information(event, "movementReasonCode"))
+    for name, key in (("FromPrison", "fromPrisonId"), ("ToPrison", "toPrisonId")):
+        if key in event.additional_information:
+            _add(root, name, _information(event, key))
+    return _document(root)
+
+
+def render_alert(event: CanonicalEvent) -> bytes:
+    root = _start(event, "Alert")
+    _add(root, "Status", "ACTIVE" if event.event_type == ALERT_CREATED else "INACTIVE")
+    _add(root, "AlertType", _information(event, "alertType"))
+    _add(root, "AlertCode", _information(event, "alertCode"))
+    return _document(root)
+
+
+def render_non_association(event: CanonicalEvent) -> bytes:
+    root = _start(event, "NonAssociation")
+    _add(root, "OtherPrisonNumber", _information(event, "otherPrisonNumber"))
+    _add(root, "Status", "OPEN" if event.event_type == NON_ASSOCIATION_CREATED else "CLOSED")
+    _add(root, "ReasonCode", _information(event, "reasonCode"))
+    return _document(root)
+
+
+RENDERERS: dict[str, Callable[[CanonicalEvent], bytes]] = {
+    PRISONER_RECEIVED: render_movement,
+    PRISONER_RELEASED: render_movement,
+    ALERT_CREATED: render_alert,
+    ALERT_INACTIVE: render_alert,
+    NON_ASSOCIATION_CREATED: render_non_association,
+    NON_ASSOCIATION_CLOSED: render_non_association,
+}
