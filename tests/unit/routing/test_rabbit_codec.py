@@ -120,3 +120,24 @@ def test_a_message_published_without_an_id_gets_the_same_id_on_every_delivery() 
 def test_the_delivery_count_includes_this_delivery() -> None:
     assert delivery_count(pika.BasicProperties(headers={})) == 1
     assert delivery_count(pika.BasicProperties(headers={"x-delivery-count": 2})) == 3
+
+
+def test_partner_facing_properties_travel_as_real_amqp_properties_and_come_back() -> None:
+    message = MESSAGE.with_headers(
+        amqp_reply_to="gatehouse.partner.pnc.in", amqp_correlation_id="c-9", amqp_type="reply"
+    )
+    properties = properties_for(message)
+
+    assert (properties.reply_to, properties.correlation_id, properties.type) == (
+        "gatehouse.partner.pnc.in",
+        "c-9",
+        "reply",
+    )
+    assert properties.headers == {"gatehouse-correlation-id": "c-1"}
+    assert message_from("prisoner.received", properties, message.body).headers == message.headers
+
+
+def test_a_partner_clients_own_properties_are_read_into_the_headers() -> None:
+    properties = pika.BasicProperties(type="merge", correlation_id="req-1", message_id="p-1")
+    headers = message_from("anything", properties, b"<RecordsMerged/>").headers
+    assert headers == {"amqp-type": "merge", "amqp-correlation-id": "req-1"}

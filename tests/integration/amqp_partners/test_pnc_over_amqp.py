@@ -7,92 +7,28 @@ A private-prison reception goes in at the inbound exchange, as the HTTP edge put
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any
-
-import pytest
 import sqlalchemy as sa
 
-from adapters.delius.simulator import DeliusReceiver, running_receiver
+from adapters.delius.simulator import DeliusReceiver
 from adapters.pnc.simulator import PncSimulator
-from adapters.transports.inbound_http import Submission
 from core_records import journal
-from core_records.identifiers import LOCAL, PNC, Identifier
+from core_records.identifiers import PNC
 from core_records.tables_intelligence import police_lookup
 from gatehouse.bootstrap import Hub
-from routing.embedded import EmbeddedTransport
-from routing.inbound import publish_inbound
 from routing.messages import AMQP_CORRELATION_ID, AMQP_REPLY_TO, AMQP_TYPE
-from routing.rabbitmq import RabbitTransport
-from routing.simulated_partner import SimulatedAmqpPartner, running_partner
+from routing.simulated_partner import running_partner
 from routing.topology import partner_inbound_queue_name
 from routing.transport import Transport
-from tests.running_hub import eventually, hub_settings, running_hub
+from tests.integration.amqp_partners.partners import (
+    PERSON,
+    RECEPTION,
+    SAMPLES,
+    receive_from_serco,
+    simulated_pnc,
+)
+from tests.running_hub import eventually
 
-SAMPLES = Path(__file__).parents[3] / "adapters"
-RECEPTION = (SAMPLES / "private_prisons/samples/valid/reception-new-person.xml").read_bytes()
-PERSON = Identifier(LOCAL, "serco:DN0458812")
 KNOWN_PNC = "1998/0077321K"
-
-
-@pytest.fixture(params=["embedded", "rabbitmq"])
-def backend(request: pytest.FixtureRequest) -> dict[str, str | None]:
-    if request.param == "embedded":
-        return {"database_url": request.getfixturevalue("sqlite_url"), "broker_url": None}
-    return {
-        "database_url": request.getfixturevalue("postgres_url"),
-        "broker_url": request.getfixturevalue("rabbitmq_url"),
-    }
-
-
-@pytest.fixture
-def delius() -> Iterator[tuple[str, DeliusReceiver]]:
-    with running_receiver() as (url, receiver):
-        yield url, receiver
-
-
-@pytest.fixture
-def hub(
-    backend: dict[str, str | None],
-    delius: tuple[str, DeliusReceiver],
-    namespace: str,
-    tmp_path: Any,
-) -> Iterator[Hub]:
-    settings = hub_settings(
-        database_url=backend["database_url"] or "",
-        broker_url=backend["broker_url"],
-        namespace=namespace,
-        data_dir=tmp_path,
-        delius_url=delius[0],
-    )
-    with running_hub(settings) as running:
-        yield running
-
-
-@pytest.fixture
-def pnc_transport(hub: Hub) -> Iterator[Transport]:
-    """PNC's own connection to the broker the hub uses."""
-    settings = hub.settings
-    transport: Transport = (
-        RabbitTransport(settings.broker_url, connection_name="simulated pnc")
-        if settings.broker_url
-        else EmbeddedTransport(settings.embedded_queue_path)
-    )
-    yield transport
-    transport.close()
-
-
-def _pnc(hub: Hub, transport: Transport, simulator: PncSimulator) -> SimulatedAmqpPartner:
-    return SimulatedAmqpPartner(transport, "pnc", hub.topology.namespace, simulator.respond)
-
-
-def _receive_from_serco(hub: Hub, body: bytes = RECEPTION, message_type: str = "reception") -> str:
-    submission = Submission(
-        "private_prisons", message_type, "serco", body, datetime.now(UTC), correlation_id=None
-    )
-    return publish_inbound(hub.transport, hub.topology, submission)
 
 
 def _pnc_ids(hub: Hub) -> list[str]:
@@ -111,11 +47,11 @@ def _without_pnc_id(body: bytes) -> bytes:
 
 
 def test_a_reception_without_a_pnc_id_is_looked_up_by_request_and_reply(
-    hub: Hub, pnc_transport: Transport
+    hub: Hub, partner_transport: Transport
 ) -> None:
     simulator = PncSimulator(known={("HOLROYD", "1987-11-23"): (KNOWN_PNC, "274511/03A")})
-    with running_partner(_pnc(hub, pnc_transport, simulator)) as pnc:
-        message_id = _receive_from_serco(hub, _without_pnc_id(RECEPTION))
+    with running_partner(simulated_pnc(hub, partner_transport, simulator)) as pnc:
+        message_id = receive_from_serco(hub, _without_pnc_id(RECEPTION))
         eventually(lambda: _pnc_ids(hub) == [KNOWN_PNC], "PNC's answer on the person")
 
     [request] = pnc.received
@@ -145,10 +81,10 @@ def _hops_correlated(hub: Hub, correlation_id: str) -> list[journal.Hop]:
 
 
 def test_a_pnc_that_does_not_answer_does_not_hold_up_the_reception_and_answers_late(
-    hub: Hub, pnc_transport: Transport, delius: tuple[str, DeliusReceiver]
+    hub: Hub, partner_transport: Transport, delius: tuple[str, DeliusReceiver]
 ) -> None:
     _, receiver = delius
-    _receive_from_serco(hub, _without_pnc_id(RECEPTION))
+    receive_from_serco(hub, _without_pnc_id(RECEPTION))
 
     # PNC is not listening: the reception is stored and Delius hears of it all the same.
     assert receiver.wait_for(1, timeout_s=30)
@@ -157,22 +93,22 @@ def test_a_pnc_that_does_not_answer_does_not_hold_up_the_reception_and_answers_l
     assert _pnc_ids(hub) == [] and _lookups(hub) == []
 
     simulator = PncSimulator(assign_unknown=True)
-    with running_partner(_pnc(hub, pnc_transport, simulator)):
+    with running_partner(simulated_pnc(hub, partner_transport, simulator)):
         eventually(lambda: len(_pnc_ids(hub)) == 1, "PNC's late answer on the person")
     [(outcome, pnc_id)] = _lookups(hub)
     assert (outcome, pnc_id) == ("FOUND", _pnc_ids(hub)[0])
 
 
 def test_a_release_on_licence_tells_pnc_the_custody_status_with_a_licence_notice(
-    hub: Hub, pnc_transport: Transport
+    hub: Hub, partner_transport: Transport
 ) -> None:
     release = (SAMPLES / "private_prisons/samples/valid/release-conditional.xml").read_bytes()
     simulator = PncSimulator()
-    with running_partner(_pnc(hub, pnc_transport, simulator)):
-        _receive_from_serco(hub)
+    with running_partner(simulated_pnc(hub, partner_transport, simulator)):
+        receive_from_serco(hub)
         eventually(lambda: len(simulator.custody) == 1, "the reception's custody status")
         prison_number = hub.store.person_view(PERSON)["prisonNumber"]  # type: ignore[index]
-        _receive_from_serco(hub, _release_of(release, prison_number), "release")
+        receive_from_serco(hub, _release_of(release, prison_number), "release")
         eventually(lambda: len(simulator.custody) == 2, "the release's custody status")
 
     received, released = simulator.custody
@@ -196,12 +132,12 @@ def _release_of(sample: bytes, prison_number: str) -> bytes:
 
 
 def test_pnc_record_updates_change_the_person_and_a_bad_one_is_dead_lettered_with_its_reason(
-    hub: Hub, pnc_transport: Transport
+    hub: Hub, partner_transport: Transport
 ) -> None:
     simulator = PncSimulator()
-    pnc = _pnc(hub, pnc_transport, simulator)
+    pnc = simulated_pnc(hub, partner_transport, simulator)
     with running_partner(pnc):
-        _receive_from_serco(hub)
+        receive_from_serco(hub)
         eventually(lambda: hub.store.person_view(PERSON) is not None, "the reception")
         bad = simulator.merge("2003/0412876Y", "2011/1187342G")  # G: the check letter is F
         bad_id = pnc.send("merge", bad)
