@@ -22,6 +22,7 @@ from adapters.delius.simulator import running_receiver
 from adapters.private_prisons.simulator import OperatorSimulator
 from gatehouse.app import create_app
 from gatehouse.bootstrap import Hub, build_hub, build_loops
+from gatehouse.demo_amqp_partners import simulate_amqp_partners
 from gatehouse.settings import Settings
 from routing.worker import WorkerRunner
 
@@ -107,6 +108,7 @@ def run_demo(*, port: int = 8000, rate: float = 2.0, data_dir: Path | None = Non
             target=WorkerRunner(build_loops(hub)).run, args=(stop,), name="workers", daemon=True
         )
         workers.start()
+        amqp_partners = simulate_amqp_partners(hub, stop)
 
         def simulate() -> None:
             if wait_until_serving(base_url, stop):
@@ -121,6 +123,7 @@ def run_demo(*, port: int = 8000, rate: float = 2.0, data_dir: Path | None = Non
             stop.set()
             simulator.join(timeout=5)
             workers.join(timeout=15)
+            amqp_partners.join(timeout=5)
             hub.close()
             log.info("Delius received %d custody updates during the demo", len(receiver.received))
 
