@@ -53,6 +53,8 @@ log = logging.getLogger(__name__)
 EVENT_TYPE_HEADER = "X-Gatehouse-Event-Type"
 EVENT_ID_HEADER = "X-Gatehouse-Event-Id"
 CORRELATION_HEADER = "X-Gatehouse-Correlation-Id"
+NO_TYPE = "untyped"
+"""The message type of a partner message that came without an AMQP ``type``."""
 
 
 @dataclass
@@ -131,7 +133,8 @@ class AmqpPartnerListener:
         """The inbound-exchange message for one partner message."""
         submission = Submission(
             adapter=self.adapter,
-            message_type=message.headers.get(AMQP_TYPE, ""),
+            # Without a type, ingest refuses it naming the types the adapter does accept.
+            message_type=message.headers.get(AMQP_TYPE) or NO_TYPE,
             partner=self.partner,
             body=message.body,
             received_at=received_at,

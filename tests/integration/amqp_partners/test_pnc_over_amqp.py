@@ -141,13 +141,16 @@ def test_pnc_record_updates_change_the_person_and_a_bad_one_is_dead_lettered_wit
         eventually(lambda: hub.store.person_view(PERSON) is not None, "the reception")
         bad = simulator.merge("2003/0412876Y", "2011/1187342G")  # G: the check letter is F
         bad_id = pnc.send("merge", bad)
+        untyped_id = pnc.send("", simulator.merge(KNOWN_PNC, "2003/0412876Y"))
         pnc.send("merge", simulator.merge(KNOWN_PNC, "2003/0412876Y"))
         eventually(lambda: _pnc_ids(hub) == [KNOWN_PNC], "the merge on the person")
-        eventually(lambda: hub.dead_letters.count() == 1, "the bad merge dead-lettered")
+        eventually(lambda: hub.dead_letters.count() == 2, "the bad merges dead-lettered")
 
-    [dead] = hub.dead_letters.list()
-    assert dead.message_id == bad_id
-    assert "the check letter should be F, not G" in dead.reason
-    assert dead.headers["gatehouse-partner"] == "pnc"
+    dead = {d.message_id: d for d in hub.dead_letters.list()}
+    assert set(dead) == {bad_id, untyped_id}
+    assert "the check letter should be F, not G" in dead[bad_id].reason
+    assert dead[bad_id].headers["gatehouse-partner"] == "pnc"
+    assert "pnc does not accept 'untyped' messages" in dead[untyped_id].reason
+    assert "amendment, identifiers, merge, reply" in dead[untyped_id].reason
     hops = {h.hop for h in hub.journal.trace(bad_id)}
     assert {journal.RECEIVED, journal.REJECTED} <= hops
