@@ -274,3 +274,7 @@ def messages_show(message_id: str) -> None:
 
 if __name__ == "__main__":
     app()
+
+from gatehouse.cli_pnc import pnc_app  # noqa: E402
+
+app.add_typer(pnc_app, name="pnc")

@@ -3,6 +3,8 @@ On SQLite and PostgreSQL alike."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import sqlalchemy as sa
 
 from core_records.commands import (
@@ -15,6 +17,7 @@ from core_records.commands import (
 from core_records.errors import BusinessRuleViolation
 from core_records.events import POLICE_IDENTIFIERS_CHANGED
 from core_records.identifiers import CRO, NOMS, PNC, Identifier
+from core_records.police_lookups import awaiting_pnc
 from core_records.store import RecordStore
 from core_records.tables_intelligence import police_lookup
 from tests.integration.core_records.examples import (
@@ -161,3 +164,20 @@ def test_a_merge_of_two_people_the_prison_holds_apart_is_refused(store: RecordSt
 def test_a_merge_of_records_the_hub_does_not_hold_changes_nothing(store: RecordStore) -> None:
     outcome = _apply(store, MergePoliceRecords((pnc(1), pnc(2)), pnc(1), pnc(2), MONDAY))
     assert (outcome.status, outcome.events) == ("applied", ())
+
+
+def test_who_is_waiting_for_pnc_is_whoever_in_prison_has_no_pnc_id_and_no_answer(
+    store: RecordStore,
+) -> None:
+    waiting = _receive(store, surname="WAITING")
+    _receive(store, pnc(23456), surname="KNOWN")
+    not_found = _receive(store, surname="UNKNOWN")
+    _apply(store, RecordPoliceLookup((not_found,), "NOT_FOUND", None, None, MONDAY))
+    found = _receive(store, surname="FOUND")
+    _apply(store, RecordPoliceLookup((found,), "FOUND", pnc(5), None, MONDAY))
+
+    after = MONDAY + timedelta(minutes=31)
+    assert [a.prison_number for a in awaiting_pnc(store.engine, received_before=after)] == [
+        waiting.value
+    ]
+    assert awaiting_pnc(store.engine, received_before=MONDAY) == []
