@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
+from adapters.base import OWN_PRISONS, Adapter
 from adapters.registry import AdapterRegistry
 from adapters.transports.http import HttpDelivery
 from core_records.credentials import PartnerCredentials
@@ -134,6 +135,9 @@ def build_loops(hub: Hub, roles: Iterable[str] = ROLES) -> list[Loop]:
         for adapter in hub.registry.adapters.values():
             if not adapter.subscriptions or adapter.delivery != "http":
                 continue
+            if adapter.policy.rows == OWN_PRISONS:
+                loops.extend(_scoped_delivery_loops(hub, adapter))
+                continue
             url = settings.partner_urls.get(adapter.name)
             if not url:
                 raise ConfigurationError(
@@ -164,3 +168,36 @@ def build_loops(hub: Hub, roles: Iterable[str] = ROLES) -> list[Loop]:
             )
         )
     return loops
+
+
+def _scoped_delivery_loops(hub: Hub, adapter: Adapter) -> list[Loop]:
+    """The delivery worker of an adapter whose partners each receive events from their own
+    prisons only, at their own URLs (``GATEHOUSE_PARTNER_URLS__<PARTNER>``). With no URL
+    for any of its partners there is no worker, and its queue keeps the events until there
+    is one; a partner without a URL among others that have one gets its events
+    dead-lettered, saying which URL to set, so that they can be replayed once it is set."""
+    settings = hub.settings
+    urls = {p: settings.partner_urls[p] for p in adapter.partners if settings.partner_urls.get(p)}
+    if not urls:
+        log.warning("no delivery URL for any partner of %s; not delivering to it", adapter.name)
+        return []
+    deliveries = {
+        partner: HttpDelivery(
+            url, timeout_s=settings.delivery_timeout_s, attempts=settings.delivery_attempts
+        )
+        for partner, url in urls.items()
+    }
+    return [
+        DeliveryWorker(
+            consumer=hub.transport.consumer(
+                hub.topology.outbound_queue(adapter.name), prefetch=settings.prefetch
+            ),
+            adapter=adapter,
+            delivery=next(iter(deliveries.values())),
+            partner_deliveries=deliveries,
+            holds=hub.holds,
+            retry_policy=settings.retry_policy,
+            batch_size=settings.batch_size,
+            lanes=settings.delivery_lanes,
+        )
+    ]

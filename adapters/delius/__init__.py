@@ -6,20 +6,16 @@ Outbound only for now; Delius's CRN and registrations come inbound in a later ve
 
 from __future__ import annotations
 
-from adapters.base import Adapter, PartnerScope, SharingPolicy, Subscription
-from adapters.delius.custody_status import INFORMATION_KEYS, SCHEMA, render_custody_status
+from adapters.base import Adapter, PartnerScope, Subscription
+from adapters.delius.custody_status import SCHEMA, render_custody_status
+from adapters.policy_file import package_policy
 from core_records.events import PRISONER_RECEIVED, PRISONER_RELEASED
-from core_records.identifiers import CRN, CRO, NOMS, PNC
 
 NAME = "delius"
 
-POLICY = SharingPolicy(
-    event_types=frozenset({PRISONER_RECEIVED, PRISONER_RELEASED}),
-    identifier_types=frozenset({NOMS, CRN, PNC, CRO}),
-    information_keys=INFORMATION_KEYS,
-)
+POLICY = package_policy(__file__)
 """Delius sees received and released events, the identifiers probation uses, and only the
-detail the custody-status document is made from."""
+detail the custody-status document is made from (``policy.toml``)."""
 
 adapter = Adapter(
     name=NAME,

@@ -2,12 +2,16 @@
 systems of privately run prisons, in Gatehouse's own format (see README.md).
 
 Each operator (serco, sodexo, g4s, ...) is a partner of its own, scoped to the prisons it
-runs (``operators.csv``).
+runs (``operators.csv``), and receives custody notices about those prisons alone: the
+row scope of its sharing policy, decided centrally in delivery.
 """
 
 from __future__ import annotations
 
-from adapters.base import Adapter, InboundType
+from adapters.base import Adapter, InboundType, Subscription
+from adapters.policy_file import package_policy
+from adapters.private_prisons.custody_notice import SCHEMA as NOTICE_SCHEMA
+from adapters.private_prisons.custody_notice import render_custody_notice
 from adapters.private_prisons.messages import SCHEMAS
 from adapters.private_prisons.operators import partner_scopes
 from adapters.private_prisons.translate import (
@@ -15,8 +19,12 @@ from adapters.private_prisons.translate import (
     translate_release,
     translate_transfer,
 )
+from core_records.events import PRISONER_RECEIVED, PRISONER_RELEASED
 
 NAME = "private_prisons"
+
+POLICY = package_policy(__file__)
+"""Each operator receives custody notices for its own prisons only (``policy.toml``)."""
 
 adapter = Adapter(
     name=NAME,
@@ -27,7 +35,13 @@ adapter = Adapter(
         "transfer": InboundType("transfer", SCHEMAS["transfer"], translate_transfer),
         "release": InboundType("release", SCHEMAS["release"], translate_release),
     },
+    subscriptions={
+        event_type: Subscription(event_type, render_custody_notice, NOTICE_SCHEMA)
+        for event_type in (PRISONER_RECEIVED, PRISONER_RELEASED)
+    },
+    policy=POLICY,
+    delivery="http",
     transports=("http",),
 )
 
-__all__ = ["NAME", "adapter"]
+__all__ = ["NAME", "POLICY", "adapter"]
