@@ -226,3 +226,7 @@ _HANDLERS: dict[type, Callable[[UnitOfWork, Any], list[CanonicalEvent]]] = {
     RecordRelease: record_release,
     RecordTransfer: record_transfer,
 }
+
+from core_records.partner_handlers import PARTNER_HANDLERS  # noqa: E402
+
+_HANDLERS.update(PARTNER_HANDLERS)
