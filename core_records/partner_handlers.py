@@ -251,8 +251,9 @@ def record_risk_assessment(work: UnitOfWork, command: RecordRiskAssessment) -> l
         _end_rosh_alert(work, who.id, code, at)
         events.append(_event(work, who, ALERT_INACTIVE, at, {"alertType": "R", "alertCode": code}))
     if wanted is not None and wanted not in active:
-        row = _row(work, who, alert_type="R", alert_code=wanted, active=True, created_at=at)
-        del row["message_id"]
+        # Every row of one insert must name the same columns, hence expires_at.
+        row = {"person_id": who.id, "alert_type": "R", "alert_code": wanted, "active": True,
+               "created_at": at, "expires_at": None}  # fmt: skip
         work.add_rows(alert, [row])
         events.append(_event(work, who, ALERT_CREATED, at, {"alertType": "R", "alertCode": wanted}))
     return events
