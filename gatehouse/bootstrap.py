@@ -140,10 +140,14 @@ def build_loops(hub: Hub, roles: Iterable[str] = ROLES) -> list[Loop]:
                 continue
             url = settings.partner_urls.get(adapter.name)
             if not url:
-                raise ConfigurationError(
-                    f"no delivery URL for {adapter.name}: "
-                    f"set GATEHOUSE_PARTNER_URLS__{adapter.name.upper()}"
+                # Its queue keeps the events (durable) until a worker that has the URL runs;
+                # the dashboard's queue depth shows them waiting.
+                log.warning(
+                    "no delivery URL for %s (set GATEHOUSE_PARTNER_URLS__%s); not delivering to it",
+                    adapter.name,
+                    adapter.name.upper(),
                 )
+                continue
             delivery = HttpDelivery(
                 url, timeout_s=settings.delivery_timeout_s, attempts=settings.delivery_attempts
             )
