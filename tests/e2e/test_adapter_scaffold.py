@@ -45,6 +45,10 @@ def test_a_scaffolded_adapter_passes_its_generated_tests_at_once(tmp_path: Path)
 
     assert passed.returncode == 0, passed.stdout + passed.stderr
     assert "12 passed" in passed.stdout
+    ruff = Path(sys.executable).with_name("ruff")
+    for command in (["check", "."], ["format", "--check", "."]):
+        linted = subprocess.run([str(ruff), *command], cwd=tmp_path, capture_output=True, text=True)
+        assert linted.returncode == 0, linted.stdout + linted.stderr
 
     # An "invalid" sample the adapter accepts breaks the contract, and the kit says so.
     shutil.copy(
