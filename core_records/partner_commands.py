@@ -1,4 +1,5 @@
-"""Commands from probation (Delius) and OASys: what they tell the record about a person.
+"""Commands from probation (Delius), OASys and private prisons' visits: what partners tell
+the record about a person beyond their movements.
 
 Like the movement commands in ``core_records.commands`` they are imperative, frozen and
 canonical; ``person`` is every identifier the partner named the person by (a CRN always
@@ -104,10 +105,38 @@ class RecordRiskAssessment:
         return max(levels, key=ROSH_LEVELS.index, default="LOW")
 
 
+@dataclass(frozen=True)
+class Visitor:
+    surname: str
+    forenames: str
+    relationship: str
+
+
+@dataclass(frozen=True)
+class RecordVisit:
+    """A visit to a person in custody at ``establishment`` took place, or did not."""
+
+    person: tuple[Identifier, ...]
+    establishment: str
+    visit_reference: str
+    visit_type: str
+    """SOCIAL, LEGAL or OFFICIAL."""
+    starts_at: datetime
+    ends_at: datetime
+    outcome: str
+    """COMPLETED, CANCELLED, REFUSED or NO_SHOW."""
+    visitors: tuple[Visitor, ...]
+
+    @property
+    def occurred_at(self) -> datetime:
+        return self.starts_at
+
+
 PartnerCommand = (
     RecordProbationCase
     | AllocateOffenderManager
     | RecordRegistration
     | RecordLicenceConditions
     | RecordRiskAssessment
+    | RecordVisit
 )

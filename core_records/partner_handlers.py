@@ -27,6 +27,7 @@ from core_records.partner_commands import (
     RecordProbationCase,
     RecordRegistration,
     RecordRiskAssessment,
+    RecordVisit,
 )
 from core_records.person_record import PersonState
 from core_records.tables import alert, person
@@ -35,6 +36,7 @@ from core_records.tables_partner import (
     offender_manager_allocation,
     probation_registration,
     risk_assessment,
+    visit,
 )
 from core_records.unit_of_work import UnitOfWork
 
@@ -46,6 +48,7 @@ LICENCE_CONDITIONS_CHANGED = "probation-case.licence-conditions.changed"
 ASSESSMENT_SUMMARY_PRODUCED = "assessment.summary.produced"
 ALERT_CREATED = "person.alert.created"
 ALERT_INACTIVE = "person.alert.inactive"
+VISIT_RECORDED = "prisoner.visit.recorded"
 
 ROSH_ALERTS = {"MEDIUM": "ROM", "HIGH": "ROH", "VERY_HIGH": "ROV"}
 """The alert a RoSH level sets in custody; LOW sets none."""
@@ -285,10 +288,54 @@ def _end_rosh_alert(work: UnitOfWork, person_id: int, code: str, at: datetime) -
             row.update(active=False, expires_at=at)
 
 
+def record_visit(work: UnitOfWork, command: RecordVisit) -> list[CanonicalEvent]:
+    """Record a visit to a person in custody at the prison the visit was at."""
+    if command.ends_at < command.starts_at:
+        raise BusinessRuleViolation(f"visit {command.visit_reference} ends before it starts")
+    who = _person(work, command.person)
+    if who.current_establishment != command.establishment:
+        where = who.current_establishment or "no prison"
+        raise BusinessRuleViolation(
+            f"{who.prison_number} is in {where}, so cannot have had a visit at"
+            f" {command.establishment}"
+        )
+    work.writing()
+    visitors = [
+        {"surname": v.surname, "forenames": v.forenames, "relationship": v.relationship}
+        for v in command.visitors
+    ]
+    work.add_rows(
+        visit,
+        [
+            _row(
+                work,
+                who,
+                establishment=command.establishment,
+                visit_reference=command.visit_reference,
+                visit_type=command.visit_type,
+                starts_at=command.starts_at,
+                ends_at=command.ends_at,
+                outcome=command.outcome,
+                visitors=visitors,
+            )
+        ],
+    )
+    information = {
+        "prisonId": command.establishment,
+        "visitReference": command.visit_reference,
+        "visitType": command.visit_type,
+        "outcome": command.outcome,
+        "endsAt": command.ends_at.isoformat(),
+        "visitors": visitors,
+    }
+    return [_event(work, who, VISIT_RECORDED, command.starts_at, information)]
+
+
 PARTNER_HANDLERS: dict[type, Callable[[UnitOfWork, Any], list[CanonicalEvent]]] = {
     RecordProbationCase: record_probation_case,
     AllocateOffenderManager: allocate_offender_manager,
     RecordRegistration: record_registration,
     RecordLicenceConditions: record_licence_conditions,
     RecordRiskAssessment: record_risk_assessment,
+    RecordVisit: record_visit,
 }

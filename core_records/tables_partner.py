@@ -1,4 +1,5 @@
-"""Tables of what probation (Delius) and OASys tell the hub about a person.
+"""Tables of what probation (Delius), OASys and private prisons' visits tell the hub about a
+person.
 
 Each is append-only history, one row per fact as the partner stated it, tied to the message
 that said it: what is current is the latest (the latest allocation, the latest licence's
@@ -70,5 +71,20 @@ risk_assessment = sa.Table(
     sa.Column("overall_rosh", sa.String(10), nullable=False),
     sa.Column("rosh", sa.JSON, nullable=False),  # {group: {"custody": level, "community": level}}
     sa.Column("scores", sa.JSON, nullable=False),  # {"OGRS3_1YR": 34, ...}, percentages
+    sa.Column("message_id", Id),
+)
+
+visit = sa.Table(
+    "visit",
+    metadata,
+    sa.Column("id", BigId, primary_key=True),
+    _person_id(),
+    sa.Column("establishment", sa.String(6), nullable=False),
+    sa.Column("visit_reference", sa.String(40), nullable=False),
+    sa.Column("visit_type", sa.String(10), nullable=False),
+    sa.Column("starts_at", UtcDateTime, nullable=False),
+    sa.Column("ends_at", UtcDateTime, nullable=False),
+    sa.Column("outcome", sa.String(10), nullable=False),
+    sa.Column("visitors", sa.JSON, nullable=False),  # [{surname, forenames, relationship}]
     sa.Column("message_id", Id),
 )

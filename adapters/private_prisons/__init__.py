@@ -1,5 +1,5 @@
-"""The private-prison operators' adapter: receptions, transfers and releases from the
-systems of privately run prisons, in Gatehouse's own format (see README.md).
+"""The private-prison operators' adapter: receptions, transfers, releases and visits from
+the systems of privately run prisons, in Gatehouse's own format (see README.md).
 
 Each operator (serco, sodexo, g4s, ...) is a partner of its own, scoped to the prisons it
 runs (``operators.csv``), and receives custody notices about those prisons alone: the
@@ -19,6 +19,8 @@ from adapters.private_prisons.translate import (
     translate_release,
     translate_transfer,
 )
+from adapters.private_prisons.visits import SCHEMA as VISIT_SCHEMA
+from adapters.private_prisons.visits import translate_visit
 from core_records.events import PRISONER_RECEIVED, PRISONER_RELEASED
 
 NAME = "private_prisons"
@@ -34,6 +36,7 @@ adapter = Adapter(
         "reception": InboundType("reception", SCHEMAS["reception"], translate_reception),
         "transfer": InboundType("transfer", SCHEMAS["transfer"], translate_transfer),
         "release": InboundType("release", SCHEMAS["release"], translate_release),
+        "visit": InboundType("visit", VISIT_SCHEMA, translate_visit),
     },
     subscriptions={
         event_type: Subscription(event_type, render_custody_notice, NOTICE_SCHEMA)

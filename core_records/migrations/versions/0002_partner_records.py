@@ -1,5 +1,5 @@
 """What probation (Delius) and OASys tell the hub: offender-manager allocations,
-registrations, licence conditions and risk assessments (``core_records.tables_partner``).
+registrations, licence conditions, risk assessments and visits (``core_records.tables_partner``).
 
 Revision ID: 0002_partner_records
 Revises: 0001_initial
@@ -72,10 +72,21 @@ def upgrade() -> None:
         sa.Column("rosh", sa.JSON(), nullable=False),
         sa.Column("scores", sa.JSON(), nullable=False),
     )
+    _history(
+        "visit",
+        sa.Column("establishment", sa.String(6), nullable=False),
+        sa.Column("visit_reference", sa.String(40), nullable=False),
+        sa.Column("visit_type", sa.String(10), nullable=False),
+        sa.Column("starts_at", Time, nullable=False),
+        sa.Column("ends_at", Time, nullable=False),
+        sa.Column("outcome", sa.String(10), nullable=False),
+        sa.Column("visitors", sa.JSON(), nullable=False),
+    )
 
 
 def downgrade() -> None:
     for table in (
+        "visit",
         "risk_assessment",
         "licence_condition",
         "probation_registration",

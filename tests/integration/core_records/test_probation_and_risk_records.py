@@ -14,11 +14,13 @@ from core_records.partner_commands import (
     AllocateOffenderManager,
     RecordProbationCase,
     RecordRiskAssessment,
+    RecordVisit,
     RoshLevel,
+    Visitor,
 )
 from core_records.store import ApplyOutcome, RecordStore
 from core_records.tables import alert
-from core_records.tables_partner import risk_assessment
+from core_records.tables_partner import risk_assessment, visit
 from tests.integration.core_records.examples import (
     MONDAY,
     crn,
@@ -180,3 +182,40 @@ def test_the_overall_level_is_the_highest_in_any_group_and_setting() -> None:
     )
     assert command.overall_rosh == "VERY_HIGH"
     assert replace(command, rosh=()).overall_rosh == "LOW"
+
+
+def a_visit(*person: Identifier, at_prison: str = "LEI") -> RecordVisit:
+    return RecordVisit(
+        person=person,
+        establishment=at_prison,
+        visit_reference="LEI-V-1",
+        visit_type="SOCIAL",
+        starts_at=LATER,
+        ends_at=LATER + timedelta(hours=1),
+        outcome="COMPLETED",
+        visitors=(Visitor("SMITH", "MARY", "MOTHER"),),
+    )
+
+
+def test_a_visit_to_a_person_in_that_prison_is_recorded_with_its_visitors(
+    store: RecordStore, in_leeds: str
+) -> None:
+    outcome = apply_one(store, a_visit(pnc(23456)))
+    assert outcome.status == "applied", outcome.error
+    [event] = outcome.events
+    assert event.event_type == "prisoner.visit.recorded"
+    assert event.additional_information["visitors"] == [
+        {"surname": "SMITH", "forenames": "MARY", "relationship": "MOTHER"}
+    ]
+    with store.engine.connect() as connection:
+        [row] = connection.execute(sa.select(visit)).mappings().all()
+    assert (row["establishment"], row["outcome"]) == ("LEI", "COMPLETED")
+
+
+def test_a_visit_at_a_prison_the_person_is_not_in_is_refused(
+    store: RecordStore, in_leeds: str
+) -> None:
+    outcome = apply_one(store, a_visit(pnc(23456), at_prison="MDI"))
+    assert outcome.status == "rejected"
+    assert outcome.error is not None
+    assert f"{in_leeds} is in LEI, so cannot have had a visit at MDI" in outcome.error.reason
