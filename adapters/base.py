@@ -23,7 +23,7 @@ from lxml import etree
 
 from core_records.commands import Command
 from core_records.errors import InvalidMessage
-from core_records.events import SECURITY_CLASSIFIED_EVENT_TYPES, CanonicalEvent
+from core_records.events import CanonicalEvent
 
 
 @dataclass(frozen=True)
@@ -67,6 +67,46 @@ class Subscription:
     when the partner's format has one (the contract kit validates rendered samples with it)."""
 
 
+EVERYONE = "everyone"
+OWN_PRISONS = "own_prisons"
+ROW_SCOPES = (EVERYONE, OWN_PRISONS)
+
+SECURITY_EVENT_PREFIXES = ("alert.security.", "intelligence.", "security.")
+"""Event types that are the security application's business alone (``alert.security.*``,
+``intelligence.*``, ``security.*``)."""
+
+SECURITY_ALERT_TYPE = "X"
+"""The alert type of security alerts (XEL escape list, XSA staff assaulter, ...)."""
+
+EVENT_PRISON_KEYS = ("prisonId",)
+"""The ``additionalInformation`` key naming the prison an event happened at."""
+
+
+def is_security_event_type(event_type: str) -> bool:
+    return event_type.startswith(SECURITY_EVENT_PREFIXES)
+
+
+def carries_security_alert(event: CanonicalEvent) -> bool:
+    """True for an event about a security (X) alert, whatever its type is called: an
+    ``alertType`` of X, or an ``alertCode`` starting with X. Deny by default: a partner must
+    be security-cleared to receive it."""
+    information = event.additional_information
+    alert_type = information.get("alertType")
+    alert_code = information.get("alertCode")
+    return is_security_event_type(event.event_type) or (
+        alert_type == SECURITY_ALERT_TYPE
+        or (isinstance(alert_code, str) and alert_code.upper().startswith(SECURITY_ALERT_TYPE))
+    )
+
+
+def event_prisons(event: CanonicalEvent) -> frozenset[str]:
+    """The prisons an event happened at, as its ``additionalInformation`` names them."""
+    information = event.additional_information
+    return frozenset(
+        value for key in EVENT_PRISON_KEYS if isinstance(value := information.get(key), str)
+    )
+
+
 @dataclass(frozen=True)
 class SharingPolicy:
     """What one partner may receive: which event types, and which fields of them.
@@ -81,9 +121,25 @@ class SharingPolicy:
     person_fields: frozenset[str] = frozenset()
     """Keys of the person view (``core_records.person_view``) the partner may read through
     the data share; empty means no data-share access."""
+    rows: str = EVERYONE
+    """Whose events the partner receives: ``EVERYONE``, or ``OWN_PRISONS`` for a partner
+    tied to prisons (a private-prison operator), which receives an event only when the
+    prison it happened at is one of its own (``Adapter.recipients``)."""
+    security_cleared: bool = False
+    """Only a security-cleared partner (the security application) may receive security
+    events; for every other partner they are withheld whatever ``event_types`` says."""
 
     def allows(self, event_type: str) -> bool:
+        if is_security_event_type(event_type) and not self.security_cleared:
+            return False
         return event_type in self.event_types
+
+    def permits(self, event: CanonicalEvent) -> bool:
+        """Whether the partner may receive this event at all: its type, and, for a partner
+        that is not security-cleared, no security (X) alert in it."""
+        if not self.allows(event.event_type):
+            return False
+        return self.security_cleared or not carries_security_alert(event)
 
     def apply(self, event: CanonicalEvent) -> CanonicalEvent:
         """The event cut down to what the partner may see."""
@@ -101,21 +157,6 @@ class SharingPolicy:
 
 
 NOTHING_SHARED = SharingPolicy(frozenset(), frozenset(), frozenset())
-
-SECURITY_CLEARED_ADAPTERS = frozenset({"security"})
-"""The adapters whose partners may receive security-classified events (security alerts,
-intelligence flags: ``core_records.events.SECURITY_CLASSIFIED_EVENT_TYPES``). Held here, not
-in any adapter's own policy, so that no adapter can clear itself: ``Adapter.render`` gives
-every other adapter nothing for such an event, and the registry refuses one that
-subscribes to it."""
-
-
-def may_receive(adapter_name: str, event_type: str) -> bool:
-    """Whether the adapter may ever receive events of ``event_type``, whatever its policy."""
-    return (
-        event_type not in SECURITY_CLASSIFIED_EVENT_TYPES
-        or adapter_name in SECURITY_CLEARED_ADAPTERS
-    )
 
 
 @dataclass(frozen=True)
@@ -158,11 +199,26 @@ class Adapter:
         The policy is applied here, before the renderer sees the event.
         """
         subscription = self.subscriptions.get(event.event_type)
-        if subscription is None or not self.policy.allows(event.event_type):
-            return None
-        if not may_receive(self.name, event.event_type):
+        if subscription is None or not self.policy.permits(event):
             return None
         return subscription.render(self.policy.apply(event))
+
+    def recipients(self, event: CanonicalEvent) -> tuple[str, ...]:
+        """The partner identities that may receive ``event``: none when the policy withholds
+        it; with row scope ``OWN_PRISONS``, only the partners running the prison it
+        happened at (an event naming no prison goes to none of them); else every partner."""
+        if event.event_type not in self.subscriptions or not self.policy.permits(event):
+            return ()
+        if self.policy.rows == EVERYONE:
+            return tuple(sorted(self.partners))
+        prisons = event_prisons(event)
+        return tuple(
+            sorted(
+                partner
+                for partner, scope in self.partners.items()
+                if prisons and prisons <= scope.establishments
+            )
+        )
 
     def describe(self) -> dict[str, Any]:
         return {
@@ -171,4 +227,5 @@ class Adapter:
             "transports": list(self.transports),
             "inbound": sorted(self.inbound),
             "subscriptions": sorted(self.subscriptions),
+            "rows": self.policy.rows,
         }

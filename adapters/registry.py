@@ -21,7 +21,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from importlib.metadata import entry_points
 from types import MappingProxyType
 
-from adapters.base import Adapter, PartnerScope, may_receive
+from adapters.base import Adapter, PartnerScope, is_security_event_type
 
 ENTRY_POINT_GROUP = "gatehouse.adapters"
 
@@ -67,15 +67,18 @@ def _check_unique(adapters: Iterable[tuple[str, Adapter]]) -> dict[str, Adapter]
                     f" and the {adapter.name!r} adapters"
                 )
             partner_owner[partner] = adapter.name
+        # The policy already withholds these; refusing the adapter outright makes the
+        # mistake loud at start-up instead of a silent gap in what the partner gets.
         classified = sorted(
             t
             for t in {*adapter.subscriptions, *adapter.policy.event_types}
-            if not may_receive(adapter.name, t)
+            if is_security_event_type(t)
         )
-        if classified:
+        if classified and not adapter.policy.security_cleared:
             raise AdapterRegistryError(
                 f"the {adapter.name!r} adapter ({source}) asks for security-classified events"
-                f" ({', '.join(classified)}), which only the security application may receive"
+                f" ({', '.join(classified)}), which only a security-cleared partner may"
+                " receive (security_cleared = true in its policy.toml)"
             )
         by_name[adapter.name] = adapter
         sources[adapter.name] = source

@@ -25,10 +25,9 @@ SECURITY_ALERT_RAISED = "alert.security.raised"
 SECURITY_ALERT_CLOSED = "alert.security.closed"
 INTELLIGENCE_FLAG_RAISED = "intelligence.flag.raised"
 
-SECURITY_CLASSIFIED_EVENT_TYPES = frozenset(
-    {SECURITY_ALERT_RAISED, SECURITY_ALERT_CLOSED, INTELLIGENCE_FLAG_RAISED}
-)
-"""Events only security-cleared partners may receive (``adapters.base`` enforces it)."""
+# Security alerts and intelligence flags are security-classified by their type's prefix
+# (``adapters.base.is_security_event_type``): only a partner whose policy is
+# ``security_cleared`` may receive them.
 
 EVENT_DESCRIPTIONS = {
     PRISONER_RECEIVED: "A prisoner has been received into a prison",

@@ -234,6 +234,10 @@ _HANDLERS: dict[type, Callable[[UnitOfWork, Any], list[CanonicalEvent]]] = {
     RecordTransfer: record_transfer,
 }
 
+from core_records.partner_handlers import PARTNER_HANDLERS  # noqa: E402
+
+_HANDLERS.update(PARTNER_HANDLERS)
+
 # What PNC and the security application tell the hub (their own modules, registered here).
 from core_records import police_records, security_records  # noqa: E402
 

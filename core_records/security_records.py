@@ -1,7 +1,8 @@
 """Handlers for what the security application tells the hub: security (X type) alerts raised
 and closed, and intelligence flags. They are kept apart from the person record
 (``core_records.tables_intelligence``), and their events are security-classified
-(``events.SECURITY_CLASSIFIED_EVENT_TYPES``): only the security application may receive them.
+by their type (``adapters.base.is_security_event_type``): only a partner whose policy is
+``security_cleared`` (the security application) may receive them.
 
 Each is idempotent by the security application's own reference: the same alert raised twice
 is raised once.

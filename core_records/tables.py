@@ -328,4 +328,4 @@ audit_event = sa.Table(
     sa.Column("subject", sa.String(255), nullable=False, index=True),
     sa.Column("detail", sa.Text),
 )
-from core_records import tables_intelligence  # noqa: E402, F401
+from core_records import tables_intelligence, tables_partner  # noqa: E402, F401

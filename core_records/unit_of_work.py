@@ -74,6 +74,9 @@ class UnitOfWork:
         self._marks: dict[sa.Table, int] = {}
         self._copies: tuple[dict[int, Row], dict[int, Row]] | None = None
         self._open_copy: dict[int, Booking] = {}
+        # Rows of tables beyond the core record (``add_rows``), kept back in the same way.
+        self._other_rows: dict[sa.Table, list[Row]] = {}
+        self._other_marks: dict[sa.Table, int] = {}
 
     # --- reading and reserving ahead --------------------------------------------------------
 
@@ -266,12 +269,26 @@ class UnitOfWork:
         base = {"person_id": current.id, "booking_id": on_booking.id, "message_id": self.message_id}
         self._rows[movement].extend({**base, **row} for row in movements)
 
+    def add_rows(self, table: sa.Table, rows: Iterable[Row]) -> None:
+        """Rows of a table beyond the core record (an area's own table, or alerts), kept
+        back like the rest and written after the core tables, whose rows they refer to."""
+        self._other_rows.setdefault(table, []).extend(rows)
+
+    def pending_rows(self, table: sa.Table) -> list[Row]:
+        """The rows of ``table`` kept back so far in this batch (the dicts themselves, so a
+        handler may settle one not yet written, such as an alert made inactive)."""
+        return self._other_rows.get(table, [])
+
     def flush(self) -> None:
         """Write everything kept back, one statement per table."""
         for table in _KEPT_BACK:
             if self._rows[table]:
                 self.connection.execute(sa.insert(table), self._rows[table])
             self._rows[table] = []
+        for table, rows in self._other_rows.items():
+            if rows:
+                self.connection.execute(sa.insert(table), rows)
+        self._other_rows = {}
 
     # --- message boundaries -----------------------------------------------------------------
 
@@ -280,6 +297,7 @@ class UnitOfWork:
         self.message_id = message_id
         self._wrote = False
         self._marks = {table: len(rows) for table, rows in self._rows.items()}
+        self._other_marks = {table: len(rows) for table, rows in self._other_rows.items()}
         self._known.discard()
         if commands > 1:
             self._savepoint = self.connection.begin_nested()
@@ -323,6 +341,8 @@ class UnitOfWork:
             )
         for table in (person_identifier, person_name, movement):
             del self._rows[table][self._marks[table] :]
+        for table, rows in self._other_rows.items():
+            del rows[self._other_marks.get(table, 0) :]
         self._known.discard()
 
 

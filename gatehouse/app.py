@@ -6,7 +6,9 @@ from functools import partial
 
 from fastapi import FastAPI
 
+from adapters.transports.data_share_http import data_share_router
 from adapters.transports.inbound_http import inbound_router
+from core_records.shared_reads import read_for_partner
 from gatehouse.bootstrap import Hub, build_hub
 from monitoring.api import health_router, messages_router
 from routing.inbound import publish_inbound
@@ -29,6 +31,13 @@ def create_app(hub: Hub) -> FastAPI:
     )
     app.include_router(
         messages_router(journal=hub.journal, authenticate=hub.credentials.authenticate)
+    )
+    app.include_router(
+        data_share_router(
+            registry=hub.registry,
+            authenticate=hub.credentials.authenticate,
+            read=partial(read_for_partner, hub.engine),
+        )
     )
     app.include_router(health_router({"store": hub.store.ping, "broker": hub.transport.ping}))
     app.state.hub = hub

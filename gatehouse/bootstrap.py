@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
-from adapters.base import Adapter
+from adapters.base import OWN_PRISONS, Adapter
 from adapters.registry import AdapterRegistry
 from adapters.transports.http import HttpDelivery
 from core_records.credentials import PartnerCredentials
@@ -172,12 +172,19 @@ def build_loops(hub: Hub, roles: Iterable[str] = ROLES) -> list[Loop]:
                 loops.append(amqp_delivery_worker(hub, adapter))
             if not adapter.subscriptions or adapter.delivery != "http":
                 continue
+            if adapter.policy.rows == OWN_PRISONS:
+                loops.extend(_scoped_delivery_loops(hub, adapter))
+                continue
             url = settings.partner_urls.get(adapter.name)
             if not url:
-                raise ConfigurationError(
-                    f"no delivery URL for {adapter.name}: "
-                    f"set GATEHOUSE_PARTNER_URLS__{adapter.name.upper()}"
+                # Its queue keeps the events (durable) until a worker that has the URL runs;
+                # the dashboard's queue depth shows them waiting.
+                log.warning(
+                    "no delivery URL for %s (set GATEHOUSE_PARTNER_URLS__%s); not delivering to it",
+                    adapter.name,
+                    adapter.name.upper(),
                 )
+                continue
             delivery = HttpDelivery(
                 url, timeout_s=settings.delivery_timeout_s, attempts=settings.delivery_attempts
             )
@@ -202,6 +209,39 @@ def build_loops(hub: Hub, roles: Iterable[str] = ROLES) -> list[Loop]:
             )
         )
     return loops
+
+
+def _scoped_delivery_loops(hub: Hub, adapter: Adapter) -> list[Loop]:
+    """The delivery worker of an adapter whose partners each receive events from their own
+    prisons only, at their own URLs (``GATEHOUSE_PARTNER_URLS__<PARTNER>``). With no URL
+    for any of its partners there is no worker, and its queue keeps the events until there
+    is one; a partner without a URL among others that have one gets its events
+    dead-lettered, saying which URL to set, so that they can be replayed once it is set."""
+    settings = hub.settings
+    urls = {p: settings.partner_urls[p] for p in adapter.partners if settings.partner_urls.get(p)}
+    if not urls:
+        log.warning("no delivery URL for any partner of %s; not delivering to it", adapter.name)
+        return []
+    deliveries = {
+        partner: HttpDelivery(
+            url, timeout_s=settings.delivery_timeout_s, attempts=settings.delivery_attempts
+        )
+        for partner, url in urls.items()
+    }
+    return [
+        DeliveryWorker(
+            consumer=hub.transport.consumer(
+                hub.topology.outbound_queue(adapter.name), prefetch=settings.prefetch
+            ),
+            adapter=adapter,
+            delivery=next(iter(deliveries.values())),
+            partner_deliveries=deliveries,
+            holds=hub.holds,
+            retry_policy=settings.retry_policy,
+            batch_size=settings.batch_size,
+            lanes=settings.delivery_lanes,
+        )
+    ]
 
 
 def amqp_delivery_worker(hub: Hub, adapter: Adapter) -> DeliveryWorker:

@@ -13,7 +13,9 @@ from typing import Annotated
 import typer
 
 from core_records.errors import GatehouseError
+from gatehouse.adapter_scaffold_cli import adapters_new
 from gatehouse.bootstrap import ROLES, ConfigurationError, build_hub, build_loops
+from gatehouse.private_prisons_cli import private_prisons_app
 from gatehouse.settings import Settings
 
 app = typer.Typer(
@@ -30,6 +32,8 @@ app.add_typer(tokens_app, name="tokens")
 app.add_typer(dead_letters_app, name="dead-letters")
 app.add_typer(adapters_app, name="adapters")
 app.add_typer(messages_app, name="messages")
+adapters_app.command("new")(adapters_new)
+app.add_typer(private_prisons_app, name="private-prisons")
 
 
 def _configure_logging(verbose: bool = False) -> None:

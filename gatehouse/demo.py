@@ -23,6 +23,7 @@ from adapters.private_prisons.simulator import OperatorSimulator
 from gatehouse.app import create_app
 from gatehouse.bootstrap import Hub, build_hub, build_loops
 from gatehouse.demo_amqp_partners import simulate_amqp_partners
+from gatehouse.demo_partners import running_demo_partners, simulate_probation_and_oasys
 from gatehouse.settings import Settings
 from routing.worker import WorkerRunner
 
@@ -93,12 +94,13 @@ def wait_until_serving(base_url: str, stop: threading.Event) -> bool:
 def run_demo(*, port: int = 8000, rate: float = 2.0, data_dir: Path | None = None) -> None:
     data_dir = data_dir or Path(os.environ.get("GATEHOUSE_DATA_DIR", "var/demo"))
     stop = threading.Event()
-    with running_receiver() as (delius_url, receiver):
+    operators = ["g4s", "serco", "sodexo"]
+    with running_receiver() as (delius_url, receiver), running_demo_partners(operators) as urls:
         settings = Settings(
             data_dir=data_dir,
             database_url=None,
             broker_url=None,
-            partner_urls={"delius": delius_url},
+            partner_urls={"delius": delius_url, **urls},
             delay_tiers_ms=(1_000, 5_000, 30_000),
         )
         hub = build_hub(settings, migrate=True)
@@ -117,6 +119,13 @@ def run_demo(*, port: int = 8000, rate: float = 2.0, data_dir: Path | None = Non
 
         simulator = threading.Thread(target=simulate, name="simulated-operators", daemon=True)
         simulator.start()
+        probation = threading.Thread(
+            target=simulate_probation_and_oasys,
+            args=(hub, base_url, receiver, stop),
+            name="simulated-probation-and-oasys",
+            daemon=True,
+        )
+        probation.start()
         try:
             uvicorn.run(create_app(hub), host="127.0.0.1", port=port, log_level="warning")
         finally:

@@ -6,6 +6,12 @@ different people go out in parallel lanes; one person's events go out one after 
 in outbox order, and never overtake an earlier event of theirs that is waiting in a delay
 tier (``core_records.delivery_holds``).
 
+Whom an event goes to is decided centrally too (``Adapter.recipients``): every partner of
+the adapter, or, for an adapter whose policy scopes rows to ``own_prisons`` (private-prison
+operators), only the partner running the prison the event happened at, through that
+partner's own delivery (``partner_deliveries``). An event no partner may receive is
+filtered, and the journal says so.
+
 A failed delivery is decided by ``RetryPolicy``: transient failures wait in a delay tier,
 permanent ones and exhausted retries go to the dead-letter queue. Once a partner looks
 down (several "unavailable" answers in a row, not one document it chokes on), the rest of
@@ -25,10 +31,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol
 
-from adapters.base import Adapter
+from adapters.base import EVERYONE, Adapter
 from core_records import journal
 from core_records.delivery_holds import DeliveryHolds, Hold
-from core_records.errors import InvalidMessage, PartnerUnavailable
+from core_records.errors import InvalidMessage, PartnerUnavailable, PermanentError
 from core_records.events import CanonicalEvent
 from core_records.journal import Hop
 from routing.messages import HEADER_CAUSATION_ID, HEADER_SEQUENCE, Delivery
@@ -65,6 +71,7 @@ class Item:
     result: Result | None = None
     reason: str = ""
     delay_ms: int = 0
+    recipients: tuple[str, ...] = ()
 
     @property
     def lane(self) -> str:
@@ -110,6 +117,9 @@ class DeliveryWorker:
     backoff_s: float = 0.0
     """How long the runner should pause before the next batch (set while a partner is down)."""
     name: str = ""
+    partner_deliveries: Mapping[str, PartnerDelivery] = field(default_factory=dict)
+    """For an adapter scoped to its partners' own prisons: each partner's own delivery, by
+    partner name (``delivery`` is then unused)."""
     _pool: ThreadPoolExecutor = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -166,19 +176,21 @@ class DeliveryWorker:
                 item.reason = f"held behind an earlier event for {item.event.person_key}"
                 continue
             try:
-                body = self.adapter.render(item.event)
+                item.recipients = self.adapter.recipients(item.event)
+                body = self.adapter.render(item.event) if item.recipients else None
                 if body is None:
                     item.result = Result.FILTERED
+                    item.reason = "" if item.recipients else "no partner may receive it"
                     continue
-                self.delivery.deliver(
-                    body,
-                    content_type=self.adapter.delivery_content_type,
-                    headers={
-                        "X-Gatehouse-Event-Id": item.event.event_id,
-                        "X-Gatehouse-Event-Type": item.event.event_type,
-                        "X-Gatehouse-Correlation-Id": item.delivery.message.correlation_id,
-                    },
-                )
+                headers = {
+                    "X-Gatehouse-Event-Id": item.event.event_id,
+                    "X-Gatehouse-Event-Type": item.event.event_type,
+                    "X-Gatehouse-Correlation-Id": item.delivery.message.correlation_id,
+                }
+                for delivery in self._deliveries_for(item.recipients):
+                    delivery.deliver(
+                        body, content_type=self.adapter.delivery_content_type, headers=headers
+                    )
                 item.result = Result.DELIVERED
                 breaker.succeeded()
             except Exception as error:
@@ -191,6 +203,17 @@ class DeliveryWorker:
                     waiting = True
                 else:
                     item.result = Result.DEAD_LETTER
+
+    def _deliveries_for(self, recipients: tuple[str, ...]) -> list[PartnerDelivery]:
+        if self.adapter.policy.rows == EVERYONE:
+            return [self.delivery]
+        missing = [r for r in recipients if r not in self.partner_deliveries]
+        if missing:
+            raise PermanentError(
+                f"no delivery is configured for {', '.join(missing)}: set"
+                f" GATEHOUSE_PARTNER_URLS__{missing[0].upper()}"
+            )
+        return [self.partner_deliveries[r] for r in recipients]
 
     def _record(self, items: Sequence[Item]) -> None:
         """Place and lift holds and journal the outcomes, in one transaction, before any
@@ -253,7 +276,7 @@ class DeliveryWorker:
             correlation_id=message.correlation_id,
             causation_id=message.headers.get(HEADER_CAUSATION_ID),
             adapter=self.adapter.name,
-            partner=self.partner,
+            partner=",".join(item.recipients) or self.partner,
             direction=journal.OUTBOUND,
             message_type=item.event.event_type,
             person_key=item.event.person_key,
@@ -264,3 +287,5 @@ class DeliveryWorker:
         self._pool.shutdown(wait=True)
         self.consumer.close()
         self.delivery.close()
+        for delivery in self.partner_deliveries.values():
+            delivery.close()

@@ -1,9 +1,10 @@
 """Partner XSDs (XSD 1.0), compiled once per process, and validation that names the fault.
 
 Schemas are named by their path under the ``schemas`` package, as adapters declare them:
-``private_prisons/reception-v1.xsd``. A compiled schema is cached for the life of the
-process. libxml2 reports a validation's errors on the schema object itself, so each schema
-is used by one thread at a time.
+``private_prisons/reception-v1.xsd``; an adapter packaged outside this repository names its
+own as ``package:path`` (``courts:schemas/hearing-v1.xsd``). A compiled schema is cached
+for the life of the process. libxml2 reports a validation's errors on the schema object
+itself, so each schema is used by one thread at a time.
 
 Every fault is reported with the element's path (``/Reception/Person/DateOfBirth``), the
 line, the rule (libxml2's error type, e.g. ``SCHEMAV_CVC_DATATYPE_VALID_1_2_1``) and
@@ -15,6 +16,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from functools import cache
+from importlib import import_module
 from pathlib import Path
 
 from lxml import etree
@@ -45,13 +47,28 @@ class SchemaViolation:
         )
 
 
+def _package_root(package: str) -> Path:
+    """The directory of an importable package, for an adapter that ships its own schemas."""
+    try:
+        module = import_module(package)
+    except ImportError as error:
+        raise ValueError(f"no package {package!r} to find a schema in: {error}") from None
+    if module.__file__ is None:
+        raise ValueError(f"the package {package!r} has no directory to find a schema in")
+    return Path(module.__file__).resolve().parent
+
+
 def schema_file(schema_path: str) -> Path:
-    """The file of a schema named by its path under the ``schemas`` package."""
-    path = (SCHEMAS_ROOT / schema_path).resolve()
-    if not path.is_relative_to(SCHEMAS_ROOT) or path.suffix != ".xsd":
-        raise ValueError(f"{schema_path!r} is not an XSD under the schemas package")
+    """The file of a schema named by its path under the ``schemas`` package, or, as
+    ``package:path``, under an importable package (an adapter outside this repository)."""
+    package, separator, relative = schema_path.rpartition(":")
+    root = _package_root(package) if separator else SCHEMAS_ROOT
+    where = f"the package {package}" if separator else "the schemas package"
+    path = (root / relative).resolve()
+    if not path.is_relative_to(root) or path.suffix != ".xsd":
+        raise ValueError(f"{schema_path!r} is not an XSD under {where}")
     if not path.is_file():
-        raise FileNotFoundError(f"no schema {schema_path!r} under {SCHEMAS_ROOT}")
+        raise FileNotFoundError(f"no schema {relative!r} under {root}")
     return path
 
 

@@ -1,34 +1,54 @@
-"""The Delius (probation case management) adapter: custody-status updates when a person is
-received into or released from prison, in Gatehouse's own format (see README.md).
+"""The Delius (probation case management) adapter, both ways, in Gatehouse's own format
+(see README.md).
 
-Outbound only for now; Delius's CRN and registrations come inbound in a later version.
+Outbound: custody status when a person is received into or released from prison, and the
+prison number once a probation case is matched. Inbound: the CRN of a matched case,
+offender-manager allocations, registrations (risk flags) and licence conditions.
 """
 
 from __future__ import annotations
 
-from adapters.base import Adapter, PartnerScope, SharingPolicy, Subscription
-from adapters.delius.custody_status import INFORMATION_KEYS, SCHEMA, render_custody_status
+from adapters.base import Adapter, InboundType, PartnerScope, Subscription
+from adapters.delius.custody_status import SCHEMA, render_custody_status
+from adapters.delius.prison_identifier import SCHEMA as IDENTIFIER_SCHEMA
+from adapters.delius.prison_identifier import render_prison_identifier
+from adapters.delius.probation import (
+    SCHEMAS,
+    translate_allocation,
+    translate_case,
+    translate_licence,
+    translate_registration,
+)
+from adapters.policy_file import package_policy
 from core_records.events import PRISONER_RECEIVED, PRISONER_RELEASED
-from core_records.identifiers import CRN, CRO, NOMS, PNC
+from core_records.partner_handlers import PRISON_IDENTIFIER_ADDED
 
 NAME = "delius"
 
-POLICY = SharingPolicy(
-    event_types=frozenset({PRISONER_RECEIVED, PRISONER_RELEASED}),
-    identifier_types=frozenset({NOMS, CRN, PNC, CRO}),
-    information_keys=INFORMATION_KEYS,
-)
-"""Delius sees received and released events, the identifiers probation uses, and only the
-detail the custody-status document is made from."""
+POLICY = package_policy(__file__)
+"""What Delius may see (``policy.toml``)."""
+
+_TRANSLATORS = {
+    "case": translate_case,
+    "allocation": translate_allocation,
+    "registration": translate_registration,
+    "licence": translate_licence,
+}
 
 adapter = Adapter(
     name=NAME,
     partner="Delius (probation case management)",
     partners={"delius": PartnerScope("delius", NAME)},
-    inbound={},
+    inbound={
+        message_type: InboundType(message_type, SCHEMAS[message_type], translate)
+        for message_type, translate in _TRANSLATORS.items()
+    },
     subscriptions={
         PRISONER_RECEIVED: Subscription(PRISONER_RECEIVED, render_custody_status, SCHEMA),
         PRISONER_RELEASED: Subscription(PRISONER_RELEASED, render_custody_status, SCHEMA),
+        PRISON_IDENTIFIER_ADDED: Subscription(
+            PRISON_IDENTIFIER_ADDED, render_prison_identifier, IDENTIFIER_SCHEMA
+        ),
     },
     policy=POLICY,
     delivery="http",

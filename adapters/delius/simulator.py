@@ -1,10 +1,10 @@
-"""A simulated Delius that receives custody-status documents, for tests and the demo.
+"""A simulated Delius that receives Gatehouse's documents, for tests and the demo.
 
-``DeliusReceiver`` is a small FastAPI app: it validates each POSTed document against the
-custody-status schema (422 with the fault when invalid), records valid ones in arrival
-order, and can be told to fail for outage tests (503 for the next N requests, or until told
-to recover) or to answer slowly. ``running_receiver()`` serves one under uvicorn on a free
-127.0.0.1 port in a background thread, and stops it cleanly.
+``DeliusReceiver`` is a small FastAPI app: it validates each POSTed document against its
+schema (custody status or prison identifier; 422 with the fault when invalid), records
+valid ones in arrival order, and can be told to fail for outage tests (503 for the next N
+requests, or until told to recover) or to answer slowly. ``running_receiver()`` serves one
+under uvicorn on a free 127.0.0.1 port in a background thread, and stops it cleanly.
 """
 
 from __future__ import annotations
@@ -18,14 +18,19 @@ from datetime import UTC, datetime
 
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
+from lxml import etree
 
 from adapters.delius.custody_status import SCHEMA
+from adapters.delius.prison_identifier import SCHEMA as IDENTIFIER_SCHEMA
 from adapters.transports.local_server import serving
 from core_records.errors import InvalidMessage
 from schemas.loader import validate
 from schemas.xml import parse_xml
 
 PATH = "/custody-status"
+
+SCHEMAS = {"CustodyStatus": SCHEMA, "PrisonIdentifier": IDENTIFIER_SCHEMA}
+"""The schema of each document Gatehouse sends Delius, by root element."""
 
 
 @dataclass(frozen=True)
@@ -135,7 +140,8 @@ class DeliusReceiver:
             return JSONResponse({"reason": "Delius could not process this record"}, poison[1])
         if self._validate:
             try:
-                validate(parse_xml(body), SCHEMA)
+                document = parse_xml(body)
+                validate(document, SCHEMAS.get(etree.QName(document).localname, SCHEMA))
             except InvalidMessage as error:
                 return JSONResponse(error.as_dict(), 422)
         document = ReceivedDocument(

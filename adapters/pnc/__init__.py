@@ -8,28 +8,24 @@ Inbound: PNC ids and CRO numbers assigned, records amended and merged, and looku
 
 from __future__ import annotations
 
-from adapters.base import Adapter, InboundType, PartnerScope, SharingPolicy, Subscription
+from adapters.base import Adapter, InboundType, PartnerScope, Subscription
 from adapters.pnc.documents import OUTBOUND_SCHEMA, SCHEMAS
-from adapters.pnc.render import INFORMATION_KEYS, render_custody_event
+from adapters.pnc.render import render_custody_event
 from adapters.pnc.translate import (
     translate_amendment,
     translate_identifiers,
     translate_merge,
     translate_reply,
 )
+from adapters.policy_file import package_policy
 from core_records.events import PRISONER_RECEIVED, PRISONER_RELEASED
-from core_records.identifiers import CRO, NOMS, PNC
 
 NAME = "pnc"
 
-POLICY = SharingPolicy(
-    event_types=frozenset({PRISONER_RECEIVED, PRISONER_RELEASED}),
-    identifier_types=frozenset({NOMS, PNC, CRO}),
-    information_keys=INFORMATION_KEYS,
-)
-"""PNC sees receptions and releases, the police's own ids with the prison number, and only
-the detail its documents are made from (the received person's particulars included, which
-a lookup searches on). Never a CRN, alerts or anything else."""
+POLICY = package_policy(__file__)
+"""What PNC may see (``policy.toml``): receptions and releases, the police's own ids with the
+prison number, and only the detail its documents are made from (the received person's
+particulars included, which a lookup searches on). Never a CRN, alerts or anything else."""
 
 adapter = Adapter(
     name=NAME,

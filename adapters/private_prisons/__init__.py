@@ -1,13 +1,17 @@
-"""The private-prison operators' adapter: receptions, transfers and releases from the
-systems of privately run prisons, in Gatehouse's own format (see README.md).
+"""The private-prison operators' adapter: receptions, transfers, releases and visits from
+the systems of privately run prisons, in Gatehouse's own format (see README.md).
 
 Each operator (serco, sodexo, g4s, ...) is a partner of its own, scoped to the prisons it
-runs (``operators.csv``).
+runs (``operators.csv``), and receives custody notices about those prisons alone: the
+row scope of its sharing policy, decided centrally in delivery.
 """
 
 from __future__ import annotations
 
-from adapters.base import Adapter, InboundType
+from adapters.base import Adapter, InboundType, Subscription
+from adapters.policy_file import package_policy
+from adapters.private_prisons.custody_notice import SCHEMA as NOTICE_SCHEMA
+from adapters.private_prisons.custody_notice import render_custody_notice
 from adapters.private_prisons.messages import SCHEMAS
 from adapters.private_prisons.operators import partner_scopes
 from adapters.private_prisons.translate import (
@@ -15,8 +19,14 @@ from adapters.private_prisons.translate import (
     translate_release,
     translate_transfer,
 )
+from adapters.private_prisons.visits import SCHEMA as VISIT_SCHEMA
+from adapters.private_prisons.visits import translate_visit
+from core_records.events import PRISONER_RECEIVED, PRISONER_RELEASED
 
 NAME = "private_prisons"
+
+POLICY = package_policy(__file__)
+"""Each operator receives custody notices for its own prisons only (``policy.toml``)."""
 
 adapter = Adapter(
     name=NAME,
@@ -26,8 +36,15 @@ adapter = Adapter(
         "reception": InboundType("reception", SCHEMAS["reception"], translate_reception),
         "transfer": InboundType("transfer", SCHEMAS["transfer"], translate_transfer),
         "release": InboundType("release", SCHEMAS["release"], translate_release),
+        "visit": InboundType("visit", VISIT_SCHEMA, translate_visit),
     },
+    subscriptions={
+        event_type: Subscription(event_type, render_custody_notice, NOTICE_SCHEMA)
+        for event_type in (PRISONER_RECEIVED, PRISONER_RELEASED)
+    },
+    policy=POLICY,
+    delivery="http",
     transports=("http",),
 )
 
-__all__ = ["NAME", "adapter"]
+__all__ = ["NAME", "POLICY", "adapter"]

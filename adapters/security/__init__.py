@@ -3,26 +3,24 @@
 
 Outbound: movements, alerts and non-associations. Inbound: security (X type) alerts and
 intelligence flags, which are security-classified: stored apart from the person record, and
-receivable by no other partner (``adapters.base.SECURITY_CLEARED_ADAPTERS``).
+receivable by no other partner: this adapter's ``policy.toml`` is the only one that is
+``security_cleared``.
 """
 
 from __future__ import annotations
 
-from adapters.base import Adapter, InboundType, PartnerScope, SharingPolicy, Subscription
+from adapters.base import Adapter, InboundType, PartnerScope, Subscription
+from adapters.policy_file import package_policy
 from adapters.security.documents import OUTBOUND_SCHEMA, SCHEMAS
-from adapters.security.render import INFORMATION_KEYS, RENDERERS
+from adapters.security.render import RENDERERS
 from adapters.security.translate import translate_alert, translate_flag
-from core_records.identifiers import CRO, NOMS, PNC
 
 NAME = "security"
 
-POLICY = SharingPolicy(
-    event_types=frozenset(RENDERERS),
-    identifier_types=frozenset({NOMS, PNC, CRO}),
-    information_keys=INFORMATION_KEYS,
-)
-"""The security application sees movements, alerts and non-associations with the prison
-number and the police's ids; only the detail its documents are made from."""
+POLICY = package_policy(__file__)
+"""What the security application may see (``policy.toml``): movements, alerts and
+non-associations with the prison number and the police's ids, only the detail its documents
+are made from; and, security-cleared, security alerts and intelligence."""
 
 adapter = Adapter(
     name=NAME,

@@ -1,7 +1,7 @@
 """PNC lookup answers, security alerts and intelligence flags.
 
 Revision ID: 0003_pnc_and_security
-Revises: 0001_initial
+Revises: 0002_partner_records
 Create Date: 2026-11-23
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0003_pnc_and_security"
-down_revision: str | None = "0001_initial"
+down_revision: str | None = "0002_partner_records"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -87,8 +87,8 @@ def test_adapters_are_found_by_name(registry: AdapterRegistry) -> None:
 
 
 def test_an_unknown_adapter_name_is_a_clear_error(registry: AdapterRegistry) -> None:
-    with pytest.raises(UnknownAdapter, match="no adapter is called 'oasys'") as caught:
-        registry.adapter("oasys")
+    with pytest.raises(UnknownAdapter, match="no adapter is called 'courts'") as caught:
+        registry.adapter("courts")
     assert "delius" in str(caught.value)
     assert not isinstance(caught.value, KeyError)
 
@@ -107,7 +107,14 @@ def test_an_unknown_partner_is_a_clear_error(registry: AdapterRegistry) -> None:
 
 def test_subscriptions_name_each_adapters_event_types_for_the_topology() -> None:
     registry = AdapterRegistry([private_prisons, delius])
-    assert registry.subscriptions() == {"delius": ["prisoner.received", "prisoner.released"]}
+    assert registry.subscriptions() == {
+        "delius": [
+            "prisoner.received",
+            "prisoner.released",
+            "probation-case.prison-identifier.added",
+        ],
+        "private_prisons": ["prisoner.received", "prisoner.released"],
+    }
     topology = build_topology(registry.subscriptions(), namespace="test")
     bindings = topology.queue(topology.outbound_queue("delius")).bindings
-    assert sorted(b.routing_key for b in bindings) == ["prisoner.received", "prisoner.released"]
+    assert sorted(b.routing_key for b in bindings) == registry.subscriptions()["delius"]

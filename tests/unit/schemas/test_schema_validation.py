@@ -162,6 +162,14 @@ def test_only_schemas_inside_the_schemas_package_can_be_named() -> None:
         load_schema("private_prisons/nothing-v1.xsd")
 
 
+def test_an_adapter_outside_the_schemas_package_names_its_schemas_by_package() -> None:
+    assert load_schema("schemas:private_prisons/release-v1.xsd") is not None
+    with pytest.raises(ValueError, match="not an XSD under the package adapters"):
+        load_schema("adapters:../pyproject.toml")
+    with pytest.raises(ValueError, match="no package 'no_such_adapter'"):
+        load_schema("no_such_adapter:schemas/x-v1.xsd")
+
+
 def test_one_schema_validates_correctly_from_many_threads_at_once() -> None:
     good = document()
     bad = document("<Sex>M</Sex>", "<Sex>Q</Sex>")

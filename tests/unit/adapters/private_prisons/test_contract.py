@@ -12,6 +12,7 @@ from adapters import testing
 from adapters.private_prisons import adapter
 from core_records.commands import RecordReception, RecordRelease, RecordTransfer
 from core_records.errors import InvalidIdentifier, InvalidMessage, NotPermitted
+from core_records.partner_commands import RecordVisit
 
 SAMPLES = Path(package.__file__).parent / "samples"
 SERCO = adapter.partners["serco"]
@@ -19,7 +20,8 @@ SERCO = adapter.partners["serco"]
 VALID = testing.samples(SAMPLES / "valid")
 INVALID = testing.samples(SAMPLES / "invalid")
 
-COMMAND_TYPES = {"reception": RecordReception, "transfer": RecordTransfer, "release": RecordRelease}
+COMMAND_TYPES = {"reception": RecordReception, "transfer": RecordTransfer, "release": RecordRelease,
+                 "visit": RecordVisit}  # fmt: skip
 
 WHY_INVALID = {
     "reception-at-prison-operator-does-not-run.xml": (NotPermitted, None),
@@ -33,14 +35,17 @@ WHY_INVALID = {
     "reception-wrong-namespace.xml": (InvalidMessage, "SCHEMAV_CVC_ELT_1"),
     "release-establishment-code-not-a-prison.xml": (InvalidMessage, "SCHEMAV_CVC_PATTERN_VALID"),
     "transfer-to-the-same-prison.xml": (InvalidMessage, "transfer-destination"),
+    "visit-at-prison-operator-does-not-run.xml": (NotPermitted, None),
+    "visit-ends-before-it-starts.xml": (InvalidMessage, "visit-times"),
+    "visit-unknown-type.xml": (InvalidMessage, "SCHEMAV_CVC_ENUMERATION_VALID"),
 }
 """Each invalid sample, with the error and rule it must be refused with."""
 
 
 def test_the_declaration_hangs_together() -> None:
     testing.check_declaration(adapter)
-    assert set(adapter.inbound) == {"reception", "transfer", "release"}
-    assert adapter.subscriptions == {}
+    assert set(adapter.inbound) == {"reception", "transfer", "release", "visit"}
+    assert set(adapter.subscriptions) == {"prisoner.received", "prisoner.released"}
 
 
 def test_there_is_a_valid_sample_of_every_message_type() -> None:

@@ -1,0 +1,33 @@
+"""The OASys (offender assessment) adapter, in Gatehouse's own format (see README.md).
+
+Inbound: assessment summaries, which become risk records and RoSH alerts (ROM, ROH, ROV).
+Outbound: receptions, discharges, sentence dates and imprisonment status, to keep
+assessments current.
+"""
+
+from __future__ import annotations
+
+from adapters.base import Adapter, InboundType, PartnerScope, Subscription
+from adapters.oasys.assessment import SCHEMA as ASSESSMENT_SCHEMA
+from adapters.oasys.assessment import translate_assessment
+from adapters.oasys.offender_update import EVENT_TYPES, SCHEMA, render_offender_update
+from adapters.policy_file import package_policy
+
+NAME = "oasys"
+
+adapter = Adapter(
+    name=NAME,
+    partner="OASys (offender assessment system)",
+    partners={"oasys": PartnerScope("oasys", NAME)},
+    inbound={"assessment": InboundType("assessment", ASSESSMENT_SCHEMA, translate_assessment)},
+    subscriptions={
+        event_type: Subscription(event_type, render_offender_update, SCHEMA)
+        for event_type in EVENT_TYPES
+    },
+    policy=package_policy(__file__),
+    delivery="http",
+    delivery_content_type="application/xml",
+    transports=("http",),
+)
+
+__all__ = ["NAME", "adapter"]

@@ -1,0 +1,65 @@
+"""A simulated partner that receives Gatehouse's XML documents over HTTP, for tests and the
+demo: it validates each POST against the schema for its root element (422 with the fault
+when invalid, or when the root is not one it takes) and records valid ones in arrival
+order. ``running_document_receiver()`` serves one on a free 127.0.0.1 port.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from lxml import etree
+
+from adapters.transports.local_server import serving
+from core_records.errors import InvalidMessage
+from schemas.loader import validate
+from schemas.xml import parse_xml
+
+
+class DocumentReceiver:
+    """Receives documents at ``path``; safe to use from any thread."""
+
+    def __init__(self, title: str, path: str, schemas: Mapping[str, str]) -> None:
+        self.path = path
+        self._schemas = dict(schemas)
+        self._changed = threading.Condition()
+        self._received: list[bytes] = []
+        self.app = FastAPI(title=title, openapi_url=None)
+        self.app.add_api_route(path, self._receive, methods=["POST"])
+
+    @property
+    def received(self) -> list[bytes]:
+        """The valid documents received, in arrival order."""
+        with self._changed:
+            return list(self._received)
+
+    def wait_for(self, count: int, timeout_s: float = 10.0) -> bool:
+        """Wait until ``count`` documents have arrived; False if they did not in time."""
+        with self._changed:
+            return self._changed.wait_for(lambda: len(self._received) >= count, timeout_s)
+
+    async def _receive(self, request: Request) -> Response:
+        body = await request.body()
+        try:
+            document = parse_xml(body)
+            root = etree.QName(document).localname
+            if root not in self._schemas:
+                raise InvalidMessage(f"{root} is not a document this partner takes", rule="root")
+            validate(document, self._schemas[root])
+        except InvalidMessage as error:
+            return JSONResponse(error.as_dict(), 422)
+        with self._changed:
+            self._received.append(body)
+            self._changed.notify_all()
+        return Response(status_code=202)
+
+
+@contextmanager
+def running_document_receiver(receiver: DocumentReceiver) -> Iterator[str]:
+    """Serve ``receiver`` on a free 127.0.0.1 port; yields the URL it receives at."""
+    with serving(receiver.app, name=receiver.app.title) as url:
+        yield f"{url}{receiver.path}"

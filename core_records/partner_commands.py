@@ -1,0 +1,142 @@
+"""Commands from probation (Delius), OASys and private prisons' visits: what partners tell
+the record about a person beyond their movements.
+
+Like the movement commands in ``core_records.commands`` they are imperative, frozen and
+canonical; ``person`` is every identifier the partner named the person by (a CRN always
+for Delius), and ``occurred_at`` is when the partner says it happened, with an offset.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from core_records.identifiers import Identifier
+
+REGISTERED = "REGISTERED"
+DEREGISTERED = "DEREGISTERED"
+
+ROSH_LEVELS = ("LOW", "MEDIUM", "HIGH", "VERY_HIGH")
+"""Risk of serious harm, lowest first."""
+ROSH_GROUPS = ("CHILDREN", "PUBLIC", "KNOWN_ADULT", "STAFF", "PRISONERS")
+"""Who is at risk. Levels are assessed in custody and in the community, except for other
+prisoners (in custody only)."""
+
+
+@dataclass(frozen=True)
+class RecordProbationCase:
+    """Delius has matched a person to its case: record the CRN (``crn``) against them."""
+
+    person: tuple[Identifier, ...]
+    """The identifiers Delius knows the person by, the CRN among them."""
+    crn: Identifier
+    occurred_at: datetime
+    date_of_birth: date | None = None
+    """When given, it must agree with the record: a mismatch is not the same person."""
+
+
+@dataclass(frozen=True)
+class AllocateOffenderManager:
+    """Probation allocated the person's offender manager."""
+
+    person: tuple[Identifier, ...]
+    staff_code: str
+    staff_name: str
+    team_code: str
+    provider_code: str
+    allocated_on: date
+    occurred_at: datetime
+
+
+@dataclass(frozen=True)
+class RecordRegistration:
+    """Probation added (``REGISTERED``) or removed (``DEREGISTERED``) a registration, a risk
+    flag such as MAPPA (MAPP) or high RoSH (RHRH)."""
+
+    person: tuple[Identifier, ...]
+    registration_type: str
+    level: str | None
+    action: str
+    effective_on: date
+    occurred_at: datetime
+
+
+@dataclass(frozen=True)
+class LicenceCondition:
+    code: str
+    description: str
+
+
+@dataclass(frozen=True)
+class RecordLicenceConditions:
+    """The conditions of the person's licence, all of them: they replace any earlier set."""
+
+    person: tuple[Identifier, ...]
+    licence_starts_on: date
+    conditions: tuple[LicenceCondition, ...]
+    occurred_at: datetime
+
+
+@dataclass(frozen=True)
+class RoshLevel:
+    group: str
+    custody: str | None
+    community: str | None
+
+
+@dataclass(frozen=True)
+class RecordRiskAssessment:
+    """OASys completed an assessment: its summary, RoSH levels per group and scores."""
+
+    person: tuple[Identifier, ...]
+    assessment_id: str
+    assessment_type: str
+    status: str
+    rosh: tuple[RoshLevel, ...]
+    scores: tuple[tuple[str, int], ...]
+    """(score name, percentage): OGRS3_1YR, OGRS3_2YR, OGP_1YR, OVP_1YR, ..."""
+    occurred_at: datetime
+    """When the assessment was completed."""
+
+    @property
+    def overall_rosh(self) -> str:
+        """The highest level in any group, custody or community."""
+        levels = [lvl for r in self.rosh for lvl in (r.custody, r.community) if lvl is not None]
+        return max(levels, key=ROSH_LEVELS.index, default="LOW")
+
+
+@dataclass(frozen=True)
+class Visitor:
+    surname: str
+    forenames: str
+    relationship: str
+
+
+@dataclass(frozen=True)
+class RecordVisit:
+    """A visit to a person in custody at ``establishment`` took place, or did not."""
+
+    person: tuple[Identifier, ...]
+    establishment: str
+    visit_reference: str
+    visit_type: str
+    """SOCIAL, LEGAL or OFFICIAL."""
+    starts_at: datetime
+    ends_at: datetime
+    outcome: str
+    """COMPLETED, CANCELLED, REFUSED or NO_SHOW."""
+    visitors: tuple[Visitor, ...]
+
+    @property
+    def occurred_at(self) -> datetime:
+        return self.starts_at
+
+
+PartnerCommand = (
+    RecordProbationCase
+    | AllocateOffenderManager
+    | RecordRegistration
+    | RecordLicenceConditions
+    | RecordRiskAssessment
+    | RecordVisit
+)
