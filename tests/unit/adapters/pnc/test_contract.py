@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 import adapters.pnc as package
 from adapters import testing
 from adapters.pnc import adapter
+from adapters.pnc.render import INFORMATION_KEYS
 from core_records.commands import (
     AmendPoliceRecord,
     AssignPoliceIdentifiers,
@@ -63,6 +64,13 @@ def test_the_policy_shares_custody_events_police_ids_and_the_documents_fields() 
     assert policy.event_types == {"prisoner.received", "prisoner.released"}
     assert policy.identifier_types == {"NOMS", "PNC", "CRO"}
     assert policy.information_keys == {"prisonId", "reason", "movementReasonCode", "person"}
+    # Exactly what the documents are made from: no more leaks, no less starves a document.
+    assert policy.information_keys == INFORMATION_KEYS
+    assert (policy.rows, policy.security_cleared, policy.person_fields) == (
+        "everyone",
+        False,
+        frozenset(),
+    )
 
 
 def test_there_is_a_valid_sample_of_every_message_type() -> None:

@@ -18,6 +18,7 @@ from adapters.security.documents import (
     NON_ASSOCIATION_CLOSED,
     NON_ASSOCIATION_CREATED,
 )
+from adapters.security.render import INFORMATION_KEYS, RENDERERS
 from core_records.commands import RecordIntelligenceFlag, RecordSecurityAlert
 from core_records.errors import InvalidMessage
 from core_records.events import PRISONER_RECEIVED, PRISONER_RELEASED, CanonicalEvent
@@ -52,6 +53,15 @@ def test_the_declaration_hangs_together() -> None:
         NON_ASSOCIATION_CREATED,
         NON_ASSOCIATION_CLOSED,
     }
+
+
+def test_the_policy_is_security_cleared_and_names_only_what_the_documents_need() -> None:
+    policy = adapter.policy
+    assert policy.security_cleared
+    assert policy.event_types == set(RENDERERS)
+    assert policy.identifier_types == {"NOMS", "PNC", "CRO"}
+    assert policy.information_keys == INFORMATION_KEYS
+    assert (policy.rows, policy.person_fields) == ("everyone", frozenset())
 
 
 def test_there_is_a_valid_sample_of_every_message_type() -> None:
