@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from core_records import journal
@@ -19,8 +20,12 @@ from tests.integration.core_records.examples import (
     transfer,
 )
 
-PUBLISHED_AT = datetime.now(UTC) + timedelta(minutes=5)
-"""After the store applied the examples (it stamps hops with the time it applied them)."""
+
+@pytest.fixture
+def published_at() -> datetime:
+    """After the store applied the test's examples (it stamps hops with the time it applied
+    them). Taken per test, not at import: a long suite may reach these tests long after."""
+    return datetime.now(UTC) + timedelta(minutes=5)
 
 
 def test_unpublished_events_come_oldest_first_with_their_cause(store: RecordStore) -> None:
@@ -61,15 +66,15 @@ def test_an_event_reads_back_as_it_was_stored(store: RecordStore) -> None:
 
 
 def test_marking_events_published_takes_them_out_and_journals_each(
-    store: RecordStore, engine: sa.Engine
+    store: RecordStore, engine: sa.Engine, published_at: datetime
 ) -> None:
     received = message(reception(particulars(pnc(1))))
     store.apply([received, message(reception(particulars(pnc(2))))])
     first, second = store.unpublished_events()
 
-    assert store.mark_published([first], PUBLISHED_AT) == 1
+    assert store.mark_published([first], published_at) == 1
     assert [e.sequence for e in store.unpublished_events()] == [second.sequence]
-    assert store.mark_published([first], PUBLISHED_AT) == 0  # marked once only
+    assert store.mark_published([first], published_at) == 0  # marked once only
 
     trace = Journal(engine).trace(received.message_id)
     assert [hop.hop for hop in trace] == [journal.STORED, journal.EVENT_PUBLISHED]
@@ -77,7 +82,7 @@ def test_marking_events_published_takes_them_out_and_journals_each(
     assert published == Hop(
         message_id=first.event.event_id,
         hop=journal.EVENT_PUBLISHED,
-        at=PUBLISHED_AT,
+        at=published_at,
         correlation_id=received.correlation_id,
         causation_id=received.message_id,
         direction=journal.INTERNAL,
@@ -87,23 +92,23 @@ def test_marking_events_published_takes_them_out_and_journals_each(
 
 
 def test_a_trace_holds_the_hops_about_the_message_and_its_events_in_time_order(
-    store: RecordStore, engine: sa.Engine
+    store: RecordStore, engine: sa.Engine, published_at: datetime
 ) -> None:
     moved = message(reception(particulars(pnc(1))))
     store.apply([moved])
     [entry] = store.unpublished_events()
-    store.mark_published([entry], PUBLISHED_AT)
+    store.mark_published([entry], published_at)
     later = Hop(
         message_id=entry.event.event_id,
         hop=journal.DELIVERED,
-        at=PUBLISHED_AT + timedelta(seconds=2),
+        at=published_at + timedelta(seconds=2),
         partner="delius",
         direction=journal.OUTBOUND,
     )
     earlier = Hop(
-        message_id=moved.message_id, hop=journal.RECEIVED, at=PUBLISHED_AT - timedelta(days=1)
+        message_id=moved.message_id, hop=journal.RECEIVED, at=published_at - timedelta(days=1)
     )
-    unrelated = Hop(message_id="someone-else", hop=journal.RECEIVED, at=PUBLISHED_AT)
+    unrelated = Hop(message_id="someone-else", hop=journal.RECEIVED, at=published_at)
     Journal(engine).record([later, earlier, unrelated])
 
     hops = [hop.hop for hop in Journal(engine).trace(moved.message_id)]
