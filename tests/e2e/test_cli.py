@@ -115,6 +115,9 @@ def test_adapters_list_shows_each_adapter_with_its_types(hub: Hub) -> None:
     assert code == 0
     assert "private_prisons" in output and "inbound: reception, release, transfer" in output
     assert "delius" in output and "inbound: allocation, case, licence, registration" in output
-    delius_takes = "prisoner.received, prisoner.released, probation-case.prison-identifier.added"
+    delius_takes = (
+        "prisoner.received, prisoner.released, prisoner.sentence-dates-changed,"
+        " probation-case.prison-identifier.added"
+    )
     assert f"subscriptions: {delius_takes}" in output
     assert "oasys" in output and "inbound: assessment" in output
