@@ -132,6 +132,25 @@ class RecordVisit:
         return self.starts_at
 
 
+SENTENCE_DATE_CODES = frozenset(
+    {"SED", "LED", "CRD", "ARD", "NPD", "PRRD", "HDCED", "HDCAD", "PED", "APD", "ROTL",
+     "ERSED", "ETD", "MTD", "LTD", "TUSED", "TARIFF", "CRSD"}
+)  # fmt: skip
+"""Sentence key date codes (DOMAIN.md); CRSD is the confirmed release date."""
+
+
+@dataclass(frozen=True)
+class RecordSentence:
+    """A sentence calculation for a person in custody at ``establishment``: its key dates
+    (code, date), and the imprisonment status (legal status) when stated."""
+
+    person: tuple[Identifier, ...]
+    establishment: str
+    key_dates: tuple[tuple[str, date], ...]
+    occurred_at: datetime
+    legal_status: str | None = None
+
+
 PartnerCommand = (
     RecordProbationCase
     | AllocateOffenderManager
@@ -139,4 +158,5 @@ PartnerCommand = (
     | RecordLicenceConditions
     | RecordRiskAssessment
     | RecordVisit
+    | RecordSentence
 )

@@ -22,15 +22,17 @@ from core_records.identity import person_from_holders
 from core_records.partner_commands import (
     DEREGISTERED,
     REGISTERED,
+    SENTENCE_DATE_CODES,
     AllocateOffenderManager,
     RecordLicenceConditions,
     RecordProbationCase,
     RecordRegistration,
     RecordRiskAssessment,
+    RecordSentence,
     RecordVisit,
 )
 from core_records.person_record import PersonState
-from core_records.tables import alert, person
+from core_records.tables import alert, person, sentence_date
 from core_records.tables_partner import (
     licence_condition,
     offender_manager_allocation,
@@ -49,6 +51,8 @@ ASSESSMENT_SUMMARY_PRODUCED = "assessment.summary.produced"
 ALERT_CREATED = "person.alert.created"
 ALERT_INACTIVE = "person.alert.inactive"
 VISIT_RECORDED = "prisoner.visit.recorded"
+SENTENCE_DATES_CHANGED = "prisoner.sentence-dates-changed"
+IMPRISONMENT_STATUS_CHANGED = "prisoner.imprisonment-status-changed"
 
 ROSH_ALERTS = {"MEDIUM": "ROM", "HIGH": "ROH", "VERY_HIGH": "ROV"}
 """The alert a RoSH level sets in custody; LOW sets none."""
@@ -331,6 +335,76 @@ def record_visit(work: UnitOfWork, command: RecordVisit) -> list[CanonicalEvent]
     return [_event(work, who, VISIT_RECORDED, command.starts_at, information)]
 
 
+def record_sentence(work: UnitOfWork, command: RecordSentence) -> list[CanonicalEvent]:
+    """Record a sentence calculation's key dates on the person's current booking, and the
+    imprisonment status when it changes; an event for each kind of change, none if none."""
+    unknown = sorted({code for code, _ in command.key_dates} - SENTENCE_DATE_CODES)
+    if unknown:
+        raise BusinessRuleViolation(f"unknown sentence key date {', '.join(unknown)}")
+    if command.legal_status is not None:
+        work.reference.require_legal_status(command.legal_status)
+    who = _person(work, command.person)
+    booking = who.active_booking
+    if booking is None or who.current_establishment != command.establishment:
+        where = who.current_establishment or "no prison"
+        raise BusinessRuleViolation(
+            f"{who.prison_number} is in {where}, not in custody at {command.establishment}"
+        )
+    stored = dict(
+        work.connection.execute(
+            sa.select(sentence_date.c.code, sentence_date.c.date).where(
+                sentence_date.c.booking_id == booking.id
+            )
+        ).all()
+    )
+    pending = {
+        r["code"]: r for r in work.pending_rows(sentence_date) if r["booking_id"] == booking.id
+    }
+    current = {**stored, **{code: row["date"] for code, row in pending.items()}}
+    changed = {code: when for code, when in command.key_dates if current.get(code) != when}
+    previous_status = work.connection.execute(
+        sa.select(person.c.legal_status).where(person.c.id == who.id)
+    ).scalar()
+    new_status = command.legal_status
+    status_changes = new_status is not None and new_status != previous_status
+    work.writing()
+    for code, when in changed.items():
+        if code in pending:
+            pending[code]["date"] = when
+        elif code in stored:
+            work.connection.execute(
+                sa.update(sentence_date)
+                .where(sentence_date.c.booking_id == booking.id, sentence_date.c.code == code)
+                .values(date=when, overridden=False)
+            )
+        else:
+            work.add_rows(
+                sentence_date,
+                [{"person_id": who.id, "booking_id": booking.id, "code": code, "date": when,
+                  "overridden": False}],
+            )  # fmt: skip
+    events = []
+    if changed:
+        dates = {code: when.isoformat() for code, when in sorted({**current, **changed}.items())}
+        events.append(
+            _event(work, who, SENTENCE_DATES_CHANGED, command.occurred_at, {"sentenceDates": dates})
+        )
+    if status_changes:
+        who = work.change_custody(
+            who,
+            custody_status=who.custody_status,
+            establishment=who.current_establishment,
+            legal_status=new_status,
+        )
+        information = {"imprisonmentStatus": new_status}
+        if previous_status is not None:
+            information["previousImprisonmentStatus"] = previous_status
+        events.append(
+            _event(work, who, IMPRISONMENT_STATUS_CHANGED, command.occurred_at, information)
+        )
+    return events
+
+
 PARTNER_HANDLERS: dict[type, Callable[[UnitOfWork, Any], list[CanonicalEvent]]] = {
     RecordProbationCase: record_probation_case,
     AllocateOffenderManager: allocate_offender_manager,
@@ -338,4 +412,5 @@ PARTNER_HANDLERS: dict[type, Callable[[UnitOfWork, Any], list[CanonicalEvent]]] 
     RecordLicenceConditions: record_licence_conditions,
     RecordRiskAssessment: record_risk_assessment,
     RecordVisit: record_visit,
+    RecordSentence: record_sentence,
 }

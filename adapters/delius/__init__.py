@@ -1,9 +1,10 @@
 """The Delius (probation case management) adapter, both ways, in Gatehouse's own format
 (see README.md).
 
-Outbound: custody status when a person is received into or released from prison, and the
-prison number once a probation case is matched. Inbound: the CRN of a matched case,
-offender-manager allocations, registrations (risk flags) and licence conditions.
+Outbound: custody status when a person is received into or released from prison, sentence
+key dates, and the prison number once a probation case is matched. Inbound: the CRN of a
+matched case, offender-manager allocations, registrations (risk flags) and licence
+conditions.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from adapters.delius.probation import (
     translate_licence,
     translate_registration,
 )
+from adapters.delius.sentence_dates import SCHEMA as DATES_SCHEMA
+from adapters.delius.sentence_dates import SENTENCE_DATES_CHANGED, render_sentence_dates
 from adapters.policy_file import package_policy
 from core_records.events import PRISONER_RECEIVED, PRISONER_RELEASED
 from core_records.partner_handlers import PRISON_IDENTIFIER_ADDED
@@ -48,6 +51,9 @@ adapter = Adapter(
         PRISONER_RELEASED: Subscription(PRISONER_RELEASED, render_custody_status, SCHEMA),
         PRISON_IDENTIFIER_ADDED: Subscription(
             PRISON_IDENTIFIER_ADDED, render_prison_identifier, IDENTIFIER_SCHEMA
+        ),
+        SENTENCE_DATES_CHANGED: Subscription(
+            SENTENCE_DATES_CHANGED, render_sentence_dates, DATES_SCHEMA
         ),
     },
     policy=POLICY,

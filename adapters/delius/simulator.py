@@ -22,6 +22,7 @@ from lxml import etree
 
 from adapters.delius.custody_status import SCHEMA
 from adapters.delius.prison_identifier import SCHEMA as IDENTIFIER_SCHEMA
+from adapters.delius.sentence_dates import SCHEMA as DATES_SCHEMA
 from adapters.transports.local_server import serving
 from core_records.errors import InvalidMessage
 from schemas.loader import validate
@@ -29,7 +30,11 @@ from schemas.xml import parse_xml
 
 PATH = "/custody-status"
 
-SCHEMAS = {"CustodyStatus": SCHEMA, "PrisonIdentifier": IDENTIFIER_SCHEMA}
+SCHEMAS = {
+    "CustodyStatus": SCHEMA,
+    "PrisonIdentifier": IDENTIFIER_SCHEMA,
+    "SentenceKeyDates": DATES_SCHEMA,
+}
 """The schema of each document Gatehouse sends Delius, by root element."""
 
 

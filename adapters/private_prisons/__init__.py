@@ -14,6 +14,8 @@ from adapters.private_prisons.custody_notice import SCHEMA as NOTICE_SCHEMA
 from adapters.private_prisons.custody_notice import render_custody_notice
 from adapters.private_prisons.messages import SCHEMAS
 from adapters.private_prisons.operators import partner_scopes
+from adapters.private_prisons.sentences import SCHEMA as SENTENCE_SCHEMA
+from adapters.private_prisons.sentences import translate_sentence
 from adapters.private_prisons.translate import (
     translate_reception,
     translate_release,
@@ -37,6 +39,7 @@ adapter = Adapter(
         "transfer": InboundType("transfer", SCHEMAS["transfer"], translate_transfer),
         "release": InboundType("release", SCHEMAS["release"], translate_release),
         "visit": InboundType("visit", VISIT_SCHEMA, translate_visit),
+        "sentence": InboundType("sentence", SENTENCE_SCHEMA, translate_sentence),
     },
     subscriptions={
         event_type: Subscription(event_type, render_custody_notice, NOTICE_SCHEMA)

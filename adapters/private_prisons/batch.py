@@ -33,7 +33,7 @@ from adapters.private_prisons.messages import NAMESPACE
 from core_records.errors import InvalidMessage
 
 ITEM_TYPES = {"Reception": "reception", "Transfer": "transfer", "Release": "release",
-              "Visit": "visit"}  # fmt: skip
+              "Visit": "visit", "Sentence": "sentence"}  # fmt: skip
 """Root element of each document a batch may hold, to its message type."""
 
 

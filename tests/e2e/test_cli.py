@@ -113,8 +113,12 @@ def test_replay_needs_an_id_or_all(hub: Hub) -> None:
 def test_adapters_list_shows_each_adapter_with_its_types(hub: Hub) -> None:
     code, output = run(hub, "adapters", "list")
     assert code == 0
-    assert "private_prisons" in output and "inbound: reception, release, transfer" in output
+    operators_send = "reception, release, sentence, transfer, visit"
+    assert "private_prisons" in output and f"inbound: {operators_send}" in output
     assert "delius" in output and "inbound: allocation, case, licence, registration" in output
-    delius_takes = "prisoner.received, prisoner.released, probation-case.prison-identifier.added"
+    delius_takes = (
+        "prisoner.received, prisoner.released, prisoner.sentence-dates-changed,"
+        " probation-case.prison-identifier.added"
+    )
     assert f"subscriptions: {delius_takes}" in output
     assert "oasys" in output and "inbound: assessment" in output

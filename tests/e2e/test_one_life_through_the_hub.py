@@ -1,9 +1,9 @@
 """One person's life through a running hub, and what each partner was told and not told.
 
-Serco receives a new person at Doncaster; Delius matches its case by the PNC id; OASys
-assesses a high risk to the public; Serco transfers the person to Forest Bank (Sodexo's);
-Sodexo releases them on licence. Real HTTP receivers stand in for Delius, OASys and three
-operators; both backends.
+Serco receives a new person at Doncaster; Delius matches its case by the PNC id; Serco
+calculates their sentence; OASys assesses a high risk to the public; Serco transfers the
+person to Forest Bank (Sodexo's); Sodexo releases them on licence. Real HTTP receivers
+stand in for Delius, OASys and three operators; both backends.
 """
 
 from __future__ import annotations
@@ -103,6 +103,9 @@ def test_one_life_reaches_each_partner_as_far_as_its_policy_allows(
          (DELIUS_SAMPLES / "case-matched-by-pnc-id.xml").read_bytes())  # fmt: skip
     assert partners.delius.wait_for(2, timeout_s=30)
 
+    post(api, tokens["serco"], "private_prisons", "sentence",
+         (OPERATOR_SAMPLES / "sentence-calculated-on-sentencing.xml").read_bytes())  # fmt: skip
+
     completed = datetime(2024, 5, 4, 13, 55, tzinfo=UTC)
     summary = assessment_summary("10082385", completed, {"PUBLIC": ("MEDIUM", "HIGH")},
                                  crn="E118064", scores={"OGRS3_1YR": 34})  # fmt: skip
@@ -123,21 +126,25 @@ def test_one_life_reaches_each_partner_as_far_as_its_policy_allows(
     # The release is the person's last event: once each partner has it, all earlier ones
     # were decided (one person's events leave in order).
     assert partners.operators["sodexo"].wait_for(2, timeout_s=60)
-    assert partners.delius.wait_for(4, timeout_s=60)
-    assert partners.oasys.wait_for(3, timeout_s=60)
+    assert partners.delius.wait_for(5, timeout_s=60)
+    assert partners.oasys.wait_for(5, timeout_s=60)
 
     delius = [leaves(d.body) for d in partners.delius.received]
-    assert [d.get("Action", "PRISON_IDENTIFIER") for d in delius] == [
-        "RECEPTION", "PRISON_IDENTIFIER", "TRANSFER", "RELEASE",
-    ]  # fmt: skip
+    kinds = [etree.QName(etree.fromstring(d.body)).localname for d in partners.delius.received]
+    assert kinds == ["CustodyStatus", "PrisonIdentifier", "SentenceKeyDates", "CustodyStatus",
+                     "CustodyStatus"]  # fmt: skip
+    assert [delius[i]["Action"] for i in (0, 3, 4)] == ["RECEPTION", "TRANSFER", "RELEASE"]
     assert delius[1]["Crn"] == "E118064" and delius[1]["NomsNumber"] == prison_number
-    assert delius[3]["Crn"] == "E118064" and delius[3]["PncId"] == "2003/0412876Y"
+    assert b'<KeyDate code="CRD">2025-09-14</KeyDate>' in partners.delius.received[2].body
+    assert delius[4]["Crn"] == "E118064" and delius[4]["PncId"] == "2003/0412876Y"
 
     oasys = [leaves(body) for body in partners.oasys.received]
-    assert [(u["Update"], u["EstablishmentCode"]) for u in oasys] == [
-        ("RECEPTION", "DNI"), ("TRANSFER", "FBI"), ("DISCHARGE", "FBI"),
+    assert [(u["Update"], u.get("EstablishmentCode")) for u in oasys] == [
+        ("RECEPTION", "DNI"), ("SENTENCE", None), ("IMPRISONMENT_STATUS", None),
+        ("TRANSFER", "FBI"), ("DISCHARGE", "FBI"),
     ]  # fmt: skip
-    assert oasys[2]["Crn"] == "E118064"
+    assert oasys[2]["ImprisonmentStatus"] == "SENTENCED"
+    assert oasys[4]["Crn"] == "E118064"
 
     serco = [leaves(n) for n in partners.operators["serco"].received]
     sodexo = [leaves(n) for n in partners.operators["sodexo"].received]

@@ -14,12 +14,13 @@ from core_records.partner_commands import (
     AllocateOffenderManager,
     RecordProbationCase,
     RecordRiskAssessment,
+    RecordSentence,
     RecordVisit,
     RoshLevel,
     Visitor,
 )
 from core_records.store import ApplyOutcome, RecordStore
-from core_records.tables import alert
+from core_records.tables import alert, sentence_date
 from core_records.tables_partner import risk_assessment, visit
 from tests.integration.core_records.examples import (
     MONDAY,
@@ -219,3 +220,54 @@ def test_a_visit_at_a_prison_the_person_is_not_in_is_refused(
     assert outcome.status == "rejected"
     assert outcome.error is not None
     assert f"{in_leeds} is in LEI, so cannot have had a visit at MDI" in outcome.error.reason
+
+
+def a_sentence(*dates: tuple[str, date], status: str | None = "SENTENCED") -> RecordSentence:
+    return RecordSentence((pnc(23456),), "LEI", dates, LATER, status)
+
+
+SED, CRD = ("SED", date(2027, 3, 14)), ("CRD", date(2025, 9, 14))
+
+
+def test_a_sentence_records_its_dates_and_status_and_says_what_changed(
+    store: RecordStore, in_leeds: str
+) -> None:
+    first = apply_one(store, a_sentence(SED, CRD))
+    assert first.status == "applied", first.error
+    assert [e.event_type for e in first.events] == [
+        "prisoner.sentence-dates-changed", "prisoner.imprisonment-status-changed",
+    ]  # fmt: skip
+    assert first.events[0].additional_information["sentenceDates"] == {
+        "CRD": "2025-09-14", "SED": "2027-03-14",
+    }  # fmt: skip
+    assert first.events[1].additional_information["imprisonmentStatus"] == "SENTENCED"
+    view = store.person_view(pnc(23456))
+    assert view is not None and view["legalStatus"] == "SENTENCED"
+
+    recalculated = apply_one(store, a_sentence(SED, ("CRD", date(2025, 10, 1))))
+    [changed] = recalculated.events
+    assert changed.additional_information["sentenceDates"] == {
+        "CRD": "2025-10-01", "SED": "2027-03-14",
+    }  # fmt: skip
+    assert apply_one(store, a_sentence(SED, ("CRD", date(2025, 10, 1)))).events == ()
+    with store.engine.connect() as connection:
+        rows = connection.execute(
+            sa.select(sentence_date.c.code, sentence_date.c.date).order_by(sentence_date.c.code)
+        ).all()
+    assert [tuple(r) for r in rows] == [("CRD", date(2025, 10, 1)), ("SED", date(2027, 3, 14))]
+
+
+@pytest.mark.parametrize(
+    ("command", "complaint"),
+    [
+        (a_sentence(("XYZ", date(2027, 1, 1))), "unknown sentence key date XYZ"),
+        (a_sentence(SED, status="ON_HOLIDAY"), "unknown legal status code 'ON_HOLIDAY'"),
+        (replace(a_sentence(SED), establishment="MDI"), "is in LEI, not in custody at MDI"),
+    ],
+)
+def test_a_sentence_that_cannot_be_right_is_refused(
+    store: RecordStore, in_leeds: str, command: RecordSentence, complaint: str
+) -> None:
+    outcome = apply_one(store, command)
+    assert outcome.status == "rejected"
+    assert outcome.error is not None and complaint in outcome.error.reason

@@ -111,6 +111,7 @@ def test_subscriptions_name_each_adapters_event_types_for_the_topology() -> None
         "delius": [
             "prisoner.received",
             "prisoner.released",
+            "prisoner.sentence-dates-changed",
             "probation-case.prison-identifier.added",
         ],
         "private_prisons": ["prisoner.received", "prisoner.released"],

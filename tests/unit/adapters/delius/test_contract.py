@@ -27,10 +27,11 @@ def test_the_declaration_hangs_together() -> None:
 def test_the_policy_shares_custody_events_probation_identifiers_and_the_documents_fields() -> None:
     policy = adapter.policy
     assert policy.event_types == {
-        "prisoner.received", "prisoner.released", "probation-case.prison-identifier.added"
+        "prisoner.received", "prisoner.released", "prisoner.sentence-dates-changed",
+        "probation-case.prison-identifier.added",
     }  # fmt: skip
     assert policy.identifier_types == {"NOMS", "CRN", "PNC", "CRO"}
-    assert policy.information_keys == {"prisonId", "reason", "movementReasonCode"}
+    assert policy.information_keys == {"prisonId", "reason", "movementReasonCode", "sentenceDates"}
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ from adapters import testing
 from adapters.private_prisons import adapter
 from core_records.commands import RecordReception, RecordRelease, RecordTransfer
 from core_records.errors import InvalidIdentifier, InvalidMessage, NotPermitted
-from core_records.partner_commands import RecordVisit
+from core_records.partner_commands import RecordSentence, RecordVisit
 
 SAMPLES = Path(package.__file__).parent / "samples"
 SERCO = adapter.partners["serco"]
@@ -21,7 +21,7 @@ VALID = testing.samples(SAMPLES / "valid")
 INVALID = testing.samples(SAMPLES / "invalid")
 
 COMMAND_TYPES = {"reception": RecordReception, "transfer": RecordTransfer, "release": RecordRelease,
-                 "visit": RecordVisit}  # fmt: skip
+                 "visit": RecordVisit, "sentence": RecordSentence}  # fmt: skip
 
 WHY_INVALID = {
     "reception-at-prison-operator-does-not-run.xml": (NotPermitted, None),
@@ -34,6 +34,8 @@ WHY_INVALID = {
     "reception-with-doctype.xml": (InvalidMessage, "no-dtd"),
     "reception-wrong-namespace.xml": (InvalidMessage, "SCHEMAV_CVC_ELT_1"),
     "release-establishment-code-not-a-prison.xml": (InvalidMessage, "SCHEMAV_CVC_PATTERN_VALID"),
+    "sentence-calculated-without-offset.xml": (InvalidMessage, "SCHEMAV_CVC_PATTERN_VALID"),
+    "sentence-key-date-given-twice.xml": (InvalidMessage, "key-date-repeated"),
     "transfer-to-the-same-prison.xml": (InvalidMessage, "transfer-destination"),
     "visit-at-prison-operator-does-not-run.xml": (NotPermitted, None),
     "visit-ends-before-it-starts.xml": (InvalidMessage, "visit-times"),
@@ -44,7 +46,7 @@ WHY_INVALID = {
 
 def test_the_declaration_hangs_together() -> None:
     testing.check_declaration(adapter)
-    assert set(adapter.inbound) == {"reception", "transfer", "release", "visit"}
+    assert set(adapter.inbound) == {"reception", "transfer", "release", "visit", "sentence"}
     assert set(adapter.subscriptions) == {"prisoner.received", "prisoner.released"}
 
 
