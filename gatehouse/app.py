@@ -8,6 +8,7 @@ from fastapi import FastAPI
 
 from adapters.transports.inbound_http import inbound_router
 from gatehouse.bootstrap import Hub, build_hub
+from gatehouse.service_monitoring import mount_monitoring
 from monitoring.api import health_router, messages_router
 from routing.inbound import publish_inbound
 
@@ -32,6 +33,7 @@ def create_app(hub: Hub) -> FastAPI:
     )
     app.include_router(health_router({"store": hub.store.ping, "broker": hub.transport.ping}))
     app.state.hub = hub
+    mount_monitoring(app, hub)
     return app
 
 

@@ -1,0 +1,176 @@
+"""What the journal and the dead-letter store say about each interface: its vital signs now,
+and its throughput, failures and latency over a period.
+
+An interface is an adapter in one direction. Its *steps* are the hops that end a piece of
+work: for inbound, a message stored, found duplicate, rejected or retried; for outbound, an
+event delivered, filtered, retried or dead-lettered. A step's latency is the time from the
+partner's message being received at the edge to the step, found through its correlation id.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+
+from core_records import journal as hops
+from core_records.database import READ_ONLY, store_errors
+from core_records.tables import dead_letter
+from core_records.tables import journal as journal_table
+from core_records.timestamps import as_utc
+from monitoring.health import Interface, VitalSigns
+from monitoring.sla import SlaRules
+
+STEP_HOPS = {
+    hops.INBOUND: (hops.STORED, hops.DUPLICATE, hops.REJECTED, hops.RETRY_SCHEDULED),
+    hops.OUTBOUND: (hops.DELIVERED, hops.FILTERED, hops.RETRY_SCHEDULED, hops.DEAD_LETTERED),
+}
+FAILED_OUTCOMES = ("error", "retry")
+
+
+@dataclass(frozen=True)
+class Step:
+    at: datetime
+    message_id: str
+    hop: str
+    outcome: str
+    latency_s: float | None
+
+
+class Activity:
+    """Reads the journal on behalf of the dashboard, the health monitor and /metrics."""
+
+    def __init__(self, engine: sa.Engine) -> None:
+        self._engine = engine
+
+    def vital_signs(
+        self,
+        interfaces: Iterable[Interface],
+        rules: SlaRules,
+        now: datetime,
+        queue_depth: Callable[[Interface], int | None],
+    ) -> list[VitalSigns]:
+        interfaces = list(interfaces)
+        waiting = self.dead_letters_waiting()
+        signs = []
+        with store_errors(), self._engine.connect() as connection:
+            connection = connection.execution_options(**READ_ONLY)
+            for interface in interfaces:
+                rule = rules.rule_for(interface.adapter, interface.direction)
+                since = now - timedelta(minutes=rule.error_window_minutes)
+                total, failing = _window(connection, interface, since)
+                signs.append(
+                    VitalSigns(
+                        interface=interface,
+                        last_message_at=_last_message_at(connection, interface),
+                        messages_in_window=total,
+                        failing_in_window=failing,
+                        dead_letters_waiting=waiting.get(interface, 0),
+                        queue_depth=queue_depth(interface),
+                    )
+                )
+        return signs
+
+    def dead_letters_waiting(self) -> dict[Interface, int]:
+        """Waiting dead letters by the interface they failed on (few: they wait for people)."""
+        query = sa.select(dead_letter.c.origin_queue, dead_letter.c.headers).where(
+            dead_letter.c.status == "waiting"
+        )
+        counts: dict[Interface, int] = defaultdict(int)
+        with store_errors(), self._engine.connect() as connection:
+            for origin, headers in connection.execute(query):
+                counts[interface_of_queue(origin, json.loads(headers))] += 1
+        return dict(counts)
+
+    def last_message_times(self, interfaces: Iterable[Interface]) -> dict[Interface, datetime]:
+        with store_errors(), self._engine.connect() as connection:
+            connection = connection.execution_options(**READ_ONLY)
+            found = {i: _last_message_at(connection, i) for i in interfaces}
+        return {i: at for i, at in found.items() if at is not None}
+
+    def steps(self, interface: Interface, since: datetime, until: datetime) -> list[Step]:
+        """The interface's steps in [since, until), oldest first, with their latency."""
+        j = journal_table
+        received = journal_table.alias("received")
+        first_received = (
+            sa.select(sa.func.min(received.c.at))
+            .where(received.c.correlation_id == j.c.correlation_id)
+            .where(received.c.hop == hops.RECEIVED)
+            .scalar_subquery()
+        )
+        query = (
+            sa.select(j.c.at, j.c.message_id, j.c.hop, j.c.outcome, first_received.label("start"))
+            .where(*_of(interface), j.c.at >= since, j.c.at < until)
+            .where(j.c.hop.in_(STEP_HOPS[interface.direction]))
+            .order_by(j.c.at, j.c.id)
+        )
+        with store_errors(), self._engine.connect() as connection:
+            connection = connection.execution_options(**READ_ONLY)
+            rows = connection.execute(query).all()
+        return [
+            Step(
+                at=as_utc(at),
+                message_id=message_id,
+                hop=hop,
+                outcome=outcome,
+                latency_s=(as_utc(at) - as_utc(start)).total_seconds() if start else None,
+            )
+            for at, message_id, hop, outcome, start in rows
+        ]
+
+    def step_totals(self) -> dict[tuple[Interface, str, str], int]:
+        """Every step ever journalled, by interface, hop and outcome (for counters)."""
+        j = journal_table
+        query = (
+            sa.select(j.c.adapter, j.c.direction, j.c.hop, j.c.outcome, sa.func.count())
+            .where(j.c.direction.in_(tuple(STEP_HOPS)), j.c.adapter.is_not(None))
+            .group_by(j.c.adapter, j.c.direction, j.c.hop, j.c.outcome)
+        )
+        with store_errors(), self._engine.connect() as connection:
+            connection = connection.execution_options(**READ_ONLY)
+            return {
+                (Interface(adapter, direction), hop, outcome): count
+                for adapter, direction, hop, outcome, count in connection.execute(query)
+                if hop in STEP_HOPS[direction]
+            }
+
+
+def interface_of_queue(origin_queue: str, headers: dict[str, str]) -> Interface:
+    """The interface a dead letter failed on, from the work queue it came from."""
+    _, outbound, adapter = origin_queue.rpartition(".outbound.")
+    if outbound:
+        return Interface(adapter, hops.OUTBOUND)
+    return Interface(headers.get("gatehouse-adapter") or "unknown", hops.INBOUND)
+
+
+def _of(interface: Interface) -> list[sa.ColumnElement[bool]]:
+    return [
+        journal_table.c.adapter == interface.adapter,
+        journal_table.c.direction == interface.direction,
+    ]
+
+
+def _last_message_at(connection: sa.Connection, interface: Interface) -> datetime | None:
+    at = connection.execute(sa.select(sa.func.max(journal_table.c.at)).where(*_of(interface)))
+    value = at.scalar()
+    return as_utc(value) if value is not None else None
+
+
+def _window(connection: sa.Connection, interface: Interface, since: datetime) -> tuple[int, int]:
+    """Messages with a step since ``since``, and how many of them failed at their latest."""
+    j = journal_table
+    rows = connection.execute(
+        sa.select(j.c.message_id, j.c.outcome)
+        .where(*_of(interface), j.c.at >= since)
+        .where(j.c.hop.in_(STEP_HOPS[interface.direction]))
+        .order_by(j.c.id)
+    )
+    latest: dict[str, str] = {}
+    for message_id, outcome in rows:
+        latest[message_id] = outcome
+    failing = sum(1 for outcome in latest.values() if outcome in FAILED_OUTCOMES)
+    return len(latest), failing
