@@ -4,6 +4,8 @@ alerts, and the dashboard and ``/metrics`` on the app."""
 from __future__ import annotations
 
 import logging
+import socket
+import uuid
 from datetime import timedelta
 from functools import partial
 
@@ -25,6 +27,7 @@ from monitoring.sla import load_sla_rules
 from routing.dead_letters import replay
 
 log = logging.getLogger(__name__)
+HEALTH_LEASE = "health-monitor"
 
 
 def interfaces_of(registry: AdapterRegistry) -> list[Interface]:
@@ -70,8 +73,15 @@ def build_health_watch(hub: Hub) -> HealthWatch:
             )
         )
     monitor = build_monitor(hub)
+    owner = f"{socket.gethostname()}:{uuid.uuid4().hex[:8]}"
+    # Held well beyond one round, so that a slow round does not hand the watch over.
+    ttl_s = max(30.0, 3 * settings.health_interval_s)
     return HealthWatch(
-        monitor, Alerter(monitor.history, notifiers), backoff_s=settings.health_interval_s
+        monitor,
+        Alerter(monitor.history, notifiers),
+        claim_lease=partial(hub.store.claim_lease, HEALTH_LEASE, owner, ttl_s),
+        release_lease=partial(hub.store.release_lease, HEALTH_LEASE, owner),
+        backoff_s=settings.health_interval_s,
     )
 
 

@@ -37,14 +37,22 @@ class InterfaceMonitor:
 
 @dataclass
 class HealthWatch:
-    """A worker loop: every ``backoff_s`` seconds, record status changes and alert on them."""
+    """A worker loop: every ``backoff_s`` seconds, record status changes and alert on them.
+
+    However many worker processes run the loop, one at a time does the work, holding a lease
+    (``claim_lease``): two watchers would both see a change and announce it twice.
+    """
 
     monitor: InterfaceMonitor
     alerter: Alerter
+    claim_lease: Callable[[], bool]
+    release_lease: Callable[[], None]
     backoff_s: float = 15.0
     name: str = "monitor"
 
     def run_once(self) -> int:
+        if not self.claim_lease():
+            return 0
         changes = self.monitor.history.record(self.monitor.current_health(), utc_now())
         for change in changes:
             log.info("%s is %s: %s", change.interface.key, change.status, change.reason)
@@ -52,4 +60,4 @@ class HealthWatch:
         return len(changes)
 
     def close(self) -> None:
-        pass
+        self.release_lease()
