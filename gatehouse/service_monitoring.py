@@ -55,6 +55,10 @@ def build_monitor(hub: Hub) -> InterfaceMonitor:
         activity=Activity(hub.engine),
         history=HealthHistory(hub.engine),
         queue_depth=queue_depth,
+        event_types={
+            name: tuple(sorted(adapter.subscriptions))
+            for name, adapter in hub.registry.adapters.items()
+        },
     )
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -30,6 +30,12 @@ STEP_HOPS = {
     hops.OUTBOUND: (hops.DELIVERED, hops.FILTERED, hops.RETRY_SCHEDULED, hops.DEAD_LETTERED),
 }
 FAILED_OUTCOMES = ("error", "retry")
+# Where a message's work on an interface starts, and the hops that finish it.
+START_HOP = {hops.INBOUND: hops.RECEIVED, hops.OUTBOUND: hops.EVENT_PUBLISHED}
+FINISH_HOPS = {
+    hops.INBOUND: (hops.STORED, hops.DUPLICATE, hops.REJECTED, hops.DEAD_LETTERED),
+    hops.OUTBOUND: (hops.DELIVERED, hops.FILTERED, hops.DEAD_LETTERED),
+}
 
 
 @dataclass(frozen=True)
@@ -53,7 +59,9 @@ class Activity:
         rules: SlaRules,
         now: datetime,
         queue_depth: Callable[[Interface], int | None],
+        event_types: Mapping[str, Sequence[str]] | None = None,
     ) -> list[VitalSigns]:
+        """``event_types`` names the events each outbound adapter subscribes to."""
         interfaces = list(interfaces)
         waiting = self.dead_letters_waiting()
         signs = []
@@ -63,6 +71,13 @@ class Activity:
                 rule = rules.rule_for(interface.adapter, interface.direction)
                 since = now - timedelta(minutes=rule.error_window_minutes)
                 total, failing = _window(connection, interface, since)
+                lookback = timedelta(minutes=3 * rule.oldest_message_minutes_red)
+                oldest = _oldest_unfinished(
+                    connection,
+                    interface,
+                    now - lookback,
+                    (event_types or {}).get(interface.adapter, ()),
+                )
                 signs.append(
                     VitalSigns(
                         interface=interface,
@@ -71,6 +86,7 @@ class Activity:
                         failing_in_window=failing,
                         dead_letters_waiting=waiting.get(interface, 0),
                         queue_depth=queue_depth(interface),
+                        oldest_unfinished_at=oldest,
                     )
                 )
         return signs
@@ -157,6 +173,31 @@ def _of(interface: Interface) -> list[sa.ColumnElement[bool]]:
 def _last_message_at(connection: sa.Connection, interface: Interface) -> datetime | None:
     at = connection.execute(sa.select(sa.func.max(journal_table.c.at)).where(*_of(interface)))
     value = at.scalar()
+    return as_utc(value) if value is not None else None
+
+
+def _oldest_unfinished(
+    connection: sa.Connection, interface: Interface, since: datetime, event_types: Sequence[str]
+) -> datetime | None:
+    """When the oldest message started on the interface since ``since`` and not finished
+    was started; None when every one has finished."""
+    started = journal_table.alias("started")
+    finished = journal_table.alias("finished")
+    done = sa.exists().where(
+        finished.c.message_id == started.c.message_id,
+        finished.c.hop.in_(FINISH_HOPS[interface.direction]),
+    )
+    query = sa.select(sa.func.min(started.c.at)).where(
+        started.c.hop == START_HOP[interface.direction], started.c.at >= since
+    )
+    if interface.direction == hops.INBOUND:
+        query = query.where(started.c.adapter == interface.adapter)
+    else:
+        if not event_types:
+            return None
+        query = query.where(started.c.message_type.in_(event_types))
+        done = done.where(finished.c.adapter == interface.adapter)
+    value = connection.execute(query.where(~done)).scalar()
     return as_utc(value) if value is not None else None
 
 

@@ -3,6 +3,7 @@ and its SLA rule. Pure: the signs are measured elsewhere (``monitoring.activity`
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -35,6 +36,8 @@ class VitalSigns:
     dead_letters_waiting: int
     queue_depth: int | None
     """None when the broker could not be asked."""
+    oldest_unfinished_at: datetime | None = None
+    """When the oldest message the interface has started but not finished was started."""
 
     @property
     def error_rate(self) -> float:
@@ -83,6 +86,14 @@ def assess(signs: VitalSigns, rule: SlaRule, now: datetime) -> Health:
             rule.queue_depth_amber,
             rule.queue_depth_red,
             f"{signs.queue_depth} messages queued",
+        )
+    if signs.oldest_unfinished_at is not None:
+        waited = int((now - signs.oldest_unfinished_at).total_seconds() // 60)
+        findings += _over(
+            waited,
+            math.ceil(rule.oldest_message_minutes_amber),
+            math.ceil(rule.oldest_message_minutes_red),
+            f"the oldest unfinished message has waited {waited} minutes",
         )
     status = max((s for s, _ in findings), key=SEVERITY.__getitem__, default=GREEN)
     return Health(signs.interface, status, tuple(reason for _, reason in findings), signs)

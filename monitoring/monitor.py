@@ -4,8 +4,8 @@ of status and raises the alerts."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 from core_records.timestamps import utc_now
 from monitoring.activity import Activity
@@ -25,10 +25,14 @@ class InterfaceMonitor:
     history: HealthHistory
     queue_depth: Callable[[Interface], int | None]
     """The interface's work queue depth, or None when the broker cannot say."""
+    event_types: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    """The event types each outbound adapter subscribes to."""
 
     def current_health(self) -> list[Health]:
         now = utc_now()
-        signs = self.activity.vital_signs(self.interfaces, self.rules, now, self.queue_depth)
+        signs = self.activity.vital_signs(
+            self.interfaces, self.rules, now, self.queue_depth, self.event_types
+        )
         return [
             assess(s, self.rules.rule_for(s.interface.adapter, s.interface.direction), now)
             for s in signs

@@ -37,6 +37,8 @@ class SlaRule:
     dead_letters_red: int = 10
     queue_depth_amber: int = 1000
     queue_depth_red: int = 10000
+    oldest_message_minutes_amber: float = 10
+    oldest_message_minutes_red: float = 30
 
     def in_working_hours(self, at: datetime) -> bool:
         local = at.astimezone(ZoneInfo(self.timezone))

@@ -104,3 +104,16 @@ def test_a_mistake_in_the_sla_file_is_refused_naming_the_key(
     with pytest.raises(SlaConfigurationError, match=named.replace("(", r"\(")) as error:
         load_sla_rules(path)
     assert str(path) in str(error.value)
+
+
+@pytest.mark.parametrize(("waited", "status"), [(9, GREEN), (10, AMBER), (30, RED)], ids=str)
+def test_a_message_left_unfinished_too_long_turns_the_interface_amber_then_red(
+    waited: int, status: str
+) -> None:
+    signs = _signs(
+        DELIUS_OUTBOUND, oldest_unfinished_at=TUESDAY_MORNING - timedelta(minutes=waited)
+    )
+    health = assess(signs, SlaRule(), TUESDAY_MORNING)
+    assert health.status == status
+    if status != GREEN:
+        assert health.reasons == (f"the oldest unfinished message has waited {waited} minutes",)

@@ -9,7 +9,6 @@ from functools import partial
 import sqlalchemy as sa
 
 from core_records import journal
-from core_records.database import create_engine
 from core_records.dead_letters import DeadLetterStore
 from core_records.journal import Hop
 from core_records.store import RecordStore
@@ -73,9 +72,8 @@ def _dead_letter(engine: sa.Engine) -> int:
 
 
 def test_two_watchers_announce_a_change_once_and_the_second_takes_over_when_the_first_stops(
-    database_url: str,
+    engine: sa.Engine,
 ) -> None:
-    engine = create_engine(database_url)
     notifier = RecordingNotifier()
     first, second = _watch(engine, "a", notifier), _watch(engine, "b", notifier)
     for _ in range(3):
@@ -100,4 +98,3 @@ def test_two_watchers_announce_a_change_once_and_the_second_takes_over_when_the_
     assert second.run_once() == 0
     assert [c.status for c in notifier.announced] == ["red", "green"]
     assert [c.status for c in HealthHistory(engine).changes(DELIUS)] == ["green", "red", "green"]
-    engine.dispose()
