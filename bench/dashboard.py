@@ -151,6 +151,9 @@ def run(url: str, rows: int, repeats: int) -> None:
                         f"  {label:<48} {taken:8.1f} ms  {taken / baseline:5.2f}x  "
                         f"({verdict} the {TARGET_MS} ms target)"
                     )
+                # For information (no target): a Prometheus scrape, which counts every step.
+                scrape = median_ms(lambda: ok(client.get("/metrics")), repeats)
+                print(f"  {'/metrics (no target)':<48} {scrape:8.1f} ms  {scrape / baseline:5.2f}x")
         finally:
             hub.close()
             engine.dispose()

@@ -19,7 +19,7 @@ from core_records.journal import OUTCOMES, Journal, JournalQuery
 from core_records.timestamps import utc_now
 from monitoring.activity import interface_of_queue
 from monitoring.dashboard.charts import bar_chart
-from monitoring.dashboard.users import SignedIn
+from monitoring.dashboard.users import ROLES, SignedIn, UserError
 from monitoring.dashboard.web import (
     PREFIX,
     SESSION_COOKIE,
@@ -227,6 +227,45 @@ def dashboard_router(services: DashboardServices) -> APIRouter:
             dead_letter_id,
             "discarded",
         )
+
+    @router.get("/users")
+    def users_page(
+        request: Request,
+        user: Annotated[SignedIn, Depends(require_role("admin"))],
+        notice: str = "",
+    ) -> Response:
+        return render(
+            request, "users.html", user, users=users_of(request).list(), roles=ROLES,
+            notice=notice[:200],
+        )  # fmt: skip
+
+    @router.post("/users")
+    def create_user(
+        request: Request,
+        user: Annotated[SignedIn, Depends(require_action("admin"))],
+        username: Annotated[str, Form()],
+        password: Annotated[str, Form()],
+        role: Annotated[str, Form()],
+    ) -> Response:
+        try:
+            users_of(request).create(username, password, role, actor=user.username)
+            notice = f"Created {role} {username.strip()}."
+        except UserError as error:
+            notice = str(error)
+        return RedirectResponse(f"{PREFIX}/users?notice={_q(notice)}", status_code=303)
+
+    @router.post("/users/{username}/disable")
+    def disable_user(
+        request: Request,
+        username: str,
+        user: Annotated[SignedIn, Depends(require_action("admin"))],
+    ) -> Response:
+        try:
+            users_of(request).disable(username, actor=user.username)
+            notice = f"Disabled {username}."
+        except UserError as error:
+            notice = str(error)
+        return RedirectResponse(f"{PREFIX}/users?notice={_q(notice)}", status_code=303)
 
     @router.get("/reports")
     def reports(request: Request, user: Viewer, days: int = 7) -> Response:

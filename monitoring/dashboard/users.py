@@ -11,6 +11,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
@@ -75,6 +76,40 @@ class DashboardUsers:
                 )
         except sa.exc.IntegrityError as error:
             raise UserError(f"there is a user {username!r} already") from error
+
+    def list(self) -> list[dict[str, Any]]:
+        """Every user with their role, when created and when disabled (if they were)."""
+        query = sa.select(
+            dashboard_user.c.username,
+            dashboard_user.c.role,
+            dashboard_user.c.created_at,
+            dashboard_user.c.disabled_at,
+        ).order_by(dashboard_user.c.username)
+        with store_errors(), self._engine.connect() as connection:
+            connection = connection.execution_options(**READ_ONLY)
+            return [dict(row) for row in connection.execute(query).mappings()]
+
+    def disable(self, username: str, *, actor: str) -> None:
+        """Stop the user signing in; their sessions end at once."""
+        if username == actor:
+            raise UserError("you cannot disable yourself")
+        now = utc_now()
+        with store_errors(), self._engine.begin() as connection:
+            changed = connection.execute(
+                sa.update(dashboard_user)
+                .where(
+                    dashboard_user.c.username == username, dashboard_user.c.disabled_at.is_(None)
+                )
+                .values(disabled_at=now)
+            ).rowcount
+            if not changed:
+                raise UserError(f"there is no active user {username!r}")
+            connection.execute(
+                sa.delete(dashboard_session).where(dashboard_session.c.username == username)
+            )
+            write_audit(
+                connection, AuditEvent(now, actor, "dashboard_user.disabled", f"user:{username}")
+            )
 
     def sign_in(self, username: str, password: str) -> tuple[str, SignedIn] | None:
         """A new session's cookie value and what it grants, or None if the password is wrong."""

@@ -307,3 +307,41 @@ def test_every_page_renders_what_the_journal_holds(
     hops = [line.split('"')[1] for line in trace.splitlines() if "data-hop=" in line]
     assert hops[0] == "received" and "stored" in hops and hops[-1] == "dead_lettered"
     assert "1 day" in client.get("/dashboard/reports?days=1").text
+
+
+@pytest.mark.parametrize("backend", ["embedded"], indirect=True)
+def test_an_admin_adds_and_disables_users_and_no_one_else_may(
+    hub: Hub,
+    api: str,
+    sign_in: Callable[[str, str], httpx.Client],
+) -> None:
+    create_user(hub, "ada", "admin")
+    create_user(hub, "olu", "operator")
+    operator = sign_in(api, "olu")
+    assert operator.get("/dashboard/users").status_code == 403
+    refused = operator.post(
+        "/dashboard/users",
+        data={"username": "eve", "password": PASSWORD, "role": "admin",
+              "csrf_token": csrf_of(operator.get("/dashboard").text)},
+    )  # fmt: skip
+    assert refused.status_code == 403
+
+    admin = sign_in(api, "ada")
+    token = csrf_of(admin.get("/dashboard/users").text)
+    added = admin.post(
+        "/dashboard/users",
+        data={"username": "vic", "password": PASSWORD, "role": "viewer", "csrf_token": token},
+        follow_redirects=True,
+    )
+    assert "Created viewer vic." in added.text
+    viewer = sign_in(api, "vic")
+    assert viewer.get("/dashboard").status_code == 200
+
+    disabled = admin.post(
+        "/dashboard/users/vic/disable", data={"csrf_token": token}, follow_redirects=True
+    )
+    assert "Disabled vic." in disabled.text
+    assert viewer.get("/dashboard").status_code == 303
+    with hub.engine.connect() as connection:
+        actions = [e.action for e in audit_trail(connection, "user:vic")]
+    assert actions == ["dashboard_user.created", "dashboard_user.disabled"]
