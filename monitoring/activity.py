@@ -138,21 +138,36 @@ class Activity:
             for at, message_id, hop, outcome, start in rows
         ]
 
-    def step_totals(self) -> dict[tuple[Interface, str, str], int]:
-        """Every step ever journalled, by interface, hop and outcome (for counters)."""
+    def step_totals(
+        self, after_id: int = 0, settled_before: datetime | None = None
+    ) -> tuple[dict[tuple[Interface, str, str], int], int]:
+        """Steps journalled after row ``after_id``, by interface, hop and outcome, and the
+        row id counted up to: pass it back next time to count only what is new.
+
+        Rows younger than ``settled_before`` are left for next time: a transaction still
+        open may yet commit a row with a lower id than one already visible.
+        """
         j = journal_table
-        query = (
-            sa.select(j.c.adapter, j.c.direction, j.c.hop, j.c.outcome, sa.func.count())
-            .where(j.c.direction.in_(tuple(STEP_HOPS)), j.c.adapter.is_not(None))
-            .group_by(j.c.adapter, j.c.direction, j.c.hop, j.c.outcome)
-        )
         with store_errors(), self._engine.connect() as connection:
             connection = connection.execution_options(**READ_ONLY)
-            return {
+            high = sa.select(j.c.id)
+            if settled_before is not None:
+                high = high.where(j.c.at < settled_before)
+            up_to = connection.execute(high.order_by(j.c.at.desc()).limit(1)).scalar()
+            if up_to is None or up_to <= after_id:
+                return {}, after_id
+            query = (
+                sa.select(j.c.adapter, j.c.direction, j.c.hop, j.c.outcome, sa.func.count())
+                .where(j.c.id > after_id, j.c.id <= up_to)
+                .where(j.c.direction.in_(tuple(STEP_HOPS)), j.c.adapter.is_not(None))
+                .group_by(j.c.adapter, j.c.direction, j.c.hop, j.c.outcome)
+            )
+            totals = {
                 (Interface(adapter, direction), hop, outcome): count
                 for adapter, direction, hop, outcome, count in connection.execute(query)
                 if hop in STEP_HOPS[direction]
             }
+        return totals, up_to
 
 
 def interface_of_queue(origin_queue: str, headers: dict[str, str]) -> Interface:

@@ -26,6 +26,7 @@ from tests.e2e.dashboard_support import (
     signed_in_client,
 )
 from tests.e2e.test_cli import environment_of
+from tests.running_hub import eventually
 
 
 @pytest.fixture
@@ -172,7 +173,15 @@ def test_metrics_follow_prometheus_naming_and_parse(
 ) -> None:
     _, receiver = delius
     dead_letter_a_delivery(hub, api, receiver)
-    text = httpx.get(f"{api}/metrics").text
+    scraped: list[str] = []
+
+    def dead_letter_counted() -> bool:
+        # Steps are counted once their journal rows have settled for a moment (two seconds).
+        scraped.append(httpx.get(f"{api}/metrics").text)
+        return 'hop="dead_lettered"' in scraped[-1]
+
+    eventually(dead_letter_counted, "the dead-lettered step counted", every_s=0.5)
+    text = scraped[-1]
     families = {family.name: family for family in text_string_to_metric_families(text)}
     assert set(families) >= {
         "gatehouse_interface_last_message_timestamp_seconds",

@@ -75,3 +75,22 @@ def test_a_message_that_failed_and_then_succeeded_is_not_failing(engine: sa.Engi
     )
     delius = _signs(engine)[DELIUS]
     assert (delius.messages_in_window, delius.failing_in_window) == (3, 1)  # type: ignore[attr-defined]
+
+
+def test_steps_are_counted_once_each_topping_up_from_where_the_last_count_stopped(
+    engine: sa.Engine,
+) -> None:
+    activity = Activity(engine)
+    Journal(engine).record(
+        [_in("m-1", journal.STORED, 5), _in("m-2", journal.REJECTED, 4, "error")]
+    )
+    first, up_to = activity.step_totals()
+    assert first == {
+        (PRIVATE_PRISONS, journal.STORED, "ok"): 1,
+        (PRIVATE_PRISONS, journal.REJECTED, "error"): 1,
+    }
+    Journal(engine).record([_in("m-3", journal.STORED, 1), _in("m-4", journal.RECEIVED, 1)])
+    assert activity.step_totals(up_to, settled_before=NOW - timedelta(minutes=2)) == ({}, up_to)
+    more, newer = activity.step_totals(up_to)
+    assert more == {(PRIVATE_PRISONS, journal.STORED, "ok"): 1} and newer > up_to
+    assert activity.step_totals(newer) == ({}, newer)
