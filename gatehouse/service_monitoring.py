@@ -9,11 +9,14 @@ import uuid
 from datetime import timedelta
 from functools import partial
 
+import sqlalchemy as sa
 from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 
 from adapters.registry import AdapterRegistry
 from core_records import journal
+from core_records.audit import AuditEvent, write_audit
+from core_records.database import store_errors
 from gatehouse.bootstrap import Hub
 from monitoring.activity import Activity
 from monitoring.alerts import Alerter, EmailNotifier, Notifier, WebhookNotifier
@@ -100,6 +103,7 @@ def mount_monitoring(app: FastAPI, hub: Hub) -> None:
         journal=hub.journal,
         dead_letters=hub.dead_letters,
         replay=partial(replay, hub.dead_letters, hub.transport),
+        audit=partial(_audit, hub.engine),
         secure_cookies=hub.settings.dashboard_secure_cookies,
     )
     app.include_router(dashboard_router(services))
@@ -107,6 +111,11 @@ def mount_monitoring(app: FastAPI, hub: Hub) -> None:
     app.add_api_route(
         "/", lambda: RedirectResponse("/dashboard", status_code=307), include_in_schema=False
     )
+
+
+def _audit(engine: sa.Engine, event: AuditEvent) -> None:
+    with store_errors(), engine.begin() as connection:
+        write_audit(connection, event)
 
 
 def _queue_depths(hub: Hub) -> dict[str, int | None]:

@@ -12,6 +12,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 
+from core_records.audit import AuditEvent
 from core_records.dead_letters import STATUSES, DeadLetterStore
 from core_records.journal import OUTCOMES, Journal, JournalQuery
 from core_records.timestamps import utc_now
@@ -52,6 +53,8 @@ class DashboardServices:
     dead_letters: DeadLetterStore
     replay: Callable[[int, str], object]
     """Send a waiting dead letter back to its queue, as the named user."""
+    audit: Callable[[AuditEvent], None]
+    """Record an audit event in a transaction of its own."""
     secure_cookies: bool = False
 
 
@@ -107,6 +110,12 @@ def dashboard_router(services: DashboardServices) -> APIRouter:
         except ValueError as problem:
             query, error = None, str(problem)
         if query is not None and any(params.get(k) for k in _SEARCH_FIELDS):
+            if query.identifier:
+                # Looking a person up is a read of case information: who did, and when.
+                services.audit(
+                    AuditEvent(utc_now(), user.username, "journal.searched",
+                               f"person:{query.identifier[:64]}")
+                )  # fmt: skip
             page = services.journal.search(query)
         next_url = None
         if page and page.next_before_id:

@@ -311,6 +311,9 @@ def test_every_page_renders_what_the_journal_holds(
 
     found = client.get("/dashboard/messages", params={"identifier": person}).text
     assert f"/dashboard/trace/{correlation}" in found
+    with hub.engine.connect() as connection:
+        [looked_up] = audit_trail(connection, f"person:{person}")
+    assert (looked_up.actor, looked_up.action) == ("vic", "journal.searched")
     assert "dead_lettered" in found and "stored" in found
     trace = client.get(f"/dashboard/trace/{correlation}").text
     hops = [line.split('"')[1] for line in trace.splitlines() if "data-hop=" in line]
