@@ -27,6 +27,7 @@ from monitoring.health_history import HealthHistory
 from monitoring.metrics import HubCollector, metrics_router
 from monitoring.monitor import HealthWatch, InterfaceMonitor
 from monitoring.sla import load_sla_rules
+from monitoring.throughput import Throughput
 from routing.dead_letters import replay
 
 log = logging.getLogger(__name__)
@@ -104,6 +105,7 @@ def mount_monitoring(app: FastAPI, hub: Hub) -> None:
         dead_letters=hub.dead_letters,
         replay=partial(replay, hub.dead_letters, hub.transport),
         audit=partial(_audit, hub.engine),
+        throughput=Throughput(hub.engine),
         secure_cookies=hub.settings.dashboard_secure_cookies,
     )
     app.include_router(dashboard_router(services))

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -36,15 +35,6 @@ FINISH_HOPS = {
     hops.INBOUND: (hops.STORED, hops.DUPLICATE, hops.REJECTED, hops.DEAD_LETTERED),
     hops.OUTBOUND: (hops.DELIVERED, hops.FILTERED, hops.DEAD_LETTERED),
 }
-
-
-@dataclass(frozen=True)
-class Step:
-    at: datetime
-    message_id: str
-    hop: str
-    outcome: str
-    latency_s: float | None
 
 
 class Activity:
@@ -107,36 +97,6 @@ class Activity:
             connection = connection.execution_options(**READ_ONLY)
             found = {i: _last_message_at(connection, i) for i in interfaces}
         return {i: at for i, at in found.items() if at is not None}
-
-    def steps(self, interface: Interface, since: datetime, until: datetime) -> list[Step]:
-        """The interface's steps in [since, until), oldest first, with their latency."""
-        j = journal_table
-        received = journal_table.alias("received")
-        first_received = (
-            sa.select(sa.func.min(received.c.at))
-            .where(received.c.correlation_id == j.c.correlation_id)
-            .where(received.c.hop == hops.RECEIVED)
-            .scalar_subquery()
-        )
-        query = (
-            sa.select(j.c.at, j.c.message_id, j.c.hop, j.c.outcome, first_received.label("start"))
-            .where(*_of(interface), j.c.at >= since, j.c.at < until)
-            .where(j.c.hop.in_(STEP_HOPS[interface.direction]))
-            .order_by(j.c.at, j.c.id)
-        )
-        with store_errors(), self._engine.connect() as connection:
-            connection = connection.execution_options(**READ_ONLY)
-            rows = connection.execute(query).all()
-        return [
-            Step(
-                at=as_utc(at),
-                message_id=message_id,
-                hop=hop,
-                outcome=outcome,
-                latency_s=(as_utc(at) - as_utc(start)).total_seconds() if start else None,
-            )
-            for at, message_id, hop, outcome, start in rows
-        ]
 
     def step_totals(
         self, after_id: int = 0, settled_before: datetime | None = None

@@ -1,5 +1,6 @@
-"""Throughput, failures and latency of an interface's steps: per chart bucket for the
-interface page, per day for the management-information report. Pure functions of steps."""
+"""Summaries of an interface's steps (messages, failures, latency percentiles), the periods
+the interface page offers, and the management-information report as CSV. Pure functions;
+``monitoring.throughput`` reads the figures from the journal."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from monitoring.activity import FAILED_OUTCOMES, Step
+from monitoring.activity import FAILED_OUTCOMES
 from monitoring.health import Interface
 
 PERIODS = {
@@ -40,35 +41,21 @@ class Summary:
     p99_s: float | None
 
 
-def summarise(start: datetime | date, steps: Iterable[Step]) -> Summary:
-    steps = list(steps)
-    latencies = [s.latency_s for s in steps if s.latency_s is not None and s.outcome == "ok"]
+def summarise_outcomes(
+    start: datetime | date, outcomes: Sequence[tuple[str, float | None]]
+) -> Summary:
+    """A summary of steps given as (outcome, latency in seconds or None)."""
+    latencies = [
+        latency for outcome, latency in outcomes if latency is not None and outcome == "ok"
+    ]
     return Summary(
         start=start,
-        messages=len(steps),
-        failed=sum(1 for s in steps if s.outcome in FAILED_OUTCOMES),
+        messages=len(outcomes),
+        failed=sum(1 for outcome, _ in outcomes if outcome in FAILED_OUTCOMES),
         p50_s=percentile(latencies, 0.50),
         p95_s=percentile(latencies, 0.95),
         p99_s=percentile(latencies, 0.99),
     )
-
-
-def buckets(steps: Sequence[Step], start: datetime, width: timedelta, count: int) -> list[Summary]:
-    """``count`` consecutive buckets of ``width`` from ``start``, each summarised."""
-    grouped: list[list[Step]] = [[] for _ in range(count)]
-    for step in steps:
-        index = int((step.at - start) / width)
-        if 0 <= index < count:
-            grouped[index].append(step)
-    return [summarise(start + i * width, group) for i, group in enumerate(grouped)]
-
-
-def daily(steps: Sequence[Step]) -> list[Summary]:
-    """One summary per UTC day that had steps, oldest first."""
-    by_day: dict[date, list[Step]] = {}
-    for step in steps:
-        by_day.setdefault(step.at.date(), []).append(step)
-    return [summarise(day, by_day[day]) for day in sorted(by_day)]
 
 
 @dataclass(frozen=True)

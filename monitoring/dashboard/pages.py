@@ -28,7 +28,8 @@ from monitoring.dashboard.web import (
 )
 from monitoring.health import Interface
 from monitoring.monitor import InterfaceMonitor
-from monitoring.reports import PERIODS, ReportRow, buckets, daily, report_csv
+from monitoring.reports import PERIODS, ReportRow, report_csv
+from monitoring.throughput import Throughput
 
 Viewer = Annotated[SignedIn, Depends(require_role("viewer"))]
 HOP_NAMES = [
@@ -55,6 +56,7 @@ class DashboardServices:
     """Send a waiting dead letter back to its queue, as the named user."""
     audit: Callable[[AuditEvent], None]
     """Record an audit event in a transaction of its own."""
+    throughput: Throughput
     secure_cookies: bool = False
 
 
@@ -84,8 +86,7 @@ def dashboard_router(services: DashboardServices) -> APIRouter:
         now = utc_now()
         start = _floor(now - span, width) + width
         count = int(span / width)
-        steps = monitor.activity.steps(interface, start, now)
-        summary = buckets(steps, start, width, count)
+        summary = services.throughput.summaries(interface, start, width, count)
         labels = [f"{b.start:%d %b %H:%M}" for b in summary]  # type: ignore[str-format]
         charts = [
             bar_chart([b.messages for b in summary], labels, title="Messages"),
@@ -193,14 +194,11 @@ def dashboard_router(services: DashboardServices) -> APIRouter:
         )
 
     def _report(days: int) -> list[ReportRow]:
-        now = utc_now()
-        since = datetime.combine(
-            (now - timedelta(days=_days(days) - 1)).date(), datetime.min.time(), UTC
-        )
+        today = utc_now().date()
         return [
             ReportRow(interface, day)
             for interface in monitor.interfaces
-            for day in daily(monitor.activity.steps(interface, since, now))
+            for day in services.throughput.daily(interface, _days(days), today)
         ]
 
     return router
