@@ -29,7 +29,7 @@ import sqlalchemy as sa
 
 from core_records.database import READ_ONLY, store_errors
 from core_records.tables import journal as journal_table
-from core_records.tables import outbox
+from core_records.tables import outbox, person, person_identifier
 
 RECEIVED = "received"
 STORED = "stored"
@@ -73,6 +73,40 @@ class Hop:
     detail: str | None = None
 
 
+@dataclass(frozen=True)
+class JournalQuery:
+    """What a service manager searches the journal for; every field given must match.
+
+    ``identifier`` is a prison number or any other identifier of a person (PNC id, CRN,
+    booking id...): hops are found by the person's prison number. ``status`` is a hop name
+    (``dead_lettered``) or an outcome (``ok``, ``error``, ``retry``). ``before_id`` pages on:
+    pass the ``next_before_id`` of the previous page.
+    """
+
+    message_id: str | None = None
+    correlation_id: str | None = None
+    identifier: str | None = None
+    adapter: str | None = None
+    direction: str | None = None
+    message_type: str | None = None
+    status: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    before_id: int | None = None
+    limit: int = 50
+
+
+@dataclass(frozen=True)
+class JournalPage:
+    hops: list[tuple[int, Hop]]
+    """(journal row id, hop), newest first."""
+    next_before_id: int | None
+    """Where the next page starts, or None when this is the last."""
+
+
+OUTCOMES = ("ok", "error", "retry")
+
+
 def hop_row(hop: Hop) -> dict[str, object]:
     """The journal table row of a hop."""
     return {name: getattr(hop, name) for name in _HOP_FIELDS}
@@ -110,6 +144,72 @@ class Journal:
                     journal_table.c.message_id.in_(caused),
                 )
             )
+            .order_by(journal_table.c.at, journal_table.c.id)
+        )
+        with store_errors(), self._engine.connect() as connection:
+            connection = connection.execution_options(**READ_ONLY)
+            return [Hop(**row) for row in connection.execute(query).mappings()]
+
+    def search(self, query: JournalQuery) -> JournalPage:
+        """Hops matching ``query``, newest first, a page at a time.
+
+        Pages by keyset (``id < before_id``) rather than by offset, so the hundredth page
+        costs what the first does; each filter has an index that walks in id order.
+        """
+        columns = [journal_table.c.id, *[journal_table.c[name] for name in _HOP_FIELDS]]
+        statement = sa.select(*columns).where(*self._conditions(query))
+        statement = statement.order_by(journal_table.c.id.desc()).limit(query.limit + 1)
+        with store_errors(), self._engine.connect() as connection:
+            connection = connection.execution_options(**READ_ONLY)
+            rows = list(connection.execute(statement).mappings())
+        page = [(row["id"], Hop(**{name: row[name] for name in _HOP_FIELDS})) for row in rows]
+        more = len(page) > query.limit
+        page = page[: query.limit]
+        return JournalPage(page, page[-1][0] if more and page else None)
+
+    def _conditions(self, query: JournalQuery) -> list[sa.ColumnElement[bool]]:
+        c = journal_table.c
+        conditions: list[sa.ColumnElement[bool]] = []
+        for column, value in (
+            (c.message_id, query.message_id),
+            (c.correlation_id, query.correlation_id),
+            (c.adapter, query.adapter),
+            (c.direction, query.direction),
+            (c.message_type, query.message_type),
+        ):
+            if value:
+                conditions.append(column == value)
+        if query.identifier:
+            conditions.append(c.person_key.in_(self._person_keys(query.identifier)))
+        if query.status:
+            column = c.outcome if query.status in OUTCOMES else c.hop
+            conditions.append(column == query.status)
+        if query.since is not None:
+            conditions.append(c.at >= query.since)
+        if query.until is not None:
+            conditions.append(c.at < query.until)
+        if query.before_id is not None:
+            conditions.append(c.id < query.before_id)
+        return conditions
+
+    def _person_keys(self, identifier: str) -> list[str]:
+        """The prison numbers of whoever holds ``identifier`` (as typed, and upper case)."""
+        values = sorted({identifier.strip(), identifier.strip().upper()})
+        holders = (
+            sa.select(person.c.prison_number)
+            .join(person_identifier, person_identifier.c.person_id == person.c.id)
+            .where(person_identifier.c.value.in_(values))
+        )
+        with store_errors(), self._engine.connect() as connection:
+            connection = connection.execution_options(**READ_ONLY)
+            found = list(connection.execute(holders).scalars())
+        return sorted(set(values) | set(found))
+
+    def correlation(self, correlation_id: str) -> list[Hop]:
+        """Every hop that one partner message set in motion, in time order."""
+        query = (
+            sa.select(*[journal_table.c[name] for name in _HOP_FIELDS])
+            .where(journal_table.c.correlation_id == correlation_id)
             .order_by(journal_table.c.at, journal_table.c.id)
         )
         with store_errors(), self._engine.connect() as connection:

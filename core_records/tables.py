@@ -328,4 +328,8 @@ audit_event = sa.Table(
     sa.Column("subject", sa.String(255), nullable=False, index=True),
     sa.Column("detail", sa.Text),
 )
-from core_records import tables_intelligence, tables_partner  # noqa: E402, F401
+from core_records import (  # noqa: E402, F401
+    tables_intelligence,
+    tables_monitoring,
+    tables_partner,
+)

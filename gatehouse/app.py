@@ -10,6 +10,7 @@ from adapters.transports.data_share_http import data_share_router
 from adapters.transports.inbound_http import inbound_router
 from core_records.shared_reads import read_for_partner
 from gatehouse.bootstrap import Hub, build_hub
+from gatehouse.service_monitoring import mount_monitoring
 from monitoring.api import health_router, messages_router
 from routing.inbound import publish_inbound
 
@@ -41,6 +42,7 @@ def create_app(hub: Hub) -> FastAPI:
     )
     app.include_router(health_router({"store": hub.store.ping, "broker": hub.transport.ping}))
     app.state.hub = hub
+    mount_monitoring(app, hub)
     return app
 
 

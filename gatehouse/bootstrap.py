@@ -37,7 +37,7 @@ from routing.worker import Loop
 
 log = logging.getLogger(__name__)
 
-ROLES = ("ingest", "relay", "delivery", "dead-letters")
+ROLES = ("ingest", "relay", "delivery", "dead-letters", "monitor")
 
 
 class ConfigurationError(Exception):
@@ -208,6 +208,10 @@ def build_loops(hub: Hub, roles: Iterable[str] = ROLES) -> list[Loop]:
                 dead_letters=hub.dead_letters,
             )
         )
+    if "monitor" in roles:
+        from gatehouse.service_monitoring import build_health_watch
+
+        loops.append(build_health_watch(hub))
     return loops
 
 

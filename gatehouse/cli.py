@@ -15,6 +15,7 @@ import typer
 from core_records.errors import GatehouseError
 from gatehouse.adapter_scaffold_cli import adapters_new
 from gatehouse.bootstrap import ROLES, ConfigurationError, build_hub, build_loops
+from gatehouse.cli_users import users_app
 from gatehouse.private_prisons_cli import private_prisons_app
 from gatehouse.settings import Settings
 
@@ -34,6 +35,7 @@ app.add_typer(adapters_app, name="adapters")
 app.add_typer(messages_app, name="messages")
 adapters_app.command("new")(adapters_new)
 app.add_typer(private_prisons_app, name="private-prisons")
+app.add_typer(users_app, name="users")
 
 
 def _configure_logging(verbose: bool = False) -> None:

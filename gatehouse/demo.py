@@ -23,6 +23,7 @@ from adapters.private_prisons.simulator import OperatorSimulator
 from gatehouse.app import create_app
 from gatehouse.bootstrap import Hub, build_hub, build_loops
 from gatehouse.demo_amqp_partners import simulate_amqp_partners
+from gatehouse.demo_dashboard import DEMO_PASSWORD, DEMO_USER, create_demo_user, refuse_now_and_then
 from gatehouse.demo_partners import running_demo_partners, simulate_probation_and_oasys
 from gatehouse.settings import Settings
 from routing.worker import WorkerRunner
@@ -105,6 +106,13 @@ def run_demo(*, port: int = 8000, rate: float = 2.0, data_dir: Path | None = Non
         )
         hub = build_hub(settings, migrate=True)
         tokens = write_tokens(hub, data_dir / "tokens")
+        create_demo_user(hub)
+        threading.Thread(
+            target=refuse_now_and_then,
+            args=(receiver, stop, 20.0),
+            name="delius-faults",
+            daemon=True,
+        ).start()
         base_url = f"http://127.0.0.1:{port}"
         workers = threading.Thread(
             target=WorkerRunner(build_loops(hub)).run, args=(stop,), name="workers", daemon=True
@@ -142,6 +150,8 @@ def print_banner(base_url: str, data_dir: Path, tokens: dict[str, str], delius_u
     print(
         f"""
 Gatehouse demo: the hub is serving on {base_url}  (Ctrl-C stops it)
+  dashboard:          {base_url}/dashboard  (user {DEMO_USER}, password {DEMO_PASSWORD});
+                      Delius refuses a document now and then: replay its dead letters there
   store and queues:   {data_dir}/ (SQLite store, embedded transport)
   simulated partners: {", ".join(sorted(tokens))} post receptions, transfers and releases;
                       a simulated Delius receives custody updates at {delius_url}

@@ -49,6 +49,21 @@ class Settings(BaseSettings):
     batch_size: int = Field(default=200, ge=1)
     prefetch: int = Field(default=300, ge=1)
 
+    sla_file: Path | None = None
+    """TOML file of the interfaces' service levels; absent means monitoring/sla.toml."""
+    health_interval_s: float = Field(default=15.0, gt=0)
+    """How often the monitor worker role checks every interface's health."""
+    alert_webhook_url: str | None = None
+    """Where health changes are POSTed as JSON."""
+    alert_smtp_host: str | None = None
+    alert_smtp_port: int = 25
+    alert_email_from: str = "gatehouse@localhost"
+    alert_email_to: tuple[str, ...] = ()
+    dashboard_session_minutes: int = Field(default=480, gt=0)
+    """A dashboard sign-in lasts this long."""
+    dashboard_secure_cookies: bool = False
+    """Mark dashboard cookies Secure (set behind HTTPS)."""
+
     @field_validator("delay_tiers_ms")
     @classmethod
     def _tiers_positive(cls, tiers: tuple[int, ...]) -> tuple[int, ...]:

@@ -102,7 +102,9 @@ class DeadLetterKeeper:
             at=now,
             outcome="error",
             correlation_id=message.correlation_id,
-            adapter=message.headers.get(HEADER_ADAPTER),
+            # Events carry no adapter header; an outbound queue is named after its adapter, so
+            # the hop is put down to the interface that failed (the dashboard groups by it).
+            adapter=message.headers.get(HEADER_ADAPTER) or _outbound_adapter(origin),
             partner=message.headers.get(HEADER_PARTNER),
             direction=journal.INBOUND if origin.endswith(".ingest") else journal.OUTBOUND,
             message_type=message.headers.get(HEADER_MESSAGE_TYPE),
@@ -127,6 +129,11 @@ class DeadLetterKeeper:
 
     def close(self) -> None:
         self.consumer.close()
+
+
+def _outbound_adapter(origin: str) -> str | None:
+    _, marker, adapter = origin.rpartition(".outbound.")
+    return adapter if marker else None
 
 
 def _replayable_headers(headers: dict[str, str]) -> dict[str, str]:

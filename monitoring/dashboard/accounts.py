@@ -1,0 +1,134 @@
+"""The dashboard's accounts: sign-in and sign-out, and the admins' page of users."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi.responses import RedirectResponse, Response
+
+from core_records.timestamps import utc_now
+from monitoring.dashboard.users import ROLES, SignedIn, UserError
+from monitoring.dashboard.web import (
+    PREFIX,
+    SESSION_COOKIE,
+    render,
+    require_action,
+    require_role,
+    users_of,
+)
+
+log = logging.getLogger(__name__)
+SIGN_IN_COOKIE = "gatehouse_sign_in"
+
+
+def accounts_router(*, secure_cookies: bool) -> APIRouter:
+    router = APIRouter()
+
+    @router.get("/sign-in")
+    def sign_in_page(request: Request, next: str = PREFIX) -> Response:
+        form_token = secrets.token_urlsafe(24)
+        response = render(
+            request, "sign_in.html", None, next=_safe_next(next), form_token=form_token
+        )
+        response.set_cookie(
+            SIGN_IN_COOKIE,
+            form_token,
+            httponly=True,
+            samesite="strict",
+            secure=secure_cookies,
+        )
+        return response
+
+    @router.post("/sign-in")
+    def sign_in(
+        request: Request,
+        username: Annotated[str, Form()],
+        password: Annotated[str, Form()],
+        csrf_token: Annotated[str, Form()],
+        next: Annotated[str, Form()] = PREFIX,
+    ) -> Response:
+        expected = request.cookies.get(SIGN_IN_COOKIE, "")
+        if not expected or not secrets.compare_digest(expected, csrf_token):
+            raise HTTPException(403, "the sign-in form has expired; reload it and try again")
+        signed = users_of(request).sign_in(username, password)
+        if signed is None:
+            log.info("failed dashboard sign-in for %r", username[:100])
+            return render(
+                request, "sign_in.html", None, status_code=401, next=_safe_next(next),
+                form_token=expected, error="That user name and password do not match.",
+            )  # fmt: skip
+        token, session = signed
+        response = RedirectResponse(_safe_next(next), status_code=303)
+        response.set_cookie(
+            SESSION_COOKIE,
+            token,
+            max_age=int((session.expires_at - utc_now()).total_seconds()),
+            httponly=True,
+            samesite="lax",
+            secure=secure_cookies,
+        )
+        response.delete_cookie(SIGN_IN_COOKIE)
+        return response
+
+    @router.post("/sign-out")
+    def sign_out(
+        request: Request, user: Annotated[SignedIn, Depends(require_action("viewer"))]
+    ) -> Response:
+        users_of(request).sign_out(request.cookies.get(SESSION_COOKIE, ""))
+        response = RedirectResponse(f"{PREFIX}/sign-in", status_code=303)
+        response.delete_cookie(SESSION_COOKIE)
+        return response
+
+    @router.get("/users")
+    def users_page(
+        request: Request,
+        user: Annotated[SignedIn, Depends(require_role("admin"))],
+        notice: str = "",
+    ) -> Response:
+        return render(
+            request, "users.html", user, users=users_of(request).list(), roles=ROLES,
+            notice=notice[:200],
+        )  # fmt: skip
+
+    @router.post("/users")
+    def create_user(
+        request: Request,
+        user: Annotated[SignedIn, Depends(require_action("admin"))],
+        username: Annotated[str, Form()],
+        password: Annotated[str, Form()],
+        role: Annotated[str, Form()],
+    ) -> Response:
+        try:
+            users_of(request).create(username, password, role, actor=user.username)
+            notice = f"Created {role} {username.strip()}."
+        except UserError as error:
+            notice = str(error)
+        return RedirectResponse(f"{PREFIX}/users?notice={_q(notice)}", status_code=303)
+
+    @router.post("/users/{username}/disable")
+    def disable_user(
+        request: Request,
+        username: str,
+        user: Annotated[SignedIn, Depends(require_action("admin"))],
+    ) -> Response:
+        try:
+            users_of(request).disable(username, actor=user.username)
+            notice = f"Disabled {username}."
+        except UserError as error:
+            notice = str(error)
+        return RedirectResponse(f"{PREFIX}/users?notice={_q(notice)}", status_code=303)
+
+    return router
+
+
+def _safe_next(target: str) -> str:
+    # Only back into the dashboard: a sign-in link must not send anyone to another site.
+    return target if target.startswith(PREFIX) and not target.startswith("//") else PREFIX
+
+
+def _q(value: str) -> str:
+    return quote(value, safe="")
