@@ -1,0 +1,125 @@
+"""Candidates for a match: the people on record who share a blocking key with a description.
+
+Blocking keys (DOMAIN.md, "Identity matching"), each an index lookup:
+
+- the date of birth (``ix_person_date_of_birth``): finds name typos, swapped names, aliases;
+- a name key, ``SURNAME|FIRSTFORENAME`` normalised, for each name given, each nickname form
+  of its forename, and the name swapped (``person_name_key``): finds dates of birth with a
+  typo, transposed digits, or day and month swapped.
+
+PNC and CRO need no block of their own: a recorded strong identifier links before matching.
+People merged into another are never candidates: their survivor is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import sqlalchemy as sa
+
+from core_records.commands import PersonName, PersonParticulars
+from core_records.identifiers import Identifier
+from core_records.matching import COMPARED_IDENTIFIERS, Description, first_forename, normalise
+from core_records.matching import nickname_forms as _nickname_forms
+from core_records.tables import person, person_identifier, person_name
+from core_records.tables_identity import person_merge, person_name_key
+
+MAX_CANDIDATES = 200
+"""A block larger than this is cut (by person id): the score decides among the rest."""
+
+
+def name_key(surname: str, forename: str) -> str:
+    return f"{normalise(surname)}|{first_forename(forename)}"[:120]
+
+
+def keys_of_names(names: Iterable[PersonName]) -> set[str]:
+    """The keys a person's names are filed under (one per name)."""
+    return {name_key(n.surname, n.forenames) for n in names if normalise(n.surname)}
+
+
+def keys_to_search(particulars: PersonParticulars) -> set[str]:
+    """The keys under which the person ``particulars`` describes may be on record."""
+    keys: set[str] = set()
+    for name in (particulars.name, *particulars.aliases):
+        surname, forename = normalise(name.surname), first_forename(name.forenames)
+        if not surname:
+            continue
+        for form in _nickname_forms(forename) if forename else {""}:
+            keys.add(f"{surname}|{form}"[:120])
+        if forename:
+            keys.add(f"{forename}|{surname.split()[0]}"[:120])
+    return keys
+
+
+def description_of(particulars: PersonParticulars) -> Description:
+    return Description(
+        names=(particulars.name, *particulars.aliases),
+        date_of_birth=particulars.date_of_birth,
+        sex=particulars.sex,
+        identifiers=frozenset(particulars.identifiers),
+    )
+
+
+def candidates(connection: sa.Connection, particulars: PersonParticulars) -> list[Description]:
+    """The people on record sharing a blocking key with ``particulars`` (three queries)."""
+    absorbed = sa.select(person_merge.c.absorbed_id).where(person_merge.c.unmerged_at.is_(None))
+    by_birth = sa.select(person.c.id).where(person.c.date_of_birth == particulars.date_of_birth)
+    keys = sorted(keys_to_search(particulars))
+    blocks: sa.CompoundSelect | sa.Select = by_birth  # type: ignore[type-arg]
+    if keys:
+        by_name = sa.select(person_name_key.c.person_id).where(person_name_key.c.key.in_(keys))
+        blocks = sa.union(by_birth, by_name)
+    ids = sa.select(blocks.subquery().c[0]).limit(MAX_CANDIDATES).scalar_subquery()
+    rows = connection.execute(
+        sa.select(person.c.id, person.c.prison_number, person.c.date_of_birth, person.c.sex).where(
+            person.c.id.in_(ids), person.c.id.not_in(absorbed)
+        )
+    ).all()
+    return describe_people(connection, rows)
+
+
+def describe_people(connection: sa.Connection, rows: Iterable[sa.Row]) -> list[Description]:  # type: ignore[type-arg]
+    """Descriptions of people from their (id, prison_number, date_of_birth, sex) rows."""
+    rows = list(rows)
+    if not rows:
+        return []
+    person_ids = [row.id for row in rows]
+    names: dict[int, list[PersonName]] = {}
+    for row in connection.execute(
+        sa.select(
+            person_name.c.person_id,
+            person_name.c.name_type,
+            person_name.c.surname,
+            person_name.c.forenames,
+        )
+        .where(person_name.c.person_id.in_(person_ids))
+        .order_by(person_name.c.person_id, person_name.c.id)
+    ):
+        names.setdefault(row.person_id, []).append(
+            PersonName(row.surname, row.forenames, row.name_type)
+        )
+    identifiers: dict[int, set[Identifier]] = {}
+    for row in connection.execute(
+        sa.select(
+            person_identifier.c.person_id, person_identifier.c.type, person_identifier.c.value
+        ).where(
+            person_identifier.c.person_id.in_(person_ids),
+            person_identifier.c.type.in_(COMPARED_IDENTIFIERS),
+        )
+    ):
+        identifiers.setdefault(row.person_id, set()).add(Identifier(row.type, row.value))
+    return [
+        Description(
+            names=_current_first(names.get(row.id, [])),
+            date_of_birth=row.date_of_birth,
+            sex=row.sex,
+            identifiers=frozenset(identifiers.get(row.id, ())),
+            person_id=row.id,
+            prison_number=row.prison_number,
+        )
+        for row in rows
+    ]
+
+
+def _current_first(names: list[PersonName]) -> tuple[PersonName, ...]:
+    return tuple(sorted(names, key=lambda n: n.name_type != "CN"))
