@@ -14,6 +14,7 @@ People merged into another are never candidates: their survivor is.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 
 import sqlalchemy as sa
 
@@ -26,6 +27,8 @@ from core_records.tables_identity import person_merge, person_name_key
 
 MAX_CANDIDATES = 200
 """A block larger than this is cut (by person id): the score decides among the rest."""
+_CHUNK = 500
+"""Values per query: keeps the bound parameters far under SQLite's limit."""
 
 
 def name_key(surname: str, forename: str) -> str:
@@ -60,22 +63,83 @@ def description_of(particulars: PersonParticulars) -> Description:
     )
 
 
+class CandidatePool:
+    """The candidates of a whole batch of receptions, read up front in three queries, then
+    served per reception from memory (one reception's blocks are a subset of the batch's)."""
+
+    def __init__(self) -> None:
+        self._people: dict[int, Description] = {}
+        self._by_birth: dict[date, list[int]] = {}
+        self._by_key: dict[str, list[int]] = {}
+        self._births: set[date] = set()
+        self._keys: set[str] = set()
+
+    def read(self, connection: sa.Connection, described: Iterable[PersonParticulars]) -> None:
+        """Read the candidates of every description not read before."""
+        births, keys = set(), set()
+        for particulars in described:
+            births.add(particulars.date_of_birth)
+            keys |= keys_to_search(particulars)
+        births -= self._births
+        keys -= self._keys
+        if not births and not keys:
+            return
+        self._births |= births
+        self._keys |= keys
+        absorbed = sa.select(person_merge.c.absorbed_id).where(person_merge.c.unmerged_at.is_(None))
+        found: set[int] = set()
+        for start in range(0, max(len(births), len(keys)), _CHUNK):
+            some_births = sorted(births)[start : start + _CHUNK]
+            some_keys = sorted(keys)[start : start + _CHUNK]
+            if some_births:
+                found.update(
+                    connection.execute(
+                        sa.select(person.c.id).where(person.c.date_of_birth.in_(some_births))
+                    ).scalars()
+                )
+            if some_keys:
+                found.update(
+                    connection.execute(
+                        sa.select(person_name_key.c.person_id).where(
+                            person_name_key.c.key.in_(some_keys)
+                        )
+                    ).scalars()
+                )
+        found -= set(self._people)
+        if not found:
+            return
+        wanted = sorted(found)
+        for start in range(0, len(wanted), _CHUNK):
+            rows = connection.execute(
+                sa.select(
+                    person.c.id, person.c.prison_number, person.c.date_of_birth, person.c.sex
+                ).where(
+                    person.c.id.in_(wanted[start : start + _CHUNK]), person.c.id.not_in(absorbed)
+                )
+            ).all()
+            for description in describe_people(connection, rows):
+                self._add(description)
+
+    def _add(self, description: Description) -> None:
+        assert description.person_id is not None
+        self._people[description.person_id] = description
+        self._by_birth.setdefault(description.date_of_birth, []).append(description.person_id)
+        for key in keys_of_names(description.names):
+            self._by_key.setdefault(key, []).append(description.person_id)
+
+    def candidates(self, particulars: PersonParticulars) -> list[Description]:
+        """The people read who share a blocking key with ``particulars``, by person id."""
+        ids = set(self._by_birth.get(particulars.date_of_birth, ()))
+        for key in keys_to_search(particulars):
+            ids.update(self._by_key.get(key, ()))
+        return [self._people[i] for i in sorted(ids)[:MAX_CANDIDATES]]
+
+
 def candidates(connection: sa.Connection, particulars: PersonParticulars) -> list[Description]:
-    """The people on record sharing a blocking key with ``particulars`` (three queries)."""
-    absorbed = sa.select(person_merge.c.absorbed_id).where(person_merge.c.unmerged_at.is_(None))
-    by_birth = sa.select(person.c.id).where(person.c.date_of_birth == particulars.date_of_birth)
-    keys = sorted(keys_to_search(particulars))
-    blocks: sa.CompoundSelect | sa.Select = by_birth  # type: ignore[type-arg]
-    if keys:
-        by_name = sa.select(person_name_key.c.person_id).where(person_name_key.c.key.in_(keys))
-        blocks = sa.union(by_birth, by_name)
-    ids = sa.select(blocks.subquery().c[0]).limit(MAX_CANDIDATES).scalar_subquery()
-    rows = connection.execute(
-        sa.select(person.c.id, person.c.prison_number, person.c.date_of_birth, person.c.sex).where(
-            person.c.id.in_(ids), person.c.id.not_in(absorbed)
-        )
-    ).all()
-    return describe_people(connection, rows)
+    """The people on record sharing a blocking key with ``particulars``."""
+    pool = CandidatePool()
+    pool.read(connection, [particulars])
+    return pool.candidates(particulars)
 
 
 def describe_people(connection: sa.Connection, rows: Iterable[sa.Row]) -> list[Description]:  # type: ignore[type-arg]

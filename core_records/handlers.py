@@ -118,7 +118,11 @@ def _resolve_by_particulars(
     if decided is not None:
         return decided.person_id, None
     resolution = resolve(
-        work.connection, command.person, work.match_rules, work.people_new_in_batch()
+        work.connection,
+        command.person,
+        work.match_rules,
+        work.people_new_in_batch(command.person),
+        work.candidates,
     )
     if resolution.outcome == REVIEW:
         raise HeldForReview(resolution)

@@ -17,7 +17,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from core_records.candidates import candidates, description_of
+import sqlalchemy as sa
+
+from core_records.candidates import CandidatePool, candidates, description_of
 from core_records.commands import PersonParticulars
 from core_records.matching import LINK, NEW, REVIEW, Description, MatchRules, MatchScore, compare
 
@@ -76,14 +78,20 @@ class HeldForReview(Exception):
 
 
 def resolve(
-    connection: object,
+    connection: sa.Connection,
     particulars: PersonParticulars,
     rules: MatchRules,
     in_batch: list[Description],
+    pool: CandidatePool | None = None,
 ) -> Resolution:
-    """The best candidate for ``particulars`` and the decision on it (see the module doc)."""
+    """The best candidate for ``particulars`` and the decision on it (see the module doc).
+    ``pool``: candidates read ahead for a batch; read here when absent."""
     incoming = description_of(particulars)
-    found = candidates(connection, particulars)  # type: ignore[arg-type]
+    if pool is None:
+        found = candidates(connection, particulars)
+    else:
+        pool.read(connection, [particulars])
+        found = pool.candidates(particulars)
     seen = {c.person_id for c in found}
     pool = found + [c for c in in_batch if c.person_id not in seen]
     ranked = tuple(

@@ -25,14 +25,16 @@ from datetime import date
 from rapidfuzz.distance import JaroWinkler, Levenshtein
 
 from core_records.commands import PersonName
-from core_records.identifiers import CRN, CRO, NOMS, PNC, Identifier
+from core_records.identifiers import CRN, CRO, LOCAL, NOMS, PNC, Identifier
 
 LINK = "link"
 REVIEW = "review"
 NEW = "new"
 
-COMPARED_IDENTIFIERS = (NOMS, PNC, CRO, CRN)
-"""Identifier types whose agreement or disagreement is evidence; each names one person."""
+COMPARED_IDENTIFIERS = (NOMS, PNC, CRO, CRN, LOCAL)
+"""Identifier types whose agreement or disagreement is evidence; each names one person.
+LOCAL ids (``operator:id``) are compared within one operator only: two operators' ids for
+one person naturally differ."""
 
 
 @dataclass(frozen=True)
@@ -40,7 +42,7 @@ class MatchRules:
     """Weights (in bits of evidence) and the two thresholds. Configured by
     ``GATEHOUSE_IDENTITY__...`` settings; the defaults are tuned on ``bench/identity.py``."""
 
-    link_threshold: float = 17.0
+    link_threshold: float = 15.5
     review_threshold: float = 9.0
     surname_exact: float = 7.0
     surname_close: float = 4.5
@@ -51,7 +53,7 @@ class MatchRules:
     forename_exact: float = 6.0
     forename_nickname: float = 4.0
     forename_close: float = 4.0
-    forename_similar: float = 0.5
+    forename_similar: float = -1.0
     forename_differs: float = -5.0
     names_swapped: float = 11.0
     """Forename and surname exchanged: the whole name, counted once."""
@@ -296,18 +298,23 @@ def _compare_identifiers(
     given: Iterable[Identifier], known: Iterable[Identifier], rules: MatchRules
 ) -> list[Comparison]:
     comparisons: list[Comparison] = []
-    known_by_type: dict[str, set[str]] = {}
-    for identifier in known:
-        known_by_type.setdefault(identifier.type, set()).add(identifier.value)
-    given_by_type: dict[str, set[str]] = {}
-    for identifier in given:
-        given_by_type.setdefault(identifier.type, set()).add(identifier.value)
-    for identifier_type in COMPARED_IDENTIFIERS:
-        ours, theirs = given_by_type.get(identifier_type), known_by_type.get(identifier_type)
-        if not ours or not theirs:
-            continue
-        if ours & theirs:
-            comparisons.append(Comparison(identifier_type, "agrees", rules.identifier_agrees))
+    known_by_type = _by_kind(known)
+    given_by_type = _by_kind(given)
+    for kind in sorted(given_by_type.keys() & known_by_type.keys()):
+        field = kind[0] if kind[0] != LOCAL else f"{LOCAL} {kind[1]}"
+        if given_by_type[kind] & known_by_type[kind]:
+            comparisons.append(Comparison(field, "agrees", rules.identifier_agrees))
         else:
-            comparisons.append(Comparison(identifier_type, "differs", rules.identifier_differs))
+            comparisons.append(Comparison(field, "differs", rules.identifier_differs))
     return comparisons
+
+
+def _by_kind(identifiers: Iterable[Identifier]) -> dict[tuple[str, str], set[str]]:
+    """Compared identifiers' values by (type, operator), operator empty but for LOCAL."""
+    found: dict[tuple[str, str], set[str]] = {}
+    for identifier in identifiers:
+        if identifier.type not in COMPARED_IDENTIFIERS:
+            continue
+        operator = identifier.value.partition(":")[0] if identifier.type == LOCAL else ""
+        found.setdefault((identifier.type, operator), set()).add(identifier.value)
+    return found

@@ -32,7 +32,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from core_records import person_record
-from core_records.candidates import keys_of_names
+from core_records.candidates import CandidatePool, keys_of_names, keys_to_search
 from core_records.commands import Command, PersonName, PersonParticulars, RecordReception
 from core_records.identifiers import BOOKING, NOMS, Identifier
 from core_records.identity import STRONG_TYPES, Holder
@@ -87,6 +87,8 @@ class UnitOfWork:
         """The message being applied; recorded on each movement."""
         self._known = KnownHolders(connection)
         self._reservations = Reservations(connection)
+        self.candidates = CandidatePool()
+        """Match candidates of the batch's receptions, read once by ``prepare``."""
         self._rows: dict[sa.Table, list[Row]] = {t: [] for t in _KEPT_BACK}
         self._new_people: dict[int, Row] = {}
         self._new_bookings: dict[int, Row] = {}
@@ -105,6 +107,12 @@ class UnitOfWork:
         the receptions among them."""
         found = self._known.read(i for command in commands for i in _identifiers_in(command))
         receptions = [c for c in commands if isinstance(c, RecordReception)]
+        unnamed = [
+            c.person
+            for c in receptions
+            if not any(i.type in STRONG_TYPES and found.get(i) for i in c.person.identifiers)
+        ]
+        self.candidates.read(self.connection, unnamed)
         new_people = sum(
             1
             for c in receptions
@@ -293,27 +301,35 @@ class UnitOfWork:
             }
         )
 
-    def people_new_in_batch(self) -> list[Description]:
-        """The people this batch created so far, as match candidates (no query)."""
+    def people_new_in_batch(self, particulars: PersonParticulars) -> list[Description]:
+        """The people this batch created so far who share a blocking key with
+        ``particulars``, as match candidates (no query)."""
+        wanted = keys_to_search(particulars)
+        born = particulars.date_of_birth
         names: dict[int, list[PersonName]] = {}
         for row in self._rows[person_name]:
             if row["person_id"] in self._new_people:
                 names.setdefault(row["person_id"], []).append(
                     PersonName(row["surname"], row["forenames"], row["name_type"])
                 )
-        return [
-            Description(
-                names=tuple(names.get(person_id, ())),
-                date_of_birth=row["date_of_birth"],
-                sex=row["sex"],
-                identifiers=frozenset(
-                    i for i in self.identifiers_of(person_id) if i.type in COMPARED_IDENTIFIERS
-                ),
-                person_id=person_id,
-                prison_number=str(row["prison_number"]),
+        found: list[Description] = []
+        for person_id, row in self._new_people.items():
+            given = names.get(person_id, [])
+            if row["date_of_birth"] != born and not keys_of_names(given) & wanted:
+                continue
+            found.append(
+                Description(
+                    names=tuple(given),
+                    date_of_birth=row["date_of_birth"],
+                    sex=row["sex"],
+                    identifiers=frozenset(
+                        i for i in self.identifiers_of(person_id) if i.type in COMPARED_IDENTIFIERS
+                    ),
+                    person_id=person_id,
+                    prison_number=str(row["prison_number"]),
+                )
             )
-            for person_id, row in self._new_people.items()
-        ]
+        return found
 
     def flush(self) -> None:
         """Write everything kept back, one statement per table."""

@@ -132,3 +132,17 @@ def test_the_decision_bands_follow_the_thresholds() -> None:
 def test_a_review_threshold_above_the_link_threshold_is_refused() -> None:
     with pytest.raises(ValueError, match="review threshold 20"):
         MatchRules(link_threshold=10, review_threshold=20)
+
+
+def test_local_ids_disagree_only_within_one_operator() -> None:
+    g4s_one = Identifier("LOCAL", "g4s:AC-1")
+    g4s_two = Identifier("LOCAL", "g4s:AC-2")
+    serco = Identifier("LOCAL", "serco:77")
+    levels = _levels(
+        _person("SMITH", "JOHN", BORN, "M", g4s_one), _person("SMITH", "JOHN", BORN, "M", g4s_two)
+    )
+    assert levels["LOCAL g4s"] == "differs"
+    other_operator = _levels(
+        _person("SMITH", "JOHN", BORN, "M", g4s_one), _person("SMITH", "JOHN", BORN, "M", serco)
+    )
+    assert not any(field.startswith("LOCAL") for field in other_operator)
