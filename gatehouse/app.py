@@ -25,6 +25,7 @@ def create_app(hub: Hub) -> FastAPI:
             publish=partial(publish_inbound, hub.transport, hub.topology),
             record_hops=hub.journal.record,
             max_body_bytes=hub.settings.max_body_bytes,
+            may_post=hub.credentials.may_post,
         )
     )
     app.include_router(
