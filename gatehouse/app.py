@@ -6,9 +6,15 @@ from functools import partial
 
 from fastapi import FastAPI
 
+from adapters.transports.data_share_http import data_share_router
 from adapters.transports.inbound_http import inbound_router
+from adapters.transports.rate_limit import PartnerRateLimit, RateLimits
+from core_records.data_share import DataShare
+from core_records.identity_review import IdentityReview
+from core_records.merges import Merges
 from gatehouse.bootstrap import Hub, build_hub
 from monitoring.api import health_router, messages_router
+from monitoring.identity_api import identity_admin_router
 from routing.inbound import publish_inbound
 
 
@@ -32,8 +38,33 @@ def create_app(hub: Hub) -> FastAPI:
         messages_router(journal=hub.journal, authenticate=hub.credentials.authenticate)
     )
     app.include_router(health_router({"store": hub.store.ping, "broker": hub.transport.ping}))
+    include_identity(app, hub)
     app.state.hub = hub
     return app
+
+
+def include_identity(app: FastAPI, hub: Hub) -> None:
+    """The data share, the identity admin API and per-partner rate limits."""
+    settings = hub.settings
+    app.include_router(
+        data_share_router(
+            registry=hub.registry,
+            grant=hub.credentials.grant,
+            share=DataShare(hub.engine, hub.store.match_rules),
+        )
+    )
+    app.include_router(
+        identity_admin_router(
+            engine=hub.engine,
+            grant=hub.credentials.grant,
+            review=IdentityReview(hub.store),
+            merges=Merges(hub.engine),
+        )
+    )
+    limits = RateLimits(
+        settings.partner_rate_per_s, settings.partner_rate_burst, settings.partner_rate_overrides
+    )
+    app.add_middleware(PartnerRateLimit, limits=limits, identify=hub.credentials.authenticate)
 
 
 def app_from_environment() -> FastAPI:

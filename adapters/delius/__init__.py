@@ -17,6 +17,21 @@ POLICY = SharingPolicy(
     event_types=frozenset({PRISONER_RECEIVED, PRISONER_RELEASED}),
     identifier_types=frozenset({NOMS, CRN, PNC, CRO}),
     information_keys=INFORMATION_KEYS,
+    person_fields=frozenset(
+        {
+            "prisonNumber",
+            "identifiers",
+            "names",
+            "dateOfBirth",
+            "sex",
+            "custodyStatus",
+            "careStatus",
+            "establishment",
+            "legalStatus",
+            "bookings",
+            "movements",
+        }
+    ),
 )
 """Delius sees received and released events, the identifiers probation uses, and only the
 detail the custody-status document is made from."""

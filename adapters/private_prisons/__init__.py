@@ -7,7 +7,7 @@ runs (``operators.csv``).
 
 from __future__ import annotations
 
-from adapters.base import Adapter, InboundType
+from adapters.base import Adapter, InboundType, SharingPolicy
 from adapters.private_prisons.messages import SCHEMAS
 from adapters.private_prisons.operators import partner_scopes
 from adapters.private_prisons.translate import (
@@ -28,6 +28,16 @@ adapter = Adapter(
         "release": InboundType("release", SCHEMAS["release"], translate_release),
     },
     transports=("http",),
+    # The data share: operators read the people in their own prisons, without the police
+    # and probation identifiers.
+    policy=SharingPolicy(
+        frozenset(),
+        frozenset(),
+        frozenset(),
+        person_fields=frozenset(
+            {"prisonNumber", "names", "dateOfBirth", "sex", "custodyStatus", "establishment"}
+        ),
+    ),
 )
 
 __all__ = ["NAME", "adapter"]

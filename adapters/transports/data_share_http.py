@@ -59,7 +59,7 @@ def data_share_router(
     def no_purpose() -> JSONResponse:
         return problem(400, "purpose_required", "say why you read: ?purpose=...")
 
-    @router.get("/api/v1/people/{identifier}")
+    @router.get("/api/v1/people/{identifier:path}")
     async def read_person(
         identifier: str, request: Request, purpose: Purpose = None
     ) -> JSONResponse:
