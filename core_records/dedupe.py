@@ -12,12 +12,13 @@ from __future__ import annotations
 import itertools
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import sqlalchemy as sa
 
 from core_records.candidates import describe_people
+from core_records.identifiers import NOMS
 from core_records.matching import Description, MatchRules, compare
 from core_records.tables import person
 from core_records.tables_identity import merge_candidate, person_merge, person_name_key
@@ -47,7 +48,7 @@ def find_merge_candidates(engine: sa.Engine, rules: MatchRules) -> DedupeReport:
             blocks += 1
             for first, second in itertools.combinations(block, 2):
                 pairs += 1
-                score = compare(first, second, rules)
+                score = compare(_unnumbered(first), _unnumbered(second), rules)
                 if score.score < rules.review_threshold:
                     continue
                 key = tuple(sorted((first.prison_number or "", second.prison_number or "")))
@@ -96,6 +97,14 @@ def merge_candidates(connection: sa.Connection, status: str = OPEN) -> list[dict
         }
         for row in rows
     ]
+
+
+def _unnumbered(description: Description) -> Description:
+    """Without its prison number: two records on the store always have different ones, so
+    their disagreement says nothing about whether they are one person."""
+    return replace(
+        description, identifiers=frozenset(i for i in description.identifiers if i.type != NOMS)
+    )
 
 
 def _blocks(connection: sa.Connection) -> Iterator[list[Description]]:

@@ -14,6 +14,7 @@ import typer
 
 from core_records.errors import GatehouseError
 from gatehouse.bootstrap import ROLES, ConfigurationError, build_hub, build_loops
+from gatehouse.identity_cli import credentials_app, identity_app
 from gatehouse.settings import Settings
 
 app = typer.Typer(
@@ -30,6 +31,8 @@ app.add_typer(tokens_app, name="tokens")
 app.add_typer(dead_letters_app, name="dead-letters")
 app.add_typer(adapters_app, name="adapters")
 app.add_typer(messages_app, name="messages")
+app.add_typer(identity_app, name="identity")
+app.add_typer(credentials_app, name="credentials")
 
 
 def _configure_logging(verbose: bool = False) -> None:
