@@ -23,6 +23,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/pipeline.py
+	$(BIN)/python bench/identity.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -64,7 +64,7 @@ def description_of(particulars: PersonParticulars) -> Description:
 
 
 class CandidatePool:
-    """The candidates of a whole batch of receptions, read up front in three queries, then
+    """The candidates of a whole batch of receptions, read up front in two queries, then
     served per reception from memory (one reception's blocks are a subset of the batch's)."""
 
     def __init__(self) -> None:
@@ -86,37 +86,16 @@ class CandidatePool:
             return
         self._births |= births
         self._keys |= keys
-        absorbed = sa.select(person_merge.c.absorbed_id).where(person_merge.c.unmerged_at.is_(None))
-        found: set[int] = set()
-        for start in range(0, max(len(births), len(keys)), _CHUNK):
-            some_births = sorted(births)[start : start + _CHUNK]
-            some_keys = sorted(keys)[start : start + _CHUNK]
-            if some_births:
-                found.update(
-                    connection.execute(
-                        sa.select(person.c.id).where(person.c.date_of_birth.in_(some_births))
-                    ).scalars()
-                )
-            if some_keys:
-                found.update(
-                    connection.execute(
-                        sa.select(person_name_key.c.person_id).where(
-                            person_name_key.c.key.in_(some_keys)
-                        )
-                    ).scalars()
-                )
-        found -= set(self._people)
-        if not found:
-            return
-        wanted = sorted(found)
-        for start in range(0, len(wanted), _CHUNK):
+        wanted_births, wanted_keys = sorted(births), sorted(keys)
+        for start in range(0, max(len(wanted_births), len(wanted_keys)), _CHUNK):
             rows = connection.execute(
-                sa.select(
-                    person.c.id, person.c.prison_number, person.c.date_of_birth, person.c.sex
-                ).where(
-                    person.c.id.in_(wanted[start : start + _CHUNK]), person.c.id.not_in(absorbed)
-                )
+                _CANDIDATE_ROWS,
+                {
+                    "births": wanted_births[start : start + _CHUNK],
+                    "keys": wanted_keys[start : start + _CHUNK],
+                },
             ).all()
+            rows = [row for row in rows if row.id not in self._people]
             for description in describe_people(connection, rows):
                 self._add(description)
 
@@ -149,29 +128,12 @@ def describe_people(connection: sa.Connection, rows: Iterable[sa.Row]) -> list[D
         return []
     person_ids = [row.id for row in rows]
     names: dict[int, list[PersonName]] = {}
-    for row in connection.execute(
-        sa.select(
-            person_name.c.person_id,
-            person_name.c.name_type,
-            person_name.c.surname,
-            person_name.c.forenames,
-        )
-        .where(person_name.c.person_id.in_(person_ids))
-        .order_by(person_name.c.person_id, person_name.c.id)
-    ):
-        names.setdefault(row.person_id, []).append(
-            PersonName(row.surname, row.forenames, row.name_type)
-        )
     identifiers: dict[int, set[Identifier]] = {}
-    for row in connection.execute(
-        sa.select(
-            person_identifier.c.person_id, person_identifier.c.type, person_identifier.c.value
-        ).where(
-            person_identifier.c.person_id.in_(person_ids),
-            person_identifier.c.type.in_(COMPARED_IDENTIFIERS),
-        )
-    ):
-        identifiers.setdefault(row.person_id, set()).add(Identifier(row.type, row.value))
+    for row in connection.execute(_NAMES_AND_IDENTIFIERS, {"ids": person_ids}):
+        if row.kind == "N":
+            names.setdefault(row.person_id, []).append(PersonName(row.b, row.c, row.a))
+        else:
+            identifiers.setdefault(row.person_id, set()).add(Identifier(row.a, row.b))
     return [
         Description(
             names=_current_first(names.get(row.id, [])),
@@ -187,3 +149,44 @@ def describe_people(connection: sa.Connection, rows: Iterable[sa.Row]) -> list[D
 
 def _current_first(names: list[PersonName]) -> tuple[PersonName, ...]:
     return tuple(sorted(names, key=lambda n: n.name_type != "CN"))
+
+
+# Built once: the matcher runs them for every reception, and building a statement costs
+# more than running it.
+_absorbed = sa.select(person_merge.c.absorbed_id).where(person_merge.c.unmerged_at.is_(None))
+# Both blocks in one round trip, each an index scan (an OR of the two would read the table).
+_blocks = sa.union(
+    sa.select(person.c.id).where(
+        person.c.date_of_birth.in_(sa.bindparam("births", expanding=True))
+    ),
+    sa.select(person_name_key.c.person_id).where(
+        person_name_key.c.key.in_(sa.bindparam("keys", expanding=True))
+    ),
+).subquery()
+_CANDIDATE_ROWS = sa.select(
+    person.c.id, person.c.prison_number, person.c.date_of_birth, person.c.sex
+).where(person.c.id.in_(sa.select(_blocks.c[0])), person.c.id.not_in(_absorbed))
+# Names and identifiers in one round trip: kind N rows are names, kind I identifiers.
+_ids = sa.bindparam("ids", expanding=True)
+_both = sa.union_all(
+    sa.select(
+        person_name.c.person_id,
+        sa.literal("N").label("kind"),
+        person_name.c.name_type.label("a"),
+        person_name.c.surname.label("b"),
+        person_name.c.forenames.label("c"),
+        person_name.c.id.label("n"),
+    ).where(person_name.c.person_id.in_(_ids)),
+    sa.select(
+        person_identifier.c.person_id,
+        sa.literal("I").label("kind"),
+        person_identifier.c.type.label("a"),
+        person_identifier.c.value.label("b"),
+        sa.literal("").label("c"),
+        sa.literal(0).label("n"),
+    ).where(
+        person_identifier.c.person_id.in_(_ids),
+        person_identifier.c.type.in_(COMPARED_IDENTIFIERS),
+    ),
+).subquery()
+_NAMES_AND_IDENTIFIERS = sa.select(_both).order_by(_both.c.person_id, _both.c.n)
