@@ -15,6 +15,7 @@ from core_records.merges import Merges
 from gatehouse.bootstrap import Hub, build_hub
 from monitoring.api import health_router, messages_router
 from monitoring.identity_api import identity_admin_router
+from monitoring.identity_pages import identity_pages_router
 from routing.inbound import publish_inbound
 
 
@@ -59,6 +60,11 @@ def include_identity(app: FastAPI, hub: Hub) -> None:
             grant=hub.credentials.grant,
             review=IdentityReview(hub.store),
             merges=Merges(hub.engine),
+        )
+    )
+    app.include_router(
+        identity_pages_router(
+            grant=hub.credentials.grant, review=IdentityReview(hub.store), merges=Merges(hub.engine)
         )
     )
     limits = RateLimits(
