@@ -240,6 +240,7 @@ def descriptions(url: str, count: int) -> tuple[list[PersonParticulars], list[st
         engine.dispose()
     described: list[PersonParticulars] = []
     used: set[str] = set()
+    stranger_surnames = surnames(20_000)[:500]
     for index, row in enumerate(rows):
         person = PersonParticulars(
             (), PersonName(row.surname, row.forenames), row.date_of_birth, row.sex
@@ -249,7 +250,7 @@ def descriptions(url: str, count: int) -> tuple[list[PersonParticulars], list[st
         else:
             person = replace(
                 person,
-                name=PersonName(rng.choice(surnames(20_000)[:500]), rng.choice(MALE)),
+                name=PersonName(rng.choice(stranger_surnames), rng.choice(MALE)),
                 date_of_birth=date(1950, 1, 1) + timedelta(days=rng.randint(0, 20000)),
             )
         described.append(person)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -64,7 +65,7 @@ def description_of(particulars: PersonParticulars) -> Description:
 
 
 class CandidatePool:
-    """The candidates of a whole batch of receptions, read up front in two queries, then
+    """The candidates of a whole batch of receptions, read up front in one query per 500 keys, then
     served per reception from memory (one reception's blocks are a subset of the batch's)."""
 
     def __init__(self) -> None:
@@ -89,15 +90,15 @@ class CandidatePool:
         wanted_births, wanted_keys = sorted(births), sorted(keys)
         for start in range(0, max(len(wanted_births), len(wanted_keys)), _CHUNK):
             rows = connection.execute(
-                _CANDIDATE_ROWS,
+                _CANDIDATES,
                 {
                     "births": wanted_births[start : start + _CHUNK],
                     "keys": wanted_keys[start : start + _CHUNK],
                 },
-            ).all()
-            rows = [row for row in rows if row.id not in self._people]
-            for description in describe_people(connection, rows):
-                self._add(description)
+            )
+            for description in _descriptions(rows):
+                if description.person_id not in self._people:
+                    self._add(description)
 
     def _add(self, description: Description) -> None:
         assert description.person_id is not None
@@ -163,9 +164,6 @@ _blocks = sa.union(
         person_name_key.c.key.in_(sa.bindparam("keys", expanding=True))
     ),
 ).subquery()
-_CANDIDATE_ROWS = sa.select(
-    person.c.id, person.c.prison_number, person.c.date_of_birth, person.c.sex
-).where(person.c.id.in_(sa.select(_blocks.c[0])), person.c.id.not_in(_absorbed))
 # Names and identifiers in one round trip: kind N rows are names, kind I identifiers.
 _ids = sa.bindparam("ids", expanding=True)
 _both = sa.union_all(
@@ -190,3 +188,75 @@ _both = sa.union_all(
     ),
 ).subquery()
 _NAMES_AND_IDENTIFIERS = sa.select(_both).order_by(_both.c.person_id, _both.c.n)
+
+# The whole read of a block in ONE round trip: the candidates' rows (kind P), their names
+# (N) and their compared identifiers (I), ordered by person.
+_candidate_ids = (
+    sa.select(person.c.id)
+    .where(person.c.id.in_(sa.select(_blocks.c[0])), person.c.id.not_in(_absorbed))
+    .cte("candidate_ids")
+)
+_of_candidates = sa.select(_candidate_ids.c.id)
+_no_date = sa.cast(sa.null(), sa.Date)
+_rows = sa.union_all(
+    sa.select(
+        person.c.id.label("person_id"),
+        sa.literal("P").label("kind"),
+        person.c.prison_number.label("a"),
+        person.c.sex.label("b"),
+        sa.literal("").label("c"),
+        person.c.date_of_birth.label("d"),
+        sa.literal(0).label("n"),
+    ).where(person.c.id.in_(_of_candidates)),
+    sa.select(
+        person_name.c.person_id,
+        sa.literal("N"),
+        person_name.c.name_type,
+        person_name.c.surname,
+        person_name.c.forenames,
+        _no_date,
+        person_name.c.id,
+    ).where(person_name.c.person_id.in_(_of_candidates)),
+    sa.select(
+        person_identifier.c.person_id,
+        sa.literal("I"),
+        person_identifier.c.type,
+        person_identifier.c.value,
+        sa.literal(""),
+        _no_date,
+        sa.literal(0),
+    ).where(
+        person_identifier.c.person_id.in_(_of_candidates),
+        person_identifier.c.type.in_(COMPARED_IDENTIFIERS),
+    ),
+).subquery()
+_CANDIDATES = sa.select(_rows).order_by(_rows.c.person_id, _rows.c.kind.desc(), _rows.c.n)
+
+
+def _descriptions(rows: Iterable[sa.Row]) -> list[Description]:  # type: ignore[type-arg]
+    """Descriptions from ``_CANDIDATES`` rows (P, then N and I rows, per person)."""
+    people: dict[int, tuple[Any, list[PersonName], set[Identifier]]] = {}
+    for row in rows:
+        if row.kind == "P":
+            people[row.person_id] = (row, [], set())
+        elif row.person_id in people:
+            if row.kind == "N":
+                people[row.person_id][1].append(PersonName(row.b, row.c, row.a))
+            else:
+                people[row.person_id][2].add(Identifier(row.a, row.b))
+    return [
+        Description(
+            names=_current_first(names),
+            date_of_birth=as_date(found.d),
+            sex=found.b,
+            identifiers=frozenset(identifiers),
+            person_id=person_id,
+            prison_number=found.a,
+        )
+        for person_id, (found, names, identifiers) in people.items()
+    ]
+
+
+def as_date(value: object) -> date:
+    """A date as the driver returns it from a union (SQLite may give the ISO text)."""
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
