@@ -43,6 +43,7 @@ def upgrade() -> None:
         _person_fk("person_name_key", "person_id"),
     )
     op.create_index("ix_person_name_key_person_id", "person_name_key", ["person_id"])
+    _file_names_on_record()
     op.create_table(
         "identity_decision",
         sa.Column("id", BigId, nullable=False),
@@ -115,6 +116,47 @@ def upgrade() -> None:
             name="fk_partner_token_grant_token_id_partner_token",
         ),
     )
+
+
+def _file_names_on_record(chunk: int = 10_000) -> None:
+    """File the names already on record under their name keys, so that people received
+    before this migration are found by name as well as by date of birth."""
+    # The key is the matcher's own (normalised surname and first forename): computed by the
+    # same function, not re-implemented in SQL.
+    from core_records.candidates import name_key
+
+    bind = op.get_bind()
+    names = sa.table(
+        "person_name",
+        sa.column("id", sa.Integer()),
+        sa.column("person_id", sa.Integer()),
+        sa.column("surname", sa.String()),
+        sa.column("forenames", sa.String()),
+    )
+    keys = sa.table("person_name_key", sa.column("key", sa.String()), sa.column("person_id"))
+    last = 0
+    while True:
+        rows = bind.execute(
+            sa.select(names.c.id, names.c.person_id, names.c.surname, names.c.forenames)
+            .where(names.c.id > last)
+            .order_by(names.c.id)
+            .limit(chunk)
+        ).all()
+        if not rows:
+            return
+        last = rows[-1].id
+        found = {(name_key(r.surname, r.forenames), r.person_id) for r in rows if r.surname}
+        existing = set(
+            tuple(row)
+            for row in bind.execute(
+                sa.select(keys.c.key, keys.c.person_id).where(
+                    keys.c.person_id.in_({p for _, p in found})
+                )
+            )
+        )
+        new = [{"key": k, "person_id": p} for k, p in sorted(found - existing)]
+        if new:
+            bind.execute(sa.insert(keys), new)
 
 
 def downgrade() -> None:
