@@ -11,9 +11,11 @@ import sqlalchemy as sa
 from core_records.commands import PersonName
 from core_records.identifiers import NOMS, Identifier
 from core_records.identity_review import IdentityReview
+from core_records.journal import Journal
 from core_records.store import RecordStore
 from core_records.tables import person
 from core_records.tables_identity import identity_case, identity_decision
+from monitoring.trace import trace_of
 from tests.integration.core_records.examples import (
     MONDAY,
     crn,
@@ -100,6 +102,8 @@ def test_a_possible_match_is_held_without_a_duplicate_until_a_person_links_it(
 
     assert outcome.status == "held"
     assert row_counts(engine, person)["person"] == 1
+    trace = trace_of(held_message.message_id, Journal(engine).trace(held_message.message_id))
+    assert trace is not None and trace.status == "held_for_review"
     review = IdentityReview(store)
     [case] = review.cases()
     assert case.message_id == held_message.message_id
