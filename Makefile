@@ -24,6 +24,7 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/pipeline.py
 	$(BIN)/python bench/dashboard.py
+	$(BIN)/python bench/identity.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -9,6 +9,7 @@ through the batch's unit of work, inside the caller's transaction. See DOMAIN.md
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
@@ -18,6 +19,10 @@ from core_records.errors import BusinessRuleViolation, InvalidMessage
 from core_records.events import PRISONER_RECEIVED, PRISONER_RELEASED, CanonicalEvent
 from core_records.identifiers import BOOKING, CRN, CRO, NOMS, PNC, Identifier
 from core_records.identity import person_from_holders
+from core_records.identity_resolution import HeldForReview, Resolution, resolve
+from core_records.matching import LINK, NEW, REVIEW
+
+__all__ = ["HeldForReview", "apply_command"]
 from core_records.person_record import IN_PRISON, OUTSIDE_PRISON, Booking, PersonState
 from core_records.unit_of_work import UnitOfWork
 
@@ -54,6 +59,9 @@ def record_reception(work: UnitOfWork, command: RecordReception) -> list[Canonic
                 f"{identifier.type} {identifier.value} is recorded against "
                 f"{holder.prison_number}, not the person received"
             )
+    resolution: Resolution | None = None
+    if person_id is None:
+        person_id, resolution = _resolve_by_particulars(work, command)
     current = None if person_id is None else work.load_person(person_id)
     unrecorded = [i for i in dict.fromkeys(given) if i not in holders]
     own_number = next((i.value for i in unrecorded if i.type == NOMS), None)
@@ -91,6 +99,7 @@ def record_reception(work: UnitOfWork, command: RecordReception) -> list[Canonic
     known = work.identifiers_of(person.id) if current is not None else frozenset()
     added = {*unrecorded, Identifier(NOMS, person.prison_number), Identifier(BOOKING, book_number)}
     work.add_identifiers(person, sorted(added - known))
+    _record_decision(work, resolution, person.prison_number)
     booking = work.open_booking(person, book_number, command.establishment, command.occurred_at)
     _move(work, person, booking, "ADM", "IN", command, command.from_agency, command.establishment)
     information = _information(person, command.establishment, reason, "ADM", command.reason_code)
@@ -105,6 +114,45 @@ def record_reception(work: UnitOfWork, command: RecordReception) -> list[Canonic
         "sex": command.person.sex,
     }
     return [_event(PRISONER_RECEIVED, command.occurred_at, known | added, information)]
+
+
+def _resolve_by_particulars(
+    work: UnitOfWork, command: RecordReception
+) -> tuple[int | None, Resolution | None]:
+    """The person a reception names by particulars alone: decided by a person on a case,
+    linked or new by the matcher; raises ``HeldForReview`` for a possible match."""
+    decided = work.decided.get(work.message_id)
+    if decided is not None:
+        return decided.person_id, None
+    resolution = resolve(
+        work.connection,
+        command.person,
+        work.match_rules,
+        work.people_new_in_batch(command.person),
+        work.candidates,
+    )
+    if resolution.outcome == REVIEW:
+        raise HeldForReview(resolution)
+    return resolution.person_id, resolution
+
+
+def _record_decision(work: UnitOfWork, resolution: Resolution | None, prison_number: str) -> None:
+    if resolution is None:
+        decided = work.decided.get(work.message_id)
+        if decided is not None:
+            outcome, evidence = "decided", json.dumps({"decidedBy": decided.decided_by})
+        else:
+            outcome, evidence = "identifier", '{"strongIdentifier":true}'
+        work.record_identity_decision(outcome, prison_number, evidence)
+        return
+    best = resolution.best
+    work.record_identity_decision(
+        LINK if resolution.outcome == LINK else NEW,
+        prison_number,
+        resolution.evidence(),
+        candidate_key=best.candidate.prison_number if best else None,
+        score=best.score.score if best else None,
+    )
 
 
 def record_release(work: UnitOfWork, command: RecordRelease) -> list[CanonicalEvent]:

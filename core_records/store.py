@@ -30,9 +30,12 @@ from core_records.commands import InboundMessage
 from core_records.database import READ_ONLY, store_errors
 from core_records.errors import ConcurrentUpdate, PermanentError, StoreUnavailable
 from core_records.events import CanonicalEvent
-from core_records.handlers import apply_command
+from core_records.handlers import HeldForReview, apply_command
 from core_records.identifiers import NOMS, Identifier
+from core_records.identity_cases import open_case
+from core_records.identity_resolution import Decided
 from core_records.journal import Hop, write_hops
+from core_records.matching import MatchRules
 from core_records.outbox import OutboxEntry
 from core_records.person_view import person_view
 from core_records.reference_data import ReferenceData
@@ -45,6 +48,7 @@ __all__ = ["ApplyOutcome", "OutboxEntry", "RecordStore"]
 APPLIED = "applied"
 DUPLICATE = "duplicate"
 REJECTED = "rejected"
+HELD = "held"
 
 
 @dataclass(frozen=True)
@@ -52,7 +56,8 @@ class ApplyOutcome:
     """What became of one inbound message."""
 
     message_id: str
-    status: Literal["applied", "duplicate", "rejected"]
+    status: Literal["applied", "duplicate", "rejected", "held"]
+    """``held``: a possible match, waiting in an identity case for a person to decide."""
     events: tuple[CanonicalEvent, ...] = ()
     person_key: str | None = None
     """The prison number of the person the message changed, when known."""
@@ -62,9 +67,10 @@ class ApplyOutcome:
 class RecordStore:
     """The canonical offender record store on one engine (SQLite or PostgreSQL)."""
 
-    def __init__(self, engine: sa.Engine) -> None:
+    def __init__(self, engine: sa.Engine, match_rules: MatchRules | None = None) -> None:
         self._engine = engine
         self._reference: ReferenceData | None = None
+        self.match_rules = match_rules or MatchRules()
 
     @property
     def engine(self) -> sa.Engine:
@@ -84,12 +90,16 @@ class RecordStore:
             self._reference = ReferenceData.from_store(self._engine)
         return self._reference
 
-    def apply(self, messages: Sequence[InboundMessage]) -> list[ApplyOutcome]:
+    def apply(
+        self, messages: Sequence[InboundMessage], decided: dict[str, Decided] | None = None
+    ) -> list[ApplyOutcome]:
         """Apply a batch of messages in one transaction; an outcome per message, in order.
 
         Raises ``StoreUnavailable`` when the database cannot be reached and
         ``ConcurrentUpdate`` when another writer changed the same record first: in both cases
         nothing of the batch was kept, and the whole batch is safe to apply again.
+
+        ``decided`` holds people's decisions on possible-match cases, by the message id held.
         """
         if not messages:
             return []
@@ -97,7 +107,14 @@ class RecordStore:
         with store_errors():
             try:
                 with self._engine.begin() as connection:
-                    return _apply_batch(connection, messages, reference)
+                    work = UnitOfWork(
+                        connection,
+                        reference,
+                        utc_now(),
+                        match_rules=self.match_rules,
+                        decided=decided,
+                    )
+                    return _apply_batch(connection, messages, work)
             except sa.exc.IntegrityError as error:
                 if _is_unique_violation(error):
                     # Another writer stored the same message or person at the same moment;
@@ -147,11 +164,10 @@ class RecordStore:
 
 
 def _apply_batch(
-    connection: sa.Connection, messages: Sequence[InboundMessage], reference: ReferenceData
+    connection: sa.Connection, messages: Sequence[InboundMessage], work: UnitOfWork
 ) -> list[ApplyOutcome]:
-    now = utc_now()
+    now = work.now
     stored = _stored_person_keys(connection, [m.message_id for m in messages])
-    work = UnitOfWork(connection, reference, now)
     work.prepare([c for m in messages if m.message_id not in stored for c in m.commands])
     inbox_rows: list[dict[str, object]] = []
     event_rows: list[dict[str, object]] = []
@@ -171,6 +187,12 @@ def _apply_batch(
             person_key = _named_prison_number(message)
             outcomes.append(ApplyOutcome(message.message_id, REJECTED, (), person_key, error))
             hops.append(_hop(message, journal.REJECTED, now, person_key, error.reason, "error"))
+            continue
+        except HeldForReview as held:
+            work.discard()
+            summary = open_case(connection, message, held.resolution, now)
+            outcomes.append(ApplyOutcome(message.message_id, HELD))
+            hops.append(_hop(message, HELD, now, None, summary, HELD))
             continue
         work.keep()
         person_key = next((e.person_key for e in reversed(events) if e.person_key), None)

@@ -32,10 +32,13 @@ from typing import Any
 import sqlalchemy as sa
 
 from core_records import person_record
+from core_records.candidates import CandidatePool, keys_of_names, keys_to_search
 from core_records.commands import Command, PersonName, PersonParticulars, RecordReception
 from core_records.identifiers import BOOKING, NOMS, Identifier
 from core_records.identity import STRONG_TYPES, Holder
+from core_records.identity_resolution import Decided
 from core_records.known_holders import KnownHolders
+from core_records.matching import COMPARED_IDENTIFIERS, Description, MatchRules
 from core_records.person_record import (
     IN_PRISON,
     NOT_UNDER_PRISON_CARE,
@@ -46,24 +49,46 @@ from core_records.person_record import (
 from core_records.reference_data import ReferenceData
 from core_records.reservations import Reservations
 from core_records.tables import booking, movement, person, person_identifier, person_name
+from core_records.tables_identity import identity_decision, person_name_key
 
 Row = dict[str, Any]
 
-_KEPT_BACK = (person, booking, person_identifier, person_name, movement)
+_KEPT_BACK = (
+    person,
+    booking,
+    person_identifier,
+    person_name,
+    person_name_key,
+    identity_decision,
+    movement,
+)
 """Tables written at the end of the batch, in this order (each refers to the ones before)."""
 
 
 class UnitOfWork:
     """The batch's connection, reference data and time, with what it knows and will write."""
 
-    def __init__(self, connection: sa.Connection, reference: ReferenceData, now: datetime) -> None:
+    def __init__(
+        self,
+        connection: sa.Connection,
+        reference: ReferenceData,
+        now: datetime,
+        *,
+        match_rules: MatchRules | None = None,
+        decided: dict[str, Decided] | None = None,
+    ) -> None:
         self.connection = connection
         self.reference = reference
         self.now = now
+        self.match_rules = match_rules or MatchRules()
+        self.decided = decided or {}
+        """Possible-match cases a person decided, by the message id they hold."""
         self.message_id = ""
         """The message being applied; recorded on each movement."""
         self._known = KnownHolders(connection)
         self._reservations = Reservations(connection)
+        self.candidates = CandidatePool()
+        """Match candidates of the batch's receptions, read once by ``prepare``."""
         self._rows: dict[sa.Table, list[Row]] = {t: [] for t in _KEPT_BACK}
         self._new_people: dict[int, Row] = {}
         self._new_bookings: dict[int, Row] = {}
@@ -85,6 +110,12 @@ class UnitOfWork:
         the receptions among them."""
         found = self._known.read(i for command in commands for i in _identifiers_in(command))
         receptions = [c for c in commands if isinstance(c, RecordReception)]
+        unnamed = [
+            c.person
+            for c in receptions
+            if not any(i.type in STRONG_TYPES and found.get(i) for i in c.person.identifiers)
+        ]
+        self.candidates.read(self.connection, unnamed)
         new_people = sum(
             1
             for c in receptions
@@ -251,6 +282,10 @@ class UnitOfWork:
         self._known.forget(current.id, gone)
 
     def add_names(self, current: PersonState, names: Iterable[PersonName]) -> None:
+        names = list(names)
+        self._rows[person_name_key].extend(
+            {"key": key, "person_id": current.id} for key in sorted(keys_of_names(names))
+        )
         self._rows[person_name].extend(
             {
                 "person_id": current.id,
@@ -278,6 +313,58 @@ class UnitOfWork:
         """The rows of ``table`` kept back so far in this batch (the dicts themselves, so a
         handler may settle one not yet written, such as an alert made inactive)."""
         return self._other_rows.get(table, [])
+
+    def record_identity_decision(
+        self,
+        outcome: str,
+        person_key: str | None,
+        evidence: str,
+        *,
+        candidate_key: str | None = None,
+        score: float | None = None,
+    ) -> None:
+        """Keep the matcher's (or a person's) decision on the current message."""
+        self._rows[identity_decision].append(
+            {
+                "message_id": self.message_id,
+                "decided_at": self.now,
+                "outcome": outcome,
+                "person_key": person_key,
+                "candidate_key": candidate_key,
+                "score": score,
+                "evidence": evidence,
+            }
+        )
+
+    def people_new_in_batch(self, particulars: PersonParticulars) -> list[Description]:
+        """The people this batch created so far who share a blocking key with
+        ``particulars``, as match candidates (no query)."""
+        wanted = keys_to_search(particulars)
+        born = particulars.date_of_birth
+        names: dict[int, list[PersonName]] = {}
+        for row in self._rows[person_name]:
+            if row["person_id"] in self._new_people:
+                names.setdefault(row["person_id"], []).append(
+                    PersonName(row["surname"], row["forenames"], row["name_type"])
+                )
+        found: list[Description] = []
+        for person_id, row in self._new_people.items():
+            given = names.get(person_id, [])
+            if row["date_of_birth"] != born and not keys_of_names(given) & wanted:
+                continue
+            found.append(
+                Description(
+                    names=tuple(given),
+                    date_of_birth=row["date_of_birth"],
+                    sex=row["sex"],
+                    identifiers=frozenset(
+                        i for i in self.identifiers_of(person_id) if i.type in COMPARED_IDENTIFIERS
+                    ),
+                    person_id=person_id,
+                    prison_number=str(row["prison_number"]),
+                )
+            )
+        return found
 
     def flush(self) -> None:
         """Write everything kept back, one statement per table."""
@@ -339,7 +426,7 @@ class UnitOfWork:
                 f"a handler refused message {self.message_id} after writing to the record; "
                 "the whole batch is abandoned so that none of it is kept"
             )
-        for table in (person_identifier, person_name, movement):
+        for table in (person_identifier, person_name, person_name_key, identity_decision, movement):
             del self._rows[table][self._marks[table] :]
         for table, rows in self._other_rows.items():
             del rows[self._other_marks.get(table, 0) :]

@@ -8,10 +8,15 @@ from fastapi import FastAPI
 
 from adapters.transports.data_share_http import data_share_router
 from adapters.transports.inbound_http import inbound_router
-from core_records.shared_reads import read_for_partner
+from adapters.transports.rate_limit import PartnerRateLimit, RateLimits
+from core_records.data_share import DataShare
+from core_records.identity_review import IdentityReview
+from core_records.merges import Merges
 from gatehouse.bootstrap import Hub, build_hub
 from gatehouse.service_monitoring import mount_monitoring
 from monitoring.api import health_router, messages_router
+from monitoring.identity_api import identity_admin_router
+from monitoring.identity_pages import identity_pages_router
 from routing.inbound import publish_inbound
 
 
@@ -28,22 +33,44 @@ def create_app(hub: Hub) -> FastAPI:
             publish=partial(publish_inbound, hub.transport, hub.topology),
             record_hops=hub.journal.record,
             max_body_bytes=hub.settings.max_body_bytes,
+            may_post=hub.credentials.may_post,
         )
     )
     app.include_router(
         messages_router(journal=hub.journal, authenticate=hub.credentials.authenticate)
     )
-    app.include_router(
-        data_share_router(
-            registry=hub.registry,
-            authenticate=hub.credentials.authenticate,
-            read=partial(read_for_partner, hub.engine),
-        )
-    )
     app.include_router(health_router({"store": hub.store.ping, "broker": hub.transport.ping}))
+    include_identity(app, hub)
     app.state.hub = hub
     mount_monitoring(app, hub)
     return app
+
+
+def include_identity(app: FastAPI, hub: Hub) -> None:
+    """The data share, the identity admin API and per-partner rate limits."""
+    settings = hub.settings
+    app.include_router(
+        data_share_router(
+            registry=hub.registry,
+            grant=hub.credentials.grant,
+            share=DataShare(hub.engine, hub.store.match_rules),
+        )
+    )
+    app.include_router(
+        identity_admin_router(
+            engine=hub.engine,
+            grant=hub.credentials.grant,
+            review=IdentityReview(hub.store),
+            merges=Merges(hub.engine),
+        )
+    )
+    app.include_router(
+        identity_pages_router(review=IdentityReview(hub.store), merges=Merges(hub.engine))
+    )
+    limits = RateLimits(
+        settings.partner_rate_per_s, settings.partner_rate_burst, settings.partner_rate_overrides
+    )
+    app.add_middleware(PartnerRateLimit, limits=limits, identify=hub.credentials.authenticate)
 
 
 def app_from_environment() -> FastAPI:

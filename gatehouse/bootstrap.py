@@ -58,7 +58,7 @@ class Hub:
     holds: DeliveryHolds = field(init=False)
 
     def __post_init__(self) -> None:
-        self.store = RecordStore(self.engine)
+        self.store = RecordStore(self.engine, self.settings.match_rules)
         self.journal = Journal(self.engine)
         self.dead_letters = DeadLetterStore(self.engine)
         self.credentials = PartnerCredentials(self.engine)

@@ -16,6 +16,7 @@ from core_records.errors import GatehouseError
 from gatehouse.adapter_scaffold_cli import adapters_new
 from gatehouse.bootstrap import ROLES, ConfigurationError, build_hub, build_loops
 from gatehouse.cli_users import users_app
+from gatehouse.identity_cli import credentials_app, identity_app
 from gatehouse.private_prisons_cli import private_prisons_app
 from gatehouse.settings import Settings
 
@@ -36,6 +37,8 @@ app.add_typer(messages_app, name="messages")
 adapters_app.command("new")(adapters_new)
 app.add_typer(private_prisons_app, name="private-prisons")
 app.add_typer(users_app, name="users")
+app.add_typer(identity_app, name="identity")
+app.add_typer(credentials_app, name="credentials")
 
 
 def _configure_logging(verbose: bool = False) -> None:

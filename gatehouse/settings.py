@@ -13,6 +13,7 @@ from pathlib import Path
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from core_records.matching import MatchRules
 from routing.retry import RetryPolicy
 from routing.topology import DEFAULT_DELAY_TIERS_MS, DEFAULT_NAMESPACE
 
@@ -63,6 +64,29 @@ class Settings(BaseSettings):
     """A dashboard sign-in lasts this long."""
     dashboard_secure_cookies: bool = False
     """Mark dashboard cookies Secure (set behind HTTPS)."""
+
+    identity_rules: dict[str, float] = Field(default_factory=dict)
+    """Overrides of the identity matcher's weights and thresholds, by ``MatchRules`` field,
+    e.g. ``GATEHOUSE_IDENTITY_RULES__LINK_THRESHOLD=16`` (README, "Identity matching")."""
+    partner_rate_per_s: float = Field(default=50.0, gt=0)
+    """Requests per second each partner may make to the HTTP API, per api process."""
+    partner_rate_burst: int = Field(default=100, ge=1)
+    partner_rate_overrides: dict[str, float] = Field(default_factory=dict)
+    """Per-partner rates, e.g. ``GATEHOUSE_PARTNER_RATE_OVERRIDES__DELIUS=200``."""
+
+    @field_validator("identity_rules")
+    @classmethod
+    def _known_rules(cls, rules: dict[str, float]) -> dict[str, float]:
+        try:
+            MatchRules(**rules)  # type: ignore[arg-type]
+        except TypeError as error:
+            known = ", ".join(sorted(MatchRules.__dataclass_fields__))
+            raise ValueError(f"{error}; identity rules are: {known}") from error
+        return rules
+
+    @property
+    def match_rules(self) -> MatchRules:
+        return MatchRules(**self.identity_rules)  # type: ignore[arg-type]
 
     @field_validator("delay_tiers_ms")
     @classmethod

@@ -22,6 +22,7 @@ MESSAGE_STATUS = {
     journal.DEAD_LETTERED: "dead_lettered",
     journal.REPLAYED: "replayed",
     journal.DISCARDED: "discarded",
+    "held": "held_for_review",  # a possible match waiting for a person (core_records.store)
 }
 
 

@@ -1,62 +1,107 @@
-"""The data share: ``GET /api/v1/share/people/{prison_number}``, a partner's read of a
-person's record, cut down by its sharing policy (``adapters.data_share``).
+"""The data share over HTTP: read-only, for partners whose token has the ``data-share`` scope.
 
-    401  no token, or one Gatehouse does not know
-    403  the partner's policy shares no person fields
-    400  not a prison number
-    404  not on record, or outside the partner's rows: the same answer, word for word
-    200  the fields the partner may see
+    GET /api/v1/people/{identifier}?purpose=...
+        one person by prison number, CRN, PNC id or CRO number
+    GET /api/v1/people?surname=...&forenames=...&dateOfBirth=YYYY-MM-DD&purpose=...
+        people who may be the one described, best first
 
-Every answered read is audited with the record it touched (``read`` does that).
+    401  no token, or one unknown, revoked or expired
+    403  the token lacks the data-share scope, or the partner's policy shares no fields
+    400  no purpose given, or a bad identifier or date
+    404  not on record, or outside the caller's rows (its policy's ``rows = "own_prisons"``):
+         the same answer, word for word, so that a refusal does not reveal a person
+    200  the person (or people) with only the fields the caller's policy allows
+
+Every read is audited (``core_records.data_share``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import partial
-from typing import Any
+from datetime import date
+from typing import Annotated
 
 import anyio
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
-from adapters.data_share import may_use_data_share, shared_view
+from adapters.base import OWN_PRISONS
 from adapters.registry import AdapterRegistry
-from adapters.transports.inbound_http import Authenticate, bearer_token, problem
-from core_records.errors import InvalidIdentifier, NotPermitted
-from core_records.identifiers import NOMS, Identifier, parse_identifier
+from adapters.transports.inbound_http import bearer_token, problem
+from core_records.credentials import DATA_SHARE, Grant
+from core_records.data_share import DataShare, Reader, identifier_from_text
+from core_records.errors import InvalidIdentifier
 
-View = dict[str, Any]
-Read = Callable[[Identifier, str, Callable[[View | None], View | None]], View | None]
-"""(identifier, partner, decide) -> what ``decide`` let through; audits the read."""
+Purpose = Annotated[str | None, Query(max_length=200, description="Why the caller reads.")]
 
 
 def data_share_router(
-    *, registry: AdapterRegistry, authenticate: Authenticate, read: Read
+    *, registry: AdapterRegistry, grant: Callable[[str], Grant | None], share: DataShare
 ) -> APIRouter:
     router = APIRouter()
 
-    @router.get("/api/v1/share/people/{prison_number}")
-    async def person(prison_number: str, request: Request) -> JSONResponse:
+    async def reader_for(request: Request) -> Reader | JSONResponse:
         token = bearer_token(request)
-        partner = await anyio.to_thread.run_sync(authenticate, token) if token else None
-        if partner is None:
+        found = await anyio.to_thread.run_sync(grant, token) if token else None
+        if found is None:
             return problem(401, "unauthorised", "a valid partner token is required")
+        if DATA_SHARE not in found.scopes:
+            return problem(
+                403, "forbidden", f"this token of {found.partner} has no data-share scope"
+            )
         try:
-            scope = registry.scope_for_partner(partner)
-            adapter = registry.adapter(scope.adapter)
-            may_use_data_share(adapter, scope)
-            identifier = parse_identifier(NOMS, prison_number)
-        except NotPermitted as error:
-            return problem(403, "forbidden", error.reason)
+            scope = registry.scope_for_partner(found.partner)
+            policy = registry.adapter(scope.adapter).policy
         except LookupError:
-            return problem(403, "forbidden", f"{partner} has no access to the data share")
+            return problem(403, "forbidden", f"{found.partner} has no data-share access")
+        if not policy.person_fields:
+            return problem(403, "forbidden", f"{found.partner}'s policy shares no person fields")
+        # The row scope is the policy's: an operator reads the people in its own prisons
+        # (none at all if it runs none), anyone else reads everyone.
+        prisons = scope.establishments if policy.rows == OWN_PRISONS else None
+        return Reader(found.partner, policy.person_fields, prisons)
+
+    def no_purpose() -> JSONResponse:
+        return problem(400, "purpose_required", "say why you read: ?purpose=...")
+
+    @router.get("/api/v1/people/{identifier:path}")
+    async def read_person(
+        identifier: str, request: Request, purpose: Purpose = None
+    ) -> JSONResponse:
+        reader = await reader_for(request)
+        if isinstance(reader, JSONResponse):
+            return reader
+        if not purpose or not purpose.strip():
+            return no_purpose()
+        try:
+            wanted = identifier_from_text(identifier)
         except InvalidIdentifier as error:
             return problem(400, "invalid_identifier", error.reason)
-        decide = partial(shared_view, adapter, scope)
-        shown = await anyio.to_thread.run_sync(read, identifier, partner, decide)
-        if shown is None:
-            return problem(404, "not_found", f"no person {identifier.value} is known to you")
-        return JSONResponse(shown)
+        view = await anyio.to_thread.run_sync(share.read, reader, wanted, purpose.strip())
+        if view is None:
+            return problem(404, "not_found", f"no person {identifier} is on record")
+        return JSONResponse(view)
+
+    @router.get("/api/v1/people")
+    async def search_people(
+        request: Request,
+        surname: Annotated[str, Query(min_length=1, max_length=100)],
+        date_of_birth: Annotated[str, Query(alias="dateOfBirth")],
+        forenames: Annotated[str, Query(max_length=200)] = "",
+        purpose: Purpose = None,
+    ) -> JSONResponse:
+        reader = await reader_for(request)
+        if isinstance(reader, JSONResponse):
+            return reader
+        if not purpose or not purpose.strip():
+            return no_purpose()
+        try:
+            born = date.fromisoformat(date_of_birth)
+        except ValueError:
+            return problem(400, "invalid_date", f"dateOfBirth {date_of_birth!r} is not YYYY-MM-DD")
+        people = await anyio.to_thread.run_sync(
+            share.search, reader, surname, forenames, born, purpose.strip()
+        )
+        return JSONResponse({"people": people})
 
     return router

@@ -104,7 +104,10 @@ def inbound_router(
     publish: Publish,
     record_hops: RecordHops,
     max_body_bytes: int,
+    may_post: Callable[[str, str], bool] | None = None,
 ) -> APIRouter:
+    """``may_post(token, message_type)``: whether the token's grant covers the message type
+    (a token may be scoped to some of its adapter's types, or to the data share only)."""
     router = APIRouter()
 
     @router.post("/api/v1/inbound/{adapter_name}/{message_type}", status_code=202)
@@ -128,6 +131,12 @@ def inbound_router(
                 404,
                 "unknown_message_type",
                 f"{adapter.name} has no message type {message_type!r} (it has: {known})",
+            )
+        if may_post is not None and not await anyio.to_thread.run_sync(
+            may_post, token, message_type
+        ):
+            return problem(
+                403, "forbidden", f"this token of {partner} may not send {message_type} messages"
             )
         try:
             body = await read_capped(request, max_body_bytes)

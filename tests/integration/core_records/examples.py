@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
@@ -33,18 +34,62 @@ def crn(serial: int) -> Identifier:
     return Identifier(CRN, f"X{serial:06d}")
 
 
+_SURNAMES = [
+    "SMITH",
+    "JONES",
+    "TAYLOR",
+    "BROWN",
+    "WILLIAMS",
+    "WILSON",
+    "JOHNSON",
+    "DAVIES",
+    "PATEL",
+    "WRIGHT",
+]
+_FORENAMES = [
+    "JOHN",
+    "DAVID",
+    "MICHAEL",
+    "PAUL",
+    "MARK",
+    "ANDREW",
+    "PETER",
+    "STEVEN",
+    "RICHARD",
+    "KEVIN",
+]
+
+
+def _distinct_particulars(identifiers: tuple[Identifier, ...]) -> tuple[str, str, date]:
+    """A name and date of birth of its own for the person ``identifiers`` name (the first
+    one), so that the identity matcher does not take two example people for one."""
+    if not identifiers:
+        return "SMITH", "JOHN PAUL", date(1985, 4, 12)
+    digest = hashlib.sha256(repr(identifiers[0]).encode()).digest()
+    surname = f"{_SURNAMES[digest[0] % 10]}{'ABCDEFGHIJ'[digest[1] % 10]}"
+    forenames = f"{_FORENAMES[digest[2] % 10]} {_FORENAMES[digest[3] % 10]}"
+    return (
+        surname,
+        forenames,
+        date(1960, 1, 1) + timedelta(days=int.from_bytes(digest[4:6]) % 15000),
+    )
+
+
 def particulars(
     *identifiers: Identifier,
-    surname: str = "SMITH",
-    forenames: str = "JOHN PAUL",
-    born: date = date(1985, 4, 12),
+    surname: str | None = None,
+    forenames: str | None = None,
+    born: date | None = None,
     sex: str = "M",
     aliases: tuple[PersonName, ...] = (),
 ) -> PersonParticulars:
+    """An example person; without a name or date of birth, one of their own, derived from
+    their first identifier."""
+    own_surname, own_forenames, own_birth = _distinct_particulars(identifiers)
     return PersonParticulars(
         identifiers=identifiers,
-        name=PersonName(surname=surname, forenames=forenames),
-        date_of_birth=born,
+        name=PersonName(surname=surname or own_surname, forenames=forenames or own_forenames),
+        date_of_birth=born or own_birth,
         sex=sex,
         aliases=aliases,
     )

@@ -3,7 +3,8 @@ On SQLite and PostgreSQL alike."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -30,8 +31,13 @@ from tests.integration.core_records.examples import (
 )
 
 
-def _receive(store: RecordStore, *identifiers: Identifier, surname: str = "SMITH") -> Identifier:
-    [outcome] = store.apply([message(reception(particulars(*identifiers, surname=surname)))])
+def _receive(
+    store: RecordStore, *identifiers: Identifier, surname: str = "SMITH", **given: Any
+) -> Identifier:
+    """A person received; ``given`` are more of their particulars (forenames, born)."""
+    [outcome] = store.apply(
+        [message(reception(particulars(*identifiers, surname=surname, **given)))]
+    )
     assert outcome.status == "applied", outcome.error
     return Identifier(NOMS, outcome.person_key)
 
@@ -122,7 +128,7 @@ def test_a_lookup_answered_not_found_is_recorded_and_changes_no_ids(store: Recor
 def test_an_amendment_replaces_the_cro_number_and_keeps_new_names_as_aliases(
     store: RecordStore,
 ) -> None:
-    person = _receive(store, pnc(23456), cro(12345))
+    person = _receive(store, pnc(23456), cro(12345), forenames="JOHN PAUL")
     command = AmendPoliceRecord(
         (pnc(23456),),
         cro(777),
@@ -169,11 +175,12 @@ def test_a_merge_of_records_the_hub_does_not_hold_changes_nothing(store: RecordS
 def test_who_is_waiting_for_pnc_is_whoever_in_prison_has_no_pnc_id_and_no_answer(
     store: RecordStore,
 ) -> None:
-    waiting = _receive(store, surname="WAITING")
+    # Born years apart, so that the identity matcher takes none of them for another.
+    waiting = _receive(store, surname="WAITING", born=date(1970, 1, 1))
     _receive(store, pnc(23456), surname="KNOWN")
-    not_found = _receive(store, surname="UNKNOWN")
+    not_found = _receive(store, surname="UNKNOWN", born=date(1980, 1, 1))
     _apply(store, RecordPoliceLookup((not_found,), "NOT_FOUND", None, None, MONDAY))
-    found = _receive(store, surname="FOUND")
+    found = _receive(store, surname="FOUND", born=date(1990, 1, 1))
     _apply(store, RecordPoliceLookup((found,), "FOUND", pnc(5), None, MONDAY))
 
     after = MONDAY + timedelta(minutes=31)

@@ -41,7 +41,8 @@ def apply_one(store: RecordStore, command: object) -> ApplyOutcome:
 
 @pytest.fixture
 def in_leeds(store: RecordStore) -> str:
-    outcome = apply_one(store, reception(particulars(pnc(23456)), "LEI"))
+    born = date(1985, 4, 12)  # what the probation cases below say, or not
+    outcome = apply_one(store, reception(particulars(pnc(23456), born=born), "LEI"))
     assert outcome.person_key is not None
     return outcome.person_key
 

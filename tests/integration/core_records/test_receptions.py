@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from core_records.commands import PersonName
 from core_records.errors import BusinessRuleViolation, InvalidMessage, UnknownReferenceCode
@@ -62,7 +63,7 @@ def test_a_received_person_is_in_prison_and_in_our_care_with_a_booking_and_a_mov
     store: RecordStore,
 ) -> None:
     alias = PersonName(surname="JONES", forenames="DAI", name_type="A")
-    person = particulars(pnc(23456), crn(757129), aliases=(alias,))
+    person = particulars(pnc(23456), crn(757129), aliases=(alias,), born=date(1985, 4, 12))
     outcome = _apply_one(store, reception(person, "MDI", "I", legal_status="SENTENCED"))
 
     view = store.person_view(pnc(23456))
