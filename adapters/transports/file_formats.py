@@ -1,0 +1,106 @@
+"""The file format contract: how a batch file splits into per-record messages, and how
+its receipt is written.
+
+A partner's batch file is read line by line, never whole. The format turns each line into
+either a ``FileRecord`` (a document for one of its adapter's inbound message types, sent
+down the normal pipeline on its own) or a ``LineError`` (a line it cannot read, reported in
+the receipt and never sent on). A file it cannot read at all (no header, wrong kind of file)
+raises ``UnreadableFile``: the file goes to ``error/`` and the receipt says why.
+
+The file stays the unit of receipt: once every record has an outcome, ``write_receipt`` is
+given the counts and the refused lines and returns the receipt's bytes.
+
+Formats are found by name in the entry-point group ``gatehouse.file_formats``, or by a
+``module:attribute`` path.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from importlib.metadata import entry_points
+from typing import Protocol, runtime_checkable
+
+from core_records.errors import InvalidMessage
+
+ENTRY_POINT_GROUP = "gatehouse.file_formats"
+
+
+class UnreadableFile(InvalidMessage):
+    """The file as a whole cannot be read in this format."""
+
+
+@dataclass(frozen=True)
+class FileRecord:
+    """One record of a file: the document for ``message_type``, from line ``line``."""
+
+    line: int
+    message_type: str
+    body: bytes
+
+
+@dataclass(frozen=True)
+class LineError:
+    """A line that was refused, with a reason a partner can act on."""
+
+    line: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class FileReceipt:
+    """What became of every line of one file."""
+
+    file_name: str
+    sha256: str
+    lines_read: int
+    records: int
+    """Lines that became records (accepted or refused later by the hub)."""
+    accepted: int
+    refused: tuple[LineError, ...] = field(default_factory=tuple)
+    """Every refused line, malformed or refused by the hub, in line order."""
+    unreadable: str | None = None
+    """Why the whole file was refused, when it was."""
+
+
+@runtime_checkable
+class FileFormat(Protocol):
+    name: str
+    """E.g. ``prison_shops.orders``."""
+
+    def split(self, lines: Iterable[bytes]) -> Iterator[FileRecord | LineError]:
+        """Records and refused lines, in file order. ``lines`` yields each line's raw bytes
+        (line ending included); the format must not hold on to more than a line at a time."""
+        ...
+
+    def write_receipt(self, receipt: FileReceipt) -> bytes:
+        """The receipt file sent back to the partner."""
+        ...
+
+    def receipt_name(self, file_name: str) -> str:
+        """The receipt's file name for ``file_name``."""
+        ...
+
+
+class UnknownFileFormat(LookupError):
+    pass
+
+
+def load_file_format(name: str) -> FileFormat:
+    """The format registered as ``name``, or at the ``module:attribute`` path ``name``."""
+    if ":" in name:
+        module_name, _, attribute = name.partition(":")
+        try:
+            found = getattr(importlib.import_module(module_name), attribute)
+        except (ImportError, AttributeError) as error:
+            raise UnknownFileFormat(f"no file format at {name!r}: {error}") from error
+    else:
+        matches = [ep for ep in entry_points(group=ENTRY_POINT_GROUP) if ep.name == name]
+        if not matches:
+            known = ", ".join(sorted(ep.name for ep in entry_points(group=ENTRY_POINT_GROUP)))
+            raise UnknownFileFormat(f"no file format is called {name!r} (known: {known or 'none'})")
+        found = matches[0].load()
+    if not isinstance(found, FileFormat):
+        raise UnknownFileFormat(f"{name!r} is a {type(found).__name__}, not a file format")
+    return found
