@@ -31,6 +31,7 @@ from routing.worker import Loop
 log = logging.getLogger(__name__)
 
 ROLES = ("ingest", "relay", "delivery", "dead-letters")
+ROLES += ("sftp",)  # polls each inbound SFTP interface (gatehouse.file_interfaces)
 
 
 class ConfigurationError(Exception):
@@ -163,4 +164,8 @@ def build_loops(hub: Hub, roles: Iterable[str] = ROLES) -> list[Loop]:
                 dead_letters=hub.dead_letters,
             )
         )
+    if "sftp" in roles:
+        from gatehouse.file_interfaces import sftp_pollers
+
+        loops.extend(sftp_pollers(hub))
     return loops

@@ -13,6 +13,7 @@ from pathlib import Path
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from adapters.transports.sftp_config import SftpInterface
 from routing.retry import RetryPolicy
 from routing.topology import DEFAULT_DELAY_TIERS_MS, DEFAULT_NAMESPACE
 
@@ -48,6 +49,11 @@ class Settings(BaseSettings):
     """Tries in all before a transiently failing message is dead-lettered."""
     batch_size: int = Field(default=200, ge=1)
     prefetch: int = Field(default=300, ge=1)
+
+    sftp_interfaces: dict[str, SftpInterface] = Field(default_factory=dict)
+    """Batch file interfaces over SFTP, by interface name (``adapters.transports.sftp_config``)."""
+    sftp_spool_dir: Path | None = None
+    """Where files being processed are copied; absent means ``data_dir/sftp-spool``."""
 
     @field_validator("delay_tiers_ms")
     @classmethod
