@@ -79,11 +79,13 @@ class SftpPoller:
         handled = 0
         with self.connect(self.interface) as drop:
             for transfer in waiting:
-                handled += self._advance(drop, transfer)
+                handled += self.advance(drop, transfer)
             if listing_due:
                 self._next_listing = now + self.interface.poll_every_s
-                for remote in self._complete(drop.listing(), now):
-                    handled += self._take(drop, remote)
+                for remote in self.complete(drop.listing(), now):
+                    transfer = self.take(drop, remote)
+                    if transfer is not None:
+                        handled += self.advance(drop, transfer)
         return handled
 
     def poll_now(self) -> int:
@@ -93,7 +95,8 @@ class SftpPoller:
 
     # --- which files are complete --------------------------------------------------------
 
-    def _complete(self, listing: list[RemoteFile], now: float) -> list[RemoteFile]:
+    def complete(self, listing: list[RemoteFile], now: float) -> list[RemoteFile]:
+        """The files of ``listing`` that are complete uploads, as of ``now``."""
         files = [f for f in listing if not f.name.endswith(PART_SUFFIX)]
         if self.interface.completion == "rename":
             return files
@@ -118,7 +121,9 @@ class SftpPoller:
 
     # --- taking and answering files ------------------------------------------------------
 
-    def _take(self, drop: PartnerDrop, remote: RemoteFile) -> int:
+    def take(self, drop: PartnerDrop, remote: RemoteFile) -> FileTransfer | None:
+        """Copy a complete file to the spool and register it; its transfer, or None when it
+        was answered before (it is then moved aside, not processed again)."""
         download = self.spool_dir / f"{remote.name}.download"
         with download.open("wb") as local:
             sha256, size = drop.download(remote.name, local)
@@ -142,18 +147,16 @@ class SftpPoller:
                 moved,
             )
             self._sightings.pop(remote.name, None)
-            return 0
+            return None
         download.replace(self._spool_path(transfer))
         self._sightings.pop(remote.name, None)
-        return self._advance(drop, transfer)
+        return transfer
 
-    def _advance(self, drop: PartnerDrop, transfer: FileTransfer) -> int:
+    def advance(self, drop: PartnerDrop, transfer: FileTransfer) -> int:
+        """Publish what is left of the file's records, and answer it once they are all
+        settled; the number of records it holds (at least 1 once answered)."""
         intake = self.intake
-        if transfer.status == RECEIVING:
-            spool = self._spool_path(transfer)
-            if not spool.exists():  # restarted elsewhere: fetch the same file again
-                self._fetch_again(drop, transfer, spool)
-            transfer = intake.publish(transfer, spool)
+        transfer = self.publish(drop, transfer)
         receipt = intake.receipt(transfer)
         if receipt is None:
             return transfer.records_published
@@ -176,6 +179,15 @@ class SftpPoller:
             len(receipt.refused),
         )
         return max(1, transfer.records_published)
+
+    def publish(self, drop: PartnerDrop, transfer: FileTransfer) -> FileTransfer:
+        """Publish the records of a file still being received, from its spool copy."""
+        if transfer.status != RECEIVING:
+            return transfer
+        spool = self._spool_path(transfer)
+        if not spool.exists():  # restarted elsewhere: fetch the same file again
+            self._fetch_again(drop, transfer, spool)
+        return self.intake.publish(transfer, spool)
 
     def _answerable(self, transfer: FileTransfer) -> bool:
         if transfer.status == UNREADABLE:

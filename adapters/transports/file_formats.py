@@ -19,8 +19,11 @@ from __future__ import annotations
 import importlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from importlib.metadata import entry_points
 from typing import Protocol, runtime_checkable
+
+import sqlalchemy as sa
 
 from core_records.errors import InvalidMessage
 
@@ -83,11 +86,41 @@ class FileFormat(Protocol):
         ...
 
 
+@runtime_checkable
+class OutboundFileFormat(Protocol):
+    """A file Gatehouse writes for a partner, one per key (an establishment, say)."""
+
+    name: str
+
+    def file_name(self, key: str, day: date) -> str: ...
+
+    def write(self, store: sa.Engine, key: str, day: date) -> Iterator[bytes]:
+        """The file's bytes, chunk by chunk, read from the record store (read only)."""
+        ...
+
+
 class UnknownFileFormat(LookupError):
     pass
 
 
 def load_file_format(name: str) -> FileFormat:
+    """The inbound format registered as ``name``, or at the ``module:attribute`` path."""
+    found = _load(name)
+    if not isinstance(found, FileFormat):
+        raise UnknownFileFormat(f"{name!r} is a {type(found).__name__}, not a file format")
+    return found
+
+
+def load_outbound_file_format(name: str) -> OutboundFileFormat:
+    found = _load(name)
+    if not isinstance(found, OutboundFileFormat):
+        raise UnknownFileFormat(
+            f"{name!r} is a {type(found).__name__}, not an outbound file format"
+        )
+    return found
+
+
+def _load(name: str) -> object:
     """The format registered as ``name``, or at the ``module:attribute`` path ``name``."""
     if ":" in name:
         module_name, _, attribute = name.partition(":")
@@ -101,6 +134,4 @@ def load_file_format(name: str) -> FileFormat:
             known = ", ".join(sorted(ep.name for ep in entry_points(group=ENTRY_POINT_GROUP)))
             raise UnknownFileFormat(f"no file format is called {name!r} (known: {known or 'none'})")
         found = matches[0].load()
-    if not isinstance(found, FileFormat):
-        raise UnknownFileFormat(f"{name!r} is a {type(found).__name__}, not a file format")
     return found

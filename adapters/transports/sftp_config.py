@@ -47,6 +47,13 @@ class SftpInterface(BaseModel):
     renames it; ``stable``, the size has not changed for ``stable_for_s``."""
     stable_for_s: float = Field(default=30.0, ge=0)
     poll_every_s: float = Field(default=60.0, gt=0)
+    establishments: tuple[str, ...] = ()
+    """Outbound: the prisons a file is written for, one file each (a nightly roll, say)."""
+    schedule: str = "0 2 * * *"
+    """Outbound, under Airflow: when the files are written (cron)."""
+    answer_within_s: float = Field(default=3600.0, gt=0)
+    """Under Airflow: how long the archive task waits for ingest to settle every record
+    before it fails (and Airflow tries it again)."""
     connect_timeout_s: float = Field(default=10.0, gt=0)
     connect_attempts: int = Field(default=4, ge=1)
     """Tries of one connection before the poll is given up until the next one."""
