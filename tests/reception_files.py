@@ -13,6 +13,8 @@ import csv
 from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime
 
+import sqlalchemy as sa
+
 from adapters.private_prisons.messages import (
     MessageHeader,
     Movement,
@@ -21,6 +23,7 @@ from adapters.private_prisons.messages import (
 )
 from adapters.private_prisons.writing import write_message
 from adapters.transports.file_formats import FileReceipt, FileRecord, LineError, UnreadableFile
+from core_records.tables import person
 
 HEADER = "operator,establishment,local_id,surname,forenames,date_of_birth,sex,from_agency"
 
@@ -105,3 +108,26 @@ def _letters(n: int) -> str:
 
 def receptions_file(lines: Iterable[str]) -> bytes:
     return ("\n".join([HEADER, *lines]) + "\n").encode()
+
+
+class RollFile:
+    """An outbound file for the SFTP tests: the prison numbers of the people at one prison."""
+
+    name = "tests.roll"
+
+    def file_name(self, key: str, day: date) -> str:
+        return f"roll-{key}-{day:%Y%m%d}.csv"
+
+    def write(self, store: sa.Engine, key: str, day: date) -> Iterator[bytes]:
+        yield b"prison_number,establishment\n"
+        query = (
+            sa.select(person.c.prison_number)
+            .where(person.c.current_establishment == key)
+            .order_by(person.c.prison_number)
+        )
+        with store.connect() as connection:
+            for (prison_number,) in connection.execute(query):
+                yield f"{prison_number},{key}\n".encode()
+
+
+ROLL = RollFile()
