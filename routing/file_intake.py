@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -84,51 +85,33 @@ class FileIntake:
         if transfer.status != RECEIVING:
             return transfer
         mark = transfer.lines_read
-        published = transfer.records_published
         received_at = datetime.now(UTC)
-        batch: list[Message] = []
-        hops: list[Hop] = []
-        errors: list[tuple[int, str]] = []
-        last_line = mark
-
-        def flush() -> None:
-            nonlocal published
-            if batch:
-                self.transport.publish(self.inbound_exchange, batch)
-            published += len(batch)
-            self.transfers.record_progress(
-                transfer.id,
-                lines_read=last_line,
-                records_published=published,
-                line_errors=errors,
-                hops=hops,
-            )
-            batch.clear()
-            hops.clear()
-            errors.clear()
-
-        with path.open("rb") as handle:
+        progress = _Progress(self, transfer)
+        if mark == 0:
+            progress.hops.append(self._file_received_hop(transfer, received_at))
+        with path.open("rb") as handle, progress:
             lines = _CountedLines(handle)
             try:
                 for item in self.file_format.split(lines):
                     if item.line <= mark:
                         continue  # published before a restart
-                    last_line = item.line
+                    progress.last_line = item.line
                     if isinstance(item, LineError):
-                        errors.append((item.line, item.reason))
+                        progress.errors.append((item.line, item.reason))
                     else:
-                        batch.append(self._message(transfer, item, received_at))
-                        hops.append(self._received_hop(transfer, item, received_at))
-                    if len(batch) >= self.batch_size:
-                        flush()
+                        progress.batch.append(self._message(transfer, item, received_at))
+                    if len(progress.batch) >= self.batch_size:
+                        progress.flush()
             except UnreadableFile as error:
-                flush()
+                progress.finish()
                 reason = f"line {error.line}: {error.reason}" if error.line else error.reason
                 log.warning("%s: %s is unreadable: %s", self.interface, transfer.file_name, reason)
                 self.transfers.mark(transfer.id, UNREADABLE, reason)
                 return self.transfers.get(transfer.id)
-            last_line = max(last_line, lines.count)
-            flush()
+            progress.last_line = max(progress.last_line, lines.count)
+            progress.finish()
+        published = progress.published
+        last_line = progress.last_line
         self.transfers.mark(transfer.id, PUBLISHED)
         log.info(
             "%s: %s published, %d records from %d lines",
@@ -181,15 +164,75 @@ class FileIntake:
             timestamp=at,
         )
 
-    def _received_hop(self, transfer: FileTransfer, record: FileRecord, at: datetime) -> Hop:
+    def _file_received_hop(self, transfer: FileTransfer, at: datetime) -> Hop:
+        """One ``received`` hop for the file: its records' ids are the file's correlation id
+        and their line, so the journal leads from any record to its file."""
         return Hop(
-            message_id=record_message_id(transfer.correlation_id, record.line),
+            message_id=transfer.correlation_id,
             hop=journal.RECEIVED,
             at=at,
             correlation_id=transfer.correlation_id,
             adapter=self.adapter,
             partner=self.partner,
             direction=journal.INBOUND,
-            message_type=record.message_type,
-            detail=f"{transfer.file_name} line {record.line}",
+            message_type=self.file_format.name,
+            detail=f"{transfer.file_name} ({transfer.size_bytes} bytes) from SFTP {self.interface}",
+        )
+
+
+class _Progress:
+    """Batches of one file on their way to the broker, one batch in flight while the next is
+    read: each batch's progress mark moves only after the broker confirmed it, in order."""
+
+    def __init__(self, intake: FileIntake, transfer: FileTransfer) -> None:
+        self._intake = intake
+        self._transfer = transfer
+        self.published = transfer.records_published
+        self.last_line = transfer.lines_read
+        self.batch: list[Message] = []
+        self.errors: list[tuple[int, str]] = []
+        self.hops: list[Hop] = []
+        self._sender = ThreadPoolExecutor(max_workers=1, thread_name_prefix="file-publish")
+        self._in_flight: Future[None] | None = None
+
+    def __enter__(self) -> _Progress:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._sender.shutdown(wait=True)
+
+    def flush(self) -> None:
+        """Hand the batch to the sender, once the previous one is confirmed and marked."""
+        self._wait()
+        self.published += len(self.batch)
+        self._in_flight = self._sender.submit(
+            self._send, self.batch, self.last_line, self.published, self.errors, self.hops
+        )
+        self.batch, self.errors, self.hops = [], [], []
+
+    def finish(self) -> None:
+        self.flush()
+        self._wait()
+
+    def _wait(self) -> None:
+        if self._in_flight is not None:
+            in_flight, self._in_flight = self._in_flight, None
+            in_flight.result()
+
+    def _send(
+        self,
+        batch: list[Message],
+        last_line: int,
+        published: int,
+        errors: list[tuple[int, str]],
+        hops: list[Hop],
+    ) -> None:
+        if batch:
+            self._intake.transport.publish(self._intake.inbound_exchange, batch)
+        self._intake.transfers.record_progress(
+            self._transfer.id,
+            lines_read=last_line,
+            records_published=published,
+            line_errors=errors,
+            hops=hops,
         )
