@@ -5,6 +5,10 @@ database itself refuses a second one, so that two workers racing with the same r
 cannot both apply it. Refusals (``canteen_refusal``) may repeat a reference: a shop sending
 the same line twice hears twice why. Both keep the order file and line they came from, so
 that a receipt can be written from the store alone. Amounts are in pence.
+
+``person_id`` refers to ``person.id`` without a foreign key on purpose: a person received
+earlier in the same batch is written only when the batch ends (``UnitOfWork`` keeps new
+people back), while canteen rows are written at once; both commit in one transaction.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from core_records.timestamps import UtcDateTime
 canteen_account = sa.Table(
     "canteen_account",
     metadata,
-    sa.Column("person_id", sa.ForeignKey("person.id"), primary_key=True),
+    sa.Column("person_id", sa.Integer, primary_key=True),
     sa.Column("balance_pence", sa.BigInteger, nullable=False),
     sa.Column("week_starting", sa.Date),
     sa.Column("spent_this_week_pence", sa.BigInteger, nullable=False),
@@ -30,7 +34,7 @@ canteen_transaction = sa.Table(
     metadata,
     sa.Column("id", BigId, primary_key=True),
     sa.Column("client_reference", sa.String(64), nullable=False, unique=True),
-    sa.Column("person_id", sa.ForeignKey("person.id"), nullable=False, index=True),
+    sa.Column("person_id", sa.Integer, nullable=False, index=True),
     sa.Column("transaction_type", sa.String(5), nullable=False),
     sa.Column("amount_pence", sa.BigInteger, nullable=False),
     sa.Column("balance_after_pence", sa.BigInteger, nullable=False),

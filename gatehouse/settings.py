@@ -49,6 +49,10 @@ class Settings(BaseSettings):
     batch_size: int = Field(default=200, ge=1)
     prefetch: int = Field(default=300, ge=1)
 
+    canteen_drop_dir: Path | None = None
+    """A local drop directory for canteen order files (``incoming/``, ``receipts/``, ...),
+    watched by the ``canteen-files`` worker role; absent means no local file drop."""
+
     @field_validator("delay_tiers_ms")
     @classmethod
     def _tiers_positive(cls, tiers: tuple[int, ...]) -> tuple[int, ...]:

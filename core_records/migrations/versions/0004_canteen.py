@@ -25,13 +25,11 @@ Id = sa.String(128)
 
 
 def _person(table: str, *, primary: bool = False) -> list:  # type: ignore[type-arg]
-    constraints: list = [  # type: ignore[type-arg]
-        sa.Column("person_id", sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(["person_id"], ["person.id"], name=f"fk_{table}_person_id_person"),
-    ]
+    # No foreign key to person: see core_records/tables_canteen.py.
+    columns: list = [sa.Column("person_id", sa.Integer(), nullable=False)]  # type: ignore[type-arg]
     if primary:
-        constraints.append(sa.PrimaryKeyConstraint("person_id", name=f"pk_{table}"))
-    return constraints
+        columns.append(sa.PrimaryKeyConstraint("person_id", name=f"pk_{table}"))
+    return columns
 
 
 def _order_line() -> list:  # type: ignore[type-arg]
