@@ -4,15 +4,17 @@ checked, its lines travel the pipeline one message each, and the receipt names e
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from typer.testing import CliRunner
 
 import adapters.prison_shops as package
-from adapters.prison_shops import Receipt, read_receipt
+from adapters.prison_shops import Receipt, read_receipt, read_roll
 from adapters.prison_shops.order_line import line_message_id
 from core_records import canteen
 from core_records.canteen import RecordCanteenTransaction
@@ -20,6 +22,8 @@ from core_records.canteen_ledger import account_of
 from core_records.commands import InboundMessage
 from core_records.identifiers import NOMS, Identifier
 from gatehouse.bootstrap import ROLES, Hub
+from gatehouse.cli import app
+from tests.e2e.test_cli import environment_of
 from tests.integration.core_records.examples import MONDAY, message, particulars, reception
 from tests.running_hub import eventually, hub_settings, running_hub
 
@@ -206,3 +210,36 @@ def test_each_line_travels_as_its_own_message_correlated_to_its_file(hub: Hub, d
 
     assert [h.hop for h in hops if h.message_id == line_message_id(file_id, 2)] == ["stored"]
     assert {h.correlation_id for h in hops} == {f"canteen-order:{file_id}"}
+
+
+def test_the_roll_command_writes_each_prisons_people_with_their_spends(
+    hub: Hub, tmp_path: Path
+) -> None:
+    result = CliRunner().invoke(
+        app,
+        ["canteen", "roll", "LEI", "--out-dir", str(tmp_path / "rolls")],
+        env=environment_of(hub),
+    )
+
+    assert result.exit_code == 0, result.output
+    with (tmp_path / "rolls" / "LEI-roll.csv").open("rb") as stream:
+        establishment, people = read_roll(stream)
+    assert establishment == "LEI"
+    assert [(p.prison_number, p.surname, p.available_spends_pence) for p in people] == [
+        ("A1234BC", "SMITH", 3000),  # remand, standard: the balance is the limit
+        ("B2345CD", "JONES", 1000),
+    ]
+
+
+def test_the_roll_command_refuses_a_code_that_is_not_a_prison(hub: Hub) -> None:
+    result = CliRunner().invoke(app, ["canteen", "roll", "XXI"], env=environment_of(hub))
+
+    assert result.exit_code == 2
+    assert "XXI" in result.output
+
+
+def test_the_account_command_shows_a_balance(hub: Hub) -> None:
+    result = CliRunner().invoke(app, ["canteen", "account", "b2345cd"], env=environment_of(hub))
+
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["balance_pence"] == 1000
