@@ -62,7 +62,7 @@ def check_declaration(adapter: Adapter) -> None:
         assert scope.partner == partner, f"partner {partner!r} has the scope of {scope.partner!r}"
     for message_type, inbound in adapter.inbound.items():
         assert inbound.name == message_type, f"{message_type!r} is declared as {inbound.name!r}"
-        load_schema(inbound.schema)
+        inbound.load_schema()
     for event_type, subscription in adapter.subscriptions.items():
         assert subscription.event_type == event_type, f"{event_type!r} subscription mismatch"
         assert adapter.policy.allows(event_type), (
@@ -86,7 +86,7 @@ def samples(directory: Path, pattern: str = "*.xml") -> list[Path]:
 
 def message_type_of(sample: Path) -> str:
     """``reception`` for ``reception-new-person.xml``."""
-    return sample.name.split("-", 1)[0].removesuffix(".xml")
+    return sample.name.split("-", 1)[0].removesuffix(sample.suffix)
 
 
 def accept(
@@ -94,9 +94,7 @@ def accept(
 ) -> tuple[Command, ...]:
     """What ingest does with one inbound document: parse safely, validate, translate."""
     inbound = adapter.inbound_type(message_type)
-    document = parse_xml(body)
-    validate(document, inbound.schema)
-    return inbound.translate(document, scope)
+    return inbound.translate(inbound.read(body), scope)
 
 
 def check_valid_sample(adapter: Adapter, sample: Path, scope: PartnerScope) -> tuple[Command, ...]:

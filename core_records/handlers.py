@@ -226,3 +226,9 @@ _HANDLERS: dict[type, Callable[[UnitOfWork, Any], list[CanonicalEvent]]] = {
     RecordRelease: record_release,
     RecordTransfer: record_transfer,
 }
+
+# Canteen accounts (issue 3c): the command and its handler live in their own modules.
+from core_records.canteen import RecordCanteenTransaction  # noqa: E402
+from core_records.canteen_handler import record_canteen_transaction  # noqa: E402
+
+_HANDLERS[RecordCanteenTransaction] = record_canteen_transaction

@@ -328,4 +328,5 @@ audit_event = sa.Table(
     sa.Column("subject", sa.String(255), nullable=False, index=True),
     sa.Column("detail", sa.Text),
 )
+from core_records import tables_canteen  # noqa: E402, F401, I001
 from core_records import tables_files  # noqa: E402, F401

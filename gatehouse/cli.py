@@ -274,3 +274,8 @@ def messages_show(message_id: str) -> None:
 
 if __name__ == "__main__":
     app()
+
+# Prison shops (issue 3c).
+from gatehouse.canteen_cli import canteen_app  # noqa: E402
+
+app.add_typer(canteen_app, name="canteen")

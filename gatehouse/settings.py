@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     """Batch file interfaces over SFTP, by interface name (``adapters.transports.sftp_config``)."""
     sftp_spool_dir: Path | None = None
     """Where files being processed are copied; absent means ``data_dir/sftp-spool``."""
+    canteen_drop_dir: Path | None = None
+    """A local drop directory for canteen order files (``incoming/``, ``receipts/``, ...),
+    watched by the ``canteen-files`` worker role; absent means no local file drop."""
 
     @field_validator("delay_tiers_ms")
     @classmethod

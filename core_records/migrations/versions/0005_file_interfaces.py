@@ -1,7 +1,7 @@
 """Batch file interfaces: the files partners dropped, their progress and unreadable lines.
 
 Revision ID: 0005_file_interfaces
-Revises: 0001_initial
+Revises: 0004_canteen
 Create Date: 2026-11-23
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0005_file_interfaces"
-down_revision: str | None = "0001_initial"
+down_revision: str | None = "0004_canteen"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
