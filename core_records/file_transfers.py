@@ -79,6 +79,10 @@ class FileTransfers:
     def __init__(self, engine: sa.Engine) -> None:
         self._engine = engine
 
+    @property
+    def engine(self) -> sa.Engine:
+        return self._engine
+
     def begin(
         self, interface: str, file_name: str, sha256: str, size_bytes: int
     ) -> tuple[FileTransfer, bool]:

@@ -112,7 +112,9 @@ def send_file(interface: str, key: str, day: date | None = None) -> str:
     try:
         name = file_format.file_name(key, day)
         with connect(config) as drop:
-            path = drop.put(config.drop_dir, name, file_format.write(hub.engine, key, day))
+            path = drop.put_with(
+                config.drop_dir, name, lambda out: file_format.write(hub.engine, key, day, out)
+            )
     finally:
         hub.close()
     log.info("%s: wrote %s", interface, path)

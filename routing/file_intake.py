@@ -20,13 +20,15 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 from adapters.transports.file_formats import (
+    FileContext,
     FileFormat,
     FileReceipt,
     FileRecord,
     LineError,
+    ReceiptNotReady,
     UnreadableFile,
 )
 from core_records import journal
@@ -53,17 +55,43 @@ from routing.transport import Transport
 log = logging.getLogger(__name__)
 
 
-class _CountedLines:
-    """The lines of a binary file, counting them as they pass."""
+class _CountingReader:
+    """A binary file that counts the lines read through it; reading it again from the
+    start counts afresh."""
 
     def __init__(self, handle: BinaryIO) -> None:
         self._handle = handle
-        self.count = 0
+        self._newlines = 0
+        self._open_line = False
+
+    @property
+    def lines(self) -> int:
+        return self._newlines + self._open_line
+
+    def readline(self, size: int = -1) -> bytes:
+        return self._counted(self._handle.readline(size))
+
+    def read(self, size: int = -1) -> bytes:
+        return self._counted(self._handle.read(size))
 
     def __iter__(self) -> Iterator[bytes]:
-        for line in self._handle:
-            self.count += 1
+        while line := self.readline():
             yield line
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        position = self._handle.seek(offset, whence)
+        if position == 0:
+            self._newlines, self._open_line = 0, False
+        return position
+
+    def tell(self) -> int:
+        return self._handle.tell()
+
+    def _counted(self, data: bytes) -> bytes:
+        if data:
+            self._newlines += data.count(b"\n")
+            self._open_line = not data.endswith(b"\n")
+        return data
 
 
 @dataclass
@@ -89,10 +117,11 @@ class FileIntake:
         progress = _Progress(self, transfer)
         if mark == 0:
             progress.hops.append(self._file_received_hop(transfer, received_at))
+        context = self.context(transfer, path)
         with path.open("rb") as handle, progress:
-            lines = _CountedLines(handle)
+            stream = _CountingReader(handle)
             try:
-                for item in self.file_format.split(lines):
+                for item in self.file_format.split(cast(BinaryIO, stream), context):
                     if item.line <= mark:
                         continue  # published before a restart
                     progress.last_line = item.line
@@ -108,7 +137,7 @@ class FileIntake:
                 log.warning("%s: %s is unreadable: %s", self.interface, transfer.file_name, reason)
                 self.transfers.mark(transfer.id, UNREADABLE, reason)
                 return self.transfers.get(transfer.id)
-            progress.last_line = max(progress.last_line, lines.count)
+            progress.last_line = max(progress.last_line, stream.lines)
             progress.finish()
         published = progress.published
         last_line = progress.last_line
@@ -121,6 +150,20 @@ class FileIntake:
             last_line,
         )
         return self.transfers.get(transfer.id)
+
+    def context(self, transfer: FileTransfer, source: Path) -> FileContext:
+        return FileContext(file_id=transfer.sha256, source=source, store=self.transfers.engine)
+
+    def answer(self, transfer: FileTransfer, source: Path) -> tuple[FileReceipt, bytes] | None:
+        """The receipt and its bytes in the file's format, or None while not every record
+        has its outcome. ``source`` is the local copy of the file."""
+        receipt = self.receipt(transfer)
+        if receipt is None:
+            return None
+        try:
+            return receipt, self.file_format.write_receipt(receipt, self.context(transfer, source))
+        except ReceiptNotReady:
+            return None
 
     def receipt(self, transfer: FileTransfer) -> FileReceipt | None:
         """The file's receipt, or None while ingest has records of it still to settle."""
@@ -153,6 +196,7 @@ class FileIntake:
             routing_key=inbound_routing_key(self.adapter, record.message_type),
             body=record.body,
             message_id=record_message_id(transfer.correlation_id, record.line),
+            content_type=record.content_type,
             headers={
                 HEADER_ADAPTER: self.adapter,
                 HEADER_MESSAGE_TYPE: record.message_type,
@@ -160,7 +204,6 @@ class FileIntake:
                 HEADER_RECEIVED_AT: at.isoformat(),
                 HEADER_CORRELATION_ID: transfer.correlation_id,
             },
-            content_type="application/xml",
             timestamp=at,
         )
 

@@ -157,14 +157,16 @@ class SftpPoller:
         settled; the number of records it holds (at least 1 once answered)."""
         intake = self.intake
         transfer = self.publish(drop, transfer)
-        receipt = intake.receipt(transfer)
-        if receipt is None:
+        if transfer.status == RECEIVING:
             return transfer.records_published
-        file_format = intake.file_format
+        answer = intake.answer(transfer, self._spool_copy(drop, transfer))
+        if answer is None:
+            return transfer.records_published
+        receipt, receipt_bytes = answer
         drop.put(
             self.interface.receipt_dir,
-            file_format.receipt_name(transfer.file_name),
-            [file_format.write_receipt(receipt)],
+            intake.file_format.receipt_name(transfer.file_name),
+            [receipt_bytes],
         )
         where = self.interface.error_dir if transfer.status == UNREADABLE else None
         self._file_away(drop, transfer, where or self.interface.archive_dir)
@@ -184,10 +186,13 @@ class SftpPoller:
         """Publish the records of a file still being received, from its spool copy."""
         if transfer.status != RECEIVING:
             return transfer
+        return self.intake.publish(transfer, self._spool_copy(drop, transfer))
+
+    def _spool_copy(self, drop: PartnerDrop, transfer: FileTransfer) -> Path:
         spool = self._spool_path(transfer)
         if not spool.exists():  # restarted elsewhere: fetch the same file again
             self._fetch_again(drop, transfer, spool)
-        return self.intake.publish(transfer, spool)
+        return spool
 
     def _answerable(self, transfer: FileTransfer) -> bool:
         if transfer.status == UNREADABLE:
@@ -207,7 +212,9 @@ class SftpPoller:
     def _fetch_again(self, drop: PartnerDrop, transfer: FileTransfer, spool: Path) -> None:
         download = spool.with_suffix(".download")
         with download.open("wb") as local:
-            sha256, _ = drop.download(transfer.file_name, local)
+            sha256, _ = drop.download(
+                transfer.file_name, local, directory=self._where(drop, transfer)
+            )
         if sha256 != transfer.sha256:
             download.unlink()
             raise RuntimeError(
@@ -215,6 +222,14 @@ class SftpPoller:
                 f"processed (checksum {sha256[:12]}, was {transfer.sha256[:12]})"
             )
         download.replace(spool)
+
+    def _where(self, drop: PartnerDrop, transfer: FileTransfer) -> str:
+        """The directory the file is in now: still in the drop, or filed away before a crash."""
+        interface = self.interface
+        for directory in (interface.drop_dir, interface.archive_dir, interface.error_dir):
+            if drop.exists(f"{directory}/{transfer.file_name}"):
+                return directory
+        return interface.drop_dir
 
     def _spool_path(self, transfer: FileTransfer) -> Path:
         return self.spool_dir / f"{transfer.sha256}.file"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime
+from typing import BinaryIO
 
 import sqlalchemy as sa
 
@@ -22,7 +23,13 @@ from adapters.private_prisons.messages import (
     OperatorPerson,
 )
 from adapters.private_prisons.writing import write_message
-from adapters.transports.file_formats import FileReceipt, FileRecord, LineError, UnreadableFile
+from adapters.transports.file_formats import (
+    FileContext,
+    FileReceipt,
+    FileRecord,
+    LineError,
+    UnreadableFile,
+)
 from core_records.tables import person
 
 HEADER = "operator,establishment,local_id,surname,forenames,date_of_birth,sex,from_agency"
@@ -31,8 +38,8 @@ HEADER = "operator,establishment,local_id,surname,forenames,date_of_birth,sex,fr
 class ReceptionFile:
     name = "tests.receptions"
 
-    def split(self, lines: Iterable[bytes]) -> Iterator[FileRecord | LineError]:
-        for number, raw in enumerate(lines, start=1):
+    def split(self, stream: BinaryIO, context: FileContext) -> Iterator[FileRecord | LineError]:
+        for number, raw in enumerate(stream, start=1):
             text = raw.decode("utf-8", errors="replace").rstrip("\r\n")
             if number == 1:
                 if text != HEADER:
@@ -47,7 +54,7 @@ class ReceptionFile:
             except ValueError as error:
                 yield LineError(number, str(error))
 
-    def write_receipt(self, receipt: FileReceipt) -> bytes:
+    def write_receipt(self, receipt: FileReceipt, context: FileContext) -> bytes:
         lines = [
             f"file,{receipt.file_name}",
             f"sha256,{receipt.sha256}",
@@ -118,8 +125,8 @@ class RollFile:
     def file_name(self, key: str, day: date) -> str:
         return f"roll-{key}-{day:%Y%m%d}.csv"
 
-    def write(self, store: sa.Engine, key: str, day: date) -> Iterator[bytes]:
-        yield b"prison_number,establishment\n"
+    def write(self, store: sa.Engine, key: str, day: date, out: BinaryIO) -> None:
+        out.write(b"prison_number,establishment\n")
         query = (
             sa.select(person.c.prison_number)
             .where(person.c.current_establishment == key)
@@ -127,7 +134,7 @@ class RollFile:
         )
         with store.connect() as connection:
             for (prison_number,) in connection.execute(query):
-                yield f"{prison_number},{key}\n".encode()
+                out.write(f"{prison_number},{key}\n".encode())
 
 
 ROLL = RollFile()

@@ -17,11 +17,12 @@ Formats are found by name in the entry-point group ``gatehouse.file_formats``, o
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from importlib.metadata import entry_points
-from typing import Protocol, runtime_checkable
+from pathlib import Path
+from typing import BinaryIO, Protocol, runtime_checkable
 
 import sqlalchemy as sa
 
@@ -34,6 +35,22 @@ class UnreadableFile(InvalidMessage):
     """The file as a whole cannot be read in this format."""
 
 
+class ReceiptNotReady(Exception):
+    """The format's receipt needs outcomes the store does not hold yet; ask again later."""
+
+
+@dataclass(frozen=True)
+class FileContext:
+    """What a format may consult beyond the file's bytes."""
+
+    file_id: str
+    """The file's SHA-256: the same file, whenever and however often it is seen."""
+    source: Path
+    """The local copy of the file (read it again to write a receipt line by line)."""
+    store: sa.Engine
+    """The record store, read only: reference data, and outcomes a receipt reports."""
+
+
 @dataclass(frozen=True)
 class FileRecord:
     """One record of a file: the document for ``message_type``, from line ``line``."""
@@ -41,6 +58,7 @@ class FileRecord:
     line: int
     message_type: str
     body: bytes
+    content_type: str = "application/xml"
 
 
 @dataclass(frozen=True)
@@ -72,13 +90,16 @@ class FileFormat(Protocol):
     name: str
     """E.g. ``prison_shops.orders``."""
 
-    def split(self, lines: Iterable[bytes]) -> Iterator[FileRecord | LineError]:
-        """Records and refused lines, in file order. ``lines`` yields each line's raw bytes
-        (line ending included); the format must not hold on to more than a line at a time."""
+    def split(self, stream: BinaryIO, context: FileContext) -> Iterator[FileRecord | LineError]:
+        """Records and refused lines, in file order, read from ``stream`` (seekable, so a
+        format that must check the whole file before anything is sent may read it twice);
+        never more than a line held at a time. Raises ``UnreadableFile`` for a file refused
+        whole, before yielding anything."""
         ...
 
-    def write_receipt(self, receipt: FileReceipt) -> bytes:
-        """The receipt file sent back to the partner."""
+    def write_receipt(self, receipt: FileReceipt, context: FileContext) -> bytes:
+        """The receipt file sent back to the partner; ``ReceiptNotReady`` while the store
+        lacks outcomes it needs."""
         ...
 
     def receipt_name(self, file_name: str) -> str:
@@ -94,8 +115,8 @@ class OutboundFileFormat(Protocol):
 
     def file_name(self, key: str, day: date) -> str: ...
 
-    def write(self, store: sa.Engine, key: str, day: date) -> Iterator[bytes]:
-        """The file's bytes, chunk by chunk, read from the record store (read only)."""
+    def write(self, store: sa.Engine, key: str, day: date, out: BinaryIO) -> None:
+        """Write the file to ``out`` as it is read from the record store (read only)."""
         ...
 
 

@@ -27,10 +27,10 @@ import logging
 import posixpath
 import socket
 import stat
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 import paramiko
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
@@ -193,11 +193,14 @@ class PartnerDrop:
                 files.append(RemoteFile(name, entry.st_size or 0, int(entry.st_mtime or 0)))
         return sorted(files, key=lambda f: (f.modified_at, f.name))
 
-    def download(self, name: str, into: BinaryIO) -> tuple[str, int]:
-        """Copy ``drop_dir/name`` into a local file, chunk by chunk; its SHA-256 and size."""
+    def download(
+        self, name: str, into: BinaryIO, *, directory: str | None = None
+    ) -> tuple[str, int]:
+        """Copy ``drop_dir/name`` (or ``directory/name``) into a local file, chunk by chunk;
+        its SHA-256 and size."""
         digest = hashlib.sha256()
         size = 0
-        path = posixpath.join(self.interface.drop_dir, name)
+        path = posixpath.join(directory or self.interface.drop_dir, name)
         with sftp_errors(f"reading {path}"), self.sftp.open(path, "rb") as remote:
             remote.prefetch()
             while chunk := remote.read(COPY_CHUNK_BYTES):
@@ -218,14 +221,22 @@ class PartnerDrop:
     def put(self, directory: str, name: str, chunks: Iterable[bytes]) -> str:
         """Write ``directory/name`` as ``name.part``, then rename it, so the partner never
         reads a file we are still writing. Replaces a file of that name."""
+
+        def write(remote: BinaryIO) -> None:
+            for chunk in chunks:
+                remote.write(chunk)
+
+        return self.put_with(directory, name, write)
+
+    def put_with(self, directory: str, name: str, write: Callable[[BinaryIO], object]) -> str:
+        """As ``put``, with ``write`` writing the content to the remote file as it goes."""
         self._ensure_dir(directory)
         final = posixpath.join(directory, name)
         partial = final + PART_SUFFIX
         with sftp_errors(f"writing {final}"):
             with self.sftp.open(partial, "wb") as remote:
                 remote.set_pipelined(True)
-                for chunk in chunks:
-                    remote.write(chunk)
+                write(cast(BinaryIO, remote))
             self.sftp.posix_rename(partial, final)
         return final
 
