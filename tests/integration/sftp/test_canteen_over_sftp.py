@@ -164,3 +164,29 @@ def test_the_nightly_roll_is_written_to_the_shop_as_part_then_renamed(
         establishment, people = read_roll(stream)
     assert establishment == "LEI"
     assert sorted(p.prison_number for p in people) == ["A1234BC", "B2345CD"]
+
+
+def test_the_cli_polls_an_interface_and_sends_a_roll_by_hand(
+    hub: Hub, sftp: SftpServer, interfaces: dict[str, Any]
+) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from gatehouse.cli import app
+    from tests.e2e.test_cli import environment_of
+
+    env = {**environment_of(hub), "GATEHOUSE_SFTP_INTERFACES": json.dumps(interfaces)}
+    upload(sftp, FILES / "invalid" / "orders-without-trailer.csv", "cut-short.csv")
+
+    polled = CliRunner().invoke(app, ["files", "poll", ORDERS], env=env)
+    sent = CliRunner().invoke(app, ["files", "send", ROLL, "--establishment", "LEI"], env=env)
+    unknown = CliRunner().invoke(app, ["files", "poll", "nowhere"], env=env)
+
+    assert polled.exit_code == 0, polled.output
+    assert sftp.path("error/cut-short.csv").exists()
+    assert sftp.path("receipts/cut-short.receipt.csv").exists()
+    assert sent.exit_code == 0, sent.output
+    assert sent.output.strip().startswith("rolls/roll-LEI-")
+    assert unknown.exit_code == 2
+    assert "no SFTP interface 'nowhere'" in unknown.output
