@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from adapters.transports.sftp import PartnerDrop, RemoteFile, connect
+from adapters.transports.sftp import PART_SUFFIX, PartnerDrop, RemoteFile, connect
 from adapters.transports.sftp_config import SftpInterface
 from core_records.file_transfers import (
     PUBLISHED,
@@ -35,8 +35,6 @@ from core_records.file_transfers import (
 from routing.file_intake import FileIntake
 
 log = logging.getLogger(__name__)
-
-PART_SUFFIX = ".part"
 
 
 @dataclass
