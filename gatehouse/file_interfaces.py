@@ -39,6 +39,7 @@ def file_intake(hub: Hub, name: str, interface: SftpInterface) -> FileIntake:
         transfers=FileTransfers(hub.engine),
         transport=hub.transport,
         inbound_exchange=hub.topology.inbound_exchange,
+        batch_size=interface.batch_size,
     )
 
 

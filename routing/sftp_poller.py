@@ -80,7 +80,11 @@ class SftpPoller:
                 handled += self.advance(drop, transfer)
             if listing_due:
                 self._next_listing = now + self.interface.poll_every_s
+                # A file still being published or answered is advanced above, not fetched again.
+                busy = {t.file_name for t in self.intake.transfers.unfinished(self.interface_name)}
                 for remote in self.complete(drop.listing(), now):
+                    if remote.name in busy:
+                        continue
                     transfer = self.take(drop, remote)
                     if transfer is not None:
                         handled += self.advance(drop, transfer)

@@ -47,6 +47,8 @@ class SftpInterface(BaseModel):
     renames it; ``stable``, the size has not changed for ``stable_for_s``."""
     stable_for_s: float = Field(default=30.0, ge=0)
     poll_every_s: float = Field(default=60.0, gt=0)
+    batch_size: int = Field(default=1000, ge=1)
+    """Records published per batch; the progress mark moves once per confirmed batch."""
     establishments: tuple[str, ...] = ()
     """Outbound: the prisons a file is written for, one file each (a nightly roll, say)."""
     schedule: str = "0 2 * * *"
