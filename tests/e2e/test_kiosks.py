@@ -152,6 +152,7 @@ def test_an_application_is_recorded_once_and_its_status_read(
     ("body", "status", "error", "detail"),
     [
         (b'{"version": 1, "items": [}', 400, "invalid_json", {"rule": "json-syntax", "line": 1}),
+        (b"[" * 100_000 + b"]" * 100_000, 400, "invalid_json", {"rule": "depth"}),
         (
             _sample("invalid/order-quantity-zero.json"),
             422,
