@@ -12,6 +12,7 @@ import typer
 
 from adapters.prison_shops import write_roll
 from core_records import canteen_ledger
+from core_records.audit import AuditEvent, write_audit
 from core_records.errors import UnknownReferenceCode
 
 canteen_app = typer.Typer(help="Prison shops (canteen): rolls and accounts.", no_args_is_help=True)
@@ -43,7 +44,7 @@ def roll(
                 raise typer.Exit(code=2) from error
             people = canteen_ledger.roll(hub.engine, code, now)
             if out_dir is None:
-                write_roll(code, people, sys.stdout.buffer, as_at=now)
+                _audit_roll(hub, code, write_roll(code, people, sys.stdout.buffer, as_at=now))
                 continue
             out_dir.mkdir(parents=True, exist_ok=True)
             target = out_dir / f"{code}-roll.csv"
@@ -52,6 +53,7 @@ def roll(
                 count = write_roll(code, people, stream, as_at=now)
             partial.replace(target)
             typer.echo(f"{target}: {count} people", err=True)
+            _audit_roll(hub, code, count)
     finally:
         hub.close()
 
@@ -70,3 +72,24 @@ def account(prison_number: Annotated[str, typer.Argument(help="e.g. A1234BC")]) 
         )
         raise typer.Exit(code=1)
     typer.echo(json.dumps(view.__dict__, indent=2))
+
+
+def _audit_roll(hub, establishment: str, count: int) -> None:  # type: ignore[no-untyped-def]
+    # A roll holds names and money of everyone at a prison: who wrote one is recorded.
+    with hub.engine.begin() as connection:
+        write_audit(
+            connection,
+            AuditEvent(
+                at=datetime.now(UTC),
+                actor=_actor(),
+                action="canteen_roll.written",
+                subject=f"establishment:{establishment}",
+                detail=f"{count} people",
+            ),
+        )
+
+
+def _actor() -> str:
+    from gatehouse.cli import _actor as actor
+
+    return actor()

@@ -17,6 +17,7 @@ import adapters.prison_shops as package
 from adapters.prison_shops import Receipt, read_receipt, read_roll
 from adapters.prison_shops.order_line import line_message_id
 from core_records import canteen
+from core_records.audit import audit_trail
 from core_records.canteen import RecordCanteenTransaction
 from core_records.canteen_ledger import account_of
 from core_records.commands import InboundMessage
@@ -229,6 +230,9 @@ def test_the_roll_command_writes_each_prisons_people_with_their_spends(
         ("A1234BC", "SMITH", 3000),  # remand, standard: the balance is the limit
         ("B2345CD", "JONES", 1000),
     ]
+    with hub.engine.connect() as connection:
+        [written] = audit_trail(connection, "establishment:LEI")
+    assert (written.action, written.detail) == ("canteen_roll.written", "2 people")
 
 
 def test_the_roll_command_refuses_a_code_that_is_not_a_prison(hub: Hub) -> None:
