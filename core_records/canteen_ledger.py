@@ -6,6 +6,7 @@ These are reads only; every change goes through ``RecordStore.apply`` with a
     order_file_outcomes(engine, order_file)   -> [LineOutcome], by line number
     order_file_decided(engine, order_file)    -> how many lines are decided
     transaction_outcome(engine, reference)    -> LineOutcome | None
+    prisons_holding_people(engine)            -> the prisons a night needs rolls for
     roll(engine, establishment, at)           -> iterator of RollEntry, by prison number
     account_of(engine, prison_number, at)     -> AccountView | None
 """
@@ -240,3 +241,15 @@ def transaction_outcome(engine: sa.Engine, client_reference: str) -> LineOutcome
     if row is None:
         return None
     return LineOutcome(row[0] or 0, client_reference, row[1], row[2], row[3], False, row[4], row[5])
+
+
+def prisons_holding_people(engine: sa.Engine) -> list[str]:
+    """The prisons with anyone in custody, by code: the rolls a night needs."""
+    query = (
+        sa.select(person.c.current_establishment)
+        .where(person.c.custody_status == IN_PRISON)
+        .distinct()
+        .order_by(person.c.current_establishment)
+    )
+    with engine.connect().execution_options(**READ_ONLY) as connection:
+        return [code for code in connection.execute(query).scalars() if code]

@@ -26,17 +26,26 @@ def _hub():  # type: ignore[no-untyped-def]
 
 @canteen_app.command("roll")
 def roll(
-    establishments: Annotated[list[str], typer.Argument(help="Prison codes, e.g. LEI MDI.")],
+    establishments: Annotated[
+        list[str] | None, typer.Argument(help="Prison codes, e.g. LEI MDI; all with --all.")
+    ] = None,
+    every_prison: Annotated[
+        bool, typer.Option("--all", help="Every prison holding anyone.")
+    ] = False,
     out_dir: Annotated[
         Path | None,
         typer.Option("--out-dir", help="Write <prison>-roll.csv files here (else to stdout)."),
     ] = None,
 ) -> None:
     """Write the canteen roll of each prison: its people and their available spends."""
+    if bool(establishments) == every_prison:
+        typer.secho("error: name prisons, or give --all", fg=typer.colors.RED, err=True)
+        raise typer.Exit(code=2)
     hub = _hub()
     now = datetime.now(UTC)
     try:
-        for code in establishments:
+        codes = establishments or canteen_ledger.prisons_holding_people(hub.engine)
+        for code in codes:
             try:
                 hub.store.reference_data.require_prison(code)
             except UnknownReferenceCode as error:

@@ -247,3 +247,13 @@ def test_the_account_command_shows_a_balance(hub: Hub) -> None:
 
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["balance_pence"] == 1000
+
+
+def test_the_roll_command_writes_a_roll_for_every_prison_holding_anyone(
+    hub: Hub, tmp_path: Path
+) -> None:
+    arguments = ["canteen", "roll", "--all", "--out-dir", str(tmp_path / "rolls")]
+    result = CliRunner().invoke(app, arguments, env=environment_of(hub))
+
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (tmp_path / "rolls").iterdir()) == ["LEI-roll.csv"]
