@@ -211,6 +211,9 @@ def test_each_line_travels_as_its_own_message_correlated_to_its_file(hub: Hub, d
 
     assert [h.hop for h in hops if h.message_id == line_message_id(file_id, 2)] == ["stored"]
     assert {h.correlation_id for h in hops} == {f"canteen-order:{file_id}"}
+    the_file = hub.journal.trace(f"canteen-order:{file_id}")
+    assert [h.hop for h in the_file if h.message_type == "order_file"] == ["received", "delivered"]
+    assert "5 lines published, 2 refused as read" in (the_file[0].detail or "")
 
 
 def test_the_roll_command_writes_each_prisons_people_with_their_spends(
