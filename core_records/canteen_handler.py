@@ -13,6 +13,7 @@ the last word: a concurrent writer with the same reference makes the batch fail 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -26,6 +27,7 @@ from core_records.identity import person_from_holders
 from core_records.person_record import IN_PRISON
 from core_records.tables import person
 from core_records.tables_canteen import canteen_account, canteen_refusal, canteen_transaction
+from core_records.timestamps import UtcDateTime
 from core_records.unit_of_work import UnitOfWork
 
 _EVENT_IDENTIFIER_TYPES = (NOMS, PNC, CRO, CRN)
@@ -35,54 +37,113 @@ _DESCRIPTIONS = {
     canteen.CANTEEN_TRANSACTION_REFUSED: "A canteen transaction has been refused",
 }
 
-_ACCOUNT = sa.select(
-    canteen_account.c.balance_pence,
-    canteen_account.c.week_starting,
-    canteen_account.c.spent_this_week_pence,
-    canteen_account.c.version,
-).where(canteen_account.c.person_id == sa.bindparam("person_id"))
-
-_PERSON = sa.select(person.c.incentive_level, person.c.legal_status).where(
-    person.c.id == sa.bindparam("person_id")
+_STANDING = (
+    sa.select(
+        person.c.prison_number,
+        person.c.version,
+        person.c.custody_status,
+        person.c.current_establishment,
+        person.c.incentive_level,
+        person.c.legal_status,
+        canteen_account.c.balance_pence,
+        canteen_account.c.week_starting,
+        canteen_account.c.spent_this_week_pence,
+        canteen_account.c.version.label("account_version"),
+        sa.exists()
+        .where(canteen_transaction.c.client_reference == sa.bindparam("client_reference"))
+        .label("reference_applied"),
+    )
+    .select_from(person)
+    .outerjoin(canteen_account, canteen_account.c.person_id == person.c.id)
+    .where(person.c.id == sa.bindparam("person_id"))
 )
+"""Everything a transaction is decided on, in one round trip: where the person is, their
+level and legal status, their account, and whether the reference was applied before."""
 
 _APPLIED_REFERENCE = sa.select(canteen_transaction.c.id).where(
     canteen_transaction.c.client_reference == sa.bindparam("client_reference")
 )
+
+_UPDATE_ACCOUNT = (
+    sa.update(canteen_account)
+    .where(
+        canteen_account.c.person_id == sa.bindparam("b_person_id"),
+        canteen_account.c.version == sa.bindparam("b_version", type_=sa.Integer),
+    )
+    .values(
+        balance_pence=sa.bindparam("b_balance"),
+        week_starting=sa.bindparam("b_week"),
+        spent_this_week_pence=sa.bindparam("b_spent"),
+        version=sa.bindparam("b_version", type_=sa.Integer) + 1,
+        updated_at=sa.bindparam("b_now", type_=UtcDateTime),
+    )
+)
+
+
+@dataclass(frozen=True)
+class _Standing:
+    prison_number: str
+    in_custody_at: str | None
+    incentive_level: str | None
+    legal_status: str | None
+    account: Account
+    account_version: int | None
+    reference_applied: bool
+
+
+def _standing(work: UnitOfWork, person_id: int, command: RecordCanteenTransaction) -> _Standing:
+    connection = work.connection
+    found = {"person_id": person_id, "client_reference": command.client_reference}
+    row = connection.execute(_STANDING, found).first()
+    if row is None:
+        # Received earlier in this same batch, so not written yet: no account, and the
+        # default level and the convicted (lower) limit until the record says otherwise.
+        current = work.load_person(person_id)
+        applied = connection.execute(_APPLIED_REFERENCE, found).first() is not None
+        where = current.current_establishment if current.custody_status == IN_PRISON else None
+        return _Standing(current.prison_number, where, None, None, Account(), None, applied)
+    account = (
+        Account()
+        if row.balance_pence is None
+        else Account(row.balance_pence, row.week_starting, row.spent_this_week_pence)
+    )
+    return _Standing(
+        row.prison_number,
+        row.current_establishment if row.custody_status == IN_PRISON else None,
+        row.incentive_level,
+        row.legal_status,
+        account,
+        row.account_version,
+        bool(row.reference_applied),
+    )
 
 
 def record_canteen_transaction(
     work: UnitOfWork, command: RecordCanteenTransaction
 ) -> list[CanonicalEvent]:
     _check(work, command)
-    connection = work.connection
     given = command.person
     person_id = person_from_holders(given, work.holders(given))
     if person_id is None:
         described = ", ".join(f"{i.type} {i.value}" for i in given) or "no identifiers"
         return _refuse(work, command, given, canteen.UNKNOWN_PRISONER, f"no person has {described}")
-    current = work.load_person(person_id)
+    standing = _standing(work, person_id, command)
     identifiers = work.identifiers_of(person_id)
+    where = standing.in_custody_at
     if (
         command.transaction_type == canteen.SPEND
         and command.establishment is not None
-        and (
-            current.custody_status != IN_PRISON
-            or current.current_establishment != command.establishment
-        )
+        and where != command.establishment
     ):
-        where = current.current_establishment if current.custody_status == IN_PRISON else None
         return _refuse(
             work,
             command,
             identifiers,
             canteen.NOT_AT_ESTABLISHMENT,
-            f"{current.prison_number} is not in custody at {command.establishment}"
+            f"{standing.prison_number} is not in custody at {command.establishment}"
             + (f" (they are at {where})" if where else ""),
         )
-    if connection.execute(
-        _APPLIED_REFERENCE, {"client_reference": command.client_reference}
-    ).first():
+    if standing.reference_applied:
         return _refuse(
             work,
             command,
@@ -90,23 +151,16 @@ def record_canteen_transaction(
             canteen.DUPLICATE_REFERENCE,
             f"client reference {command.client_reference} has already been applied",
         )
-
-    stored = connection.execute(_ACCOUNT, {"person_id": person_id}).first()
-    account = Account(*stored[:3]) if stored else Account()
-    # A person received earlier in this same batch has no row yet: the default level and
-    # the convicted (lower) limit apply until the record says otherwise.
-    particulars = connection.execute(_PERSON, {"person_id": person_id}).first()
-    level, legal_status = particulars if particulars else (None, None)
     limit = canteen.weekly_spend_limit(
-        current.current_establishment, level, canteen.is_remand(legal_status)
+        where, standing.incentive_level, canteen.is_remand(standing.legal_status)
     )
-    settled = canteen.settle(account, command, limit)
+    settled = canteen.settle(standing.account, command, limit)
     if isinstance(settled, Refusal):
         return _refuse(work, command, identifiers, settled.reason, settled.detail)
 
     work.writing()
-    _save_account(work, person_id, settled, None if stored is None else stored.version)
-    connection.execute(
+    _save_account(work, person_id, settled, standing.account_version)
+    work.connection.execute(
         sa.insert(canteen_transaction),
         {
             "client_reference": command.client_reference,
@@ -122,7 +176,7 @@ def record_canteen_transaction(
             "applied_at": work.now,
         },
     )
-    information = _information(command, current.prison_number)
+    information = _information(command, standing.prison_number)
     information["balancePence"] = settled.balance_pence
     information["availableSpendsPence"] = canteen.available_spends(
         settled, limit, command.occurred_at
@@ -147,21 +201,29 @@ def _check(work: UnitOfWork, command: RecordCanteenTransaction) -> None:
 
 
 def _save_account(work: UnitOfWork, person_id: int, account: Account, version: int | None) -> None:
-    values = {
-        "balance_pence": account.balance_pence,
-        "week_starting": account.week_starting,
-        "spent_this_week_pence": account.spent_this_week_pence,
-        "updated_at": work.now,
-    }
     if version is None:
         work.connection.execute(
-            sa.insert(canteen_account), {"person_id": person_id, "version": 1, **values}
+            sa.insert(canteen_account),
+            {
+                "person_id": person_id,
+                "balance_pence": account.balance_pence,
+                "week_starting": account.week_starting,
+                "spent_this_week_pence": account.spent_this_week_pence,
+                "version": 1,
+                "updated_at": work.now,
+            },
         )
         return
     changed = work.connection.execute(
-        sa.update(canteen_account)
-        .where(canteen_account.c.person_id == person_id, canteen_account.c.version == version)
-        .values(version=version + 1, **values)
+        _UPDATE_ACCOUNT,
+        {
+            "b_person_id": person_id,
+            "b_version": version,
+            "b_balance": account.balance_pence,
+            "b_week": account.week_starting,
+            "b_spent": account.spent_this_week_pence,
+            "b_now": work.now,
+        },
     )
     if changed.rowcount != 1:
         raise ConcurrentUpdate(f"the canteen account of person {person_id} changed under us")

@@ -5,6 +5,8 @@ These are reads only; every change goes through ``RecordStore.apply`` with a
 
     order_file_outcomes(engine, order_file)   -> [LineOutcome], by line number
     order_file_decided(engine, order_file)    -> how many lines are decided
+    transaction_outcome(engine, reference)    -> LineOutcome | None
+    prisons_holding_people(engine)            -> the prisons a night needs rolls for
     roll(engine, establishment, at)           -> iterator of RollEntry, by prison number
     account_of(engine, prison_number, at)     -> AccountView | None
 """
@@ -194,3 +196,60 @@ def order_file_decided(engine: sa.Engine, order_file: str) -> int:
     ]
     with engine.connect().execution_options(**READ_ONLY) as connection:
         return sum(connection.execute(count).scalar_one() for count in counts)
+
+
+def transaction_outcome(engine: sa.Engine, client_reference: str) -> LineOutcome | None:
+    """What became of the transaction with ``client_reference``: applied if it ever was,
+    else its latest refusal; None while the store has not decided it."""
+    applied = (
+        sa.select(
+            canteen_transaction.c.line_number,
+            person.c.prison_number,
+            canteen_transaction.c.transaction_type,
+            canteen_transaction.c.amount_pence,
+            canteen_transaction.c.balance_after_pence,
+        )
+        .join(person, person.c.id == canteen_transaction.c.person_id)
+        .where(canteen_transaction.c.client_reference == client_reference)
+    )
+    refused = (
+        sa.select(
+            canteen_refusal.c.line_number,
+            canteen_refusal.c.prison_number,
+            canteen_refusal.c.transaction_type,
+            canteen_refusal.c.amount_pence,
+            canteen_refusal.c.reason,
+            canteen_refusal.c.detail,
+        )
+        .where(canteen_refusal.c.client_reference == client_reference)
+        .order_by(canteen_refusal.c.id.desc())
+        .limit(1)
+    )
+    with engine.connect().execution_options(**READ_ONLY) as connection:
+        row = connection.execute(applied).first()
+        if row is not None:
+            return LineOutcome(
+                row[0] or 0,
+                client_reference,
+                row[1],
+                row[2],
+                row[3],
+                True,
+                balance_after_pence=row[4],
+            )
+        row = connection.execute(refused).first()
+    if row is None:
+        return None
+    return LineOutcome(row[0] or 0, client_reference, row[1], row[2], row[3], False, row[4], row[5])
+
+
+def prisons_holding_people(engine: sa.Engine) -> list[str]:
+    """The prisons with anyone in custody, by code: the rolls a night needs."""
+    query = (
+        sa.select(person.c.current_establishment)
+        .where(person.c.custody_status == IN_PRISON)
+        .distinct()
+        .order_by(person.c.current_establishment)
+    )
+    with engine.connect().execution_options(**READ_ONLY) as connection:
+        return [code for code in connection.execute(query).scalars() if code]

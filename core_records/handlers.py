@@ -232,3 +232,8 @@ from core_records.canteen import RecordCanteenTransaction  # noqa: E402
 from core_records.canteen_handler import record_canteen_transaction  # noqa: E402
 
 _HANDLERS[RecordCanteenTransaction] = record_canteen_transaction
+
+# Kiosk applications (issue 3c).
+from core_records.applications import RecordApplication, record_application  # noqa: E402
+
+_HANDLERS[RecordApplication] = record_application

@@ -61,3 +61,19 @@ canteen_refusal = sa.Table(
     sa.Column("line_number", sa.Integer),
     sa.Column("refused_at", UtcDateTime, nullable=False),
 )
+
+prisoner_application = sa.Table(
+    "prisoner_application",
+    metadata,
+    sa.Column("id", BigId, primary_key=True),
+    # The kiosk's reference: a kiosk sending an application again (after a timeout, say)
+    # records it once.
+    sa.Column("client_reference", sa.String(64), nullable=False, unique=True),
+    sa.Column("person_id", sa.Integer, nullable=False, index=True),
+    sa.Column("establishment", sa.String(6), nullable=False),
+    sa.Column("application_type", sa.String(32), nullable=False),
+    sa.Column("text", sa.String(2000), nullable=False),
+    sa.Column("submitted_at", UtcDateTime, nullable=False),
+    sa.Column("message_id", Id, nullable=False),
+    sa.Column("recorded_at", UtcDateTime, nullable=False),
+)

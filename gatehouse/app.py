@@ -7,6 +7,7 @@ from functools import partial
 from fastapi import FastAPI
 
 from adapters.transports.inbound_http import inbound_router
+from adapters.transports.kiosk_http import kiosk_router
 from gatehouse.bootstrap import Hub, build_hub
 from monitoring.api import health_router, messages_router
 from routing.inbound import publish_inbound
@@ -31,6 +32,11 @@ def create_app(hub: Hub) -> FastAPI:
         messages_router(journal=hub.journal, authenticate=hub.credentials.authenticate)
     )
     app.include_router(health_router({"store": hub.store.ping, "broker": hub.transport.ping}))
+    app.include_router(
+        kiosk_router(
+            registry=hub.registry, authenticate=hub.credentials.authenticate, engine=hub.engine
+        )
+    )
     app.state.hub = hub
     return app
 

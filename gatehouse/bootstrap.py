@@ -193,4 +193,5 @@ def canteen_file_drop(hub: Hub) -> OrderFileDrop:
         outcomes=partial(canteen_ledger.order_file_outcomes, hub.engine),
         decided=partial(canteen_ledger.order_file_decided, hub.engine),
         require_prison=lambda code: hub.store.reference_data.require_prison(code),
+        record_hops=hub.journal.record,
     )

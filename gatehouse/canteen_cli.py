@@ -12,6 +12,7 @@ import typer
 
 from adapters.prison_shops import write_roll
 from core_records import canteen_ledger
+from core_records.audit import AuditEvent, write_audit
 from core_records.errors import UnknownReferenceCode
 
 canteen_app = typer.Typer(help="Prison shops (canteen): rolls and accounts.", no_args_is_help=True)
@@ -25,17 +26,26 @@ def _hub():  # type: ignore[no-untyped-def]
 
 @canteen_app.command("roll")
 def roll(
-    establishments: Annotated[list[str], typer.Argument(help="Prison codes, e.g. LEI MDI.")],
+    establishments: Annotated[
+        list[str] | None, typer.Argument(help="Prison codes, e.g. LEI MDI; all with --all.")
+    ] = None,
+    every_prison: Annotated[
+        bool, typer.Option("--all", help="Every prison holding anyone.")
+    ] = False,
     out_dir: Annotated[
         Path | None,
         typer.Option("--out-dir", help="Write <prison>-roll.csv files here (else to stdout)."),
     ] = None,
 ) -> None:
     """Write the canteen roll of each prison: its people and their available spends."""
+    if bool(establishments) == every_prison:
+        typer.secho("error: name prisons, or give --all", fg=typer.colors.RED, err=True)
+        raise typer.Exit(code=2)
     hub = _hub()
     now = datetime.now(UTC)
     try:
-        for code in establishments:
+        codes = establishments or canteen_ledger.prisons_holding_people(hub.engine)
+        for code in codes:
             try:
                 hub.store.reference_data.require_prison(code)
             except UnknownReferenceCode as error:
@@ -43,7 +53,7 @@ def roll(
                 raise typer.Exit(code=2) from error
             people = canteen_ledger.roll(hub.engine, code, now)
             if out_dir is None:
-                write_roll(code, people, sys.stdout.buffer, as_at=now)
+                _audit_roll(hub, code, write_roll(code, people, sys.stdout.buffer, as_at=now))
                 continue
             out_dir.mkdir(parents=True, exist_ok=True)
             target = out_dir / f"{code}-roll.csv"
@@ -52,6 +62,7 @@ def roll(
                 count = write_roll(code, people, stream, as_at=now)
             partial.replace(target)
             typer.echo(f"{target}: {count} people", err=True)
+            _audit_roll(hub, code, count)
     finally:
         hub.close()
 
@@ -70,3 +81,24 @@ def account(prison_number: Annotated[str, typer.Argument(help="e.g. A1234BC")]) 
         )
         raise typer.Exit(code=1)
     typer.echo(json.dumps(view.__dict__, indent=2))
+
+
+def _audit_roll(hub, establishment: str, count: int) -> None:  # type: ignore[no-untyped-def]
+    # A roll holds names and money of everyone at a prison: who wrote one is recorded.
+    with hub.engine.begin() as connection:
+        write_audit(
+            connection,
+            AuditEvent(
+                at=datetime.now(UTC),
+                actor=_actor(),
+                action="canteen_roll.written",
+                subject=f"establishment:{establishment}",
+                detail=f"{count} people",
+            ),
+        )
+
+
+def _actor() -> str:
+    from gatehouse.cli import _actor as actor
+
+    return actor()

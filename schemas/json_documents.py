@@ -25,6 +25,8 @@ from core_records.errors import InvalidMessage
 
 SCHEMAS_ROOT = Path(__file__).resolve().parent
 DEFAULT_MAX_BYTES = 1_048_576
+MAX_DEPTH = 32
+"""Deepest nesting of objects and arrays accepted; partner documents need a handful."""
 
 
 def parse_json(body: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Any:
@@ -42,13 +44,35 @@ def parse_json(body: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Any:
             f"the body is not UTF-8: byte {error.start} cannot be decoded", rule="encoding"
         ) from None
     try:
-        return json.loads(text, parse_constant=_refuse_constant)
+        document = json.loads(text, parse_constant=_refuse_constant)
     except json.JSONDecodeError as error:
         raise InvalidMessage(
             f"not JSON: {error.msg} at line {error.lineno} column {error.colno}",
             line=error.lineno,
             rule="json-syntax",
         ) from None
+    except RecursionError:
+        overflowed = True
+    else:
+        overflowed = False
+    if overflowed or _deeper_than(document, MAX_DEPTH):
+        # Hostile nesting: refused before a validator walks it (or the parser overflows).
+        raise InvalidMessage(f"the document nests deeper than {MAX_DEPTH} levels", rule="depth")
+    return document
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    level = [value]
+    for _ in range(limit):
+        level = [
+            child
+            for item in level
+            if isinstance(item, dict | list)
+            for child in (item.values() if isinstance(item, dict) else item)
+        ]
+        if not level:
+            return False
+    return True
 
 
 def _refuse_constant(name: str) -> Any:
@@ -71,7 +95,10 @@ def load_json_schema(schema_path: str) -> Draft202012Validator:
     """The compiled validator for the schema at ``schema_path``, cached; checks the schema."""
     schema = json.loads(json_schema_file(schema_path).read_text(encoding="utf-8"))
     Draft202012Validator.check_schema(schema)
-    return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    # No format checker: it doubles the cost of every validation, and Gatehouse's schemas
+    # state forms with patterns, leaving what a pattern cannot check (a 30th of February)
+    # to the translators.
+    return Draft202012Validator(schema)
 
 
 def validate_json(document: Any, schema_path: str) -> None:
@@ -91,6 +118,6 @@ def validate_json(document: Any, schema_path: str) -> None:
 
 def _message(error: ValidationError) -> str:
     description = error.schema.get("description") if isinstance(error.schema, dict) else None
-    if error.validator in ("pattern", "format") and description:
+    if error.validator == "pattern" and description:
         return f"{error.instance!r} does not have the expected form: {description}"
     return error.message

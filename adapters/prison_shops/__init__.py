@@ -70,7 +70,7 @@ adapter = Adapter(
         MESSAGE_TYPE: InboundType(MESSAGE_TYPE, SCHEMA, translate_order_line, format=JSON),
     },
     policy=POLICY,
-    transports=("file", "sftp"),
+    transports=("file",),
 )
 
 __all__ = [

@@ -50,8 +50,10 @@ from adapters.prison_shops import (
 )
 from adapters.prison_shops.order_line import MESSAGE_TYPE
 from adapters.transports.inbound_http import Submission
+from core_records import journal
 from core_records.canteen_ledger import LineOutcome
-from core_records.errors import UnknownReferenceCode
+from core_records.errors import GatehouseError, UnknownReferenceCode
+from core_records.journal import Hop
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +65,13 @@ Outcomes = Callable[[str], list[LineOutcome]]
 Decided = Callable[[str], int]
 RequirePrison = Callable[[str], object]
 """Raises ``UnknownReferenceCode`` for a code that is not a prison."""
+RecordHops = Callable[[Sequence[Hop]], None]
+
+
+def order_file_id(file_id: str) -> str:
+    """The journal's message id for a whole order file, which is also the correlation id of
+    each of its lines: ``gatehouse messages show`` finds the file, and every line from it."""
+    return f"canteen-order:{file_id}"
 
 
 def submit_order_file(
@@ -93,7 +102,7 @@ def submit_order_file(
                 partner=PARTNER,
                 body=line_document(summary.sha256, reader.header, item),
                 received_at=received_at,
-                correlation_id=f"canteen-order:{summary.sha256}",
+                correlation_id=order_file_id(summary.sha256),
                 content_type="application/json",
                 message_id=line_message_id(summary.sha256, item.line_number),
             )
@@ -125,6 +134,8 @@ class OrderFileDrop:
     outcomes: Outcomes
     decided: Decided
     require_prison: RequirePrison
+    record_hops: RecordHops | None = None
+    """Journals each file received, refused and answered, when given."""
     name: str = "canteen-files"
 
     def __post_init__(self) -> None:
@@ -163,11 +174,19 @@ class OrderFileDrop:
                 refused = None
         if refused is not None:
             log.info("order file %s refused: %s", path.name, refused.reason)
+            self._journal(path, f"refused-{path.name}", journal.REJECTED, refused.reason, "error")
             self._write_receipt(path, partial(write_rejection, "", refused, written_at=_now()))
             os.replace(path, self.root / "rejected" / path.name)
             return
         marker = {"fileId": summary.sha256, "transactions": summary.transactions}
         _write_atomically(_marker(path), json.dumps(marker).encode())
+        self._journal(
+            path,
+            summary.sha256,
+            journal.RECEIVED,
+            f"{path.name}: {summary.transactions} lines published, "
+            f"{summary.refused_lines} refused as read",
+        )
         log.info("order file %s: %d lines published", path.name, summary.transactions)
 
     def _answer(self, path: Path) -> bool:
@@ -187,7 +206,34 @@ class OrderFileDrop:
             return False
         os.replace(path, self.root / "done" / path.name)
         _marker(path).unlink()
+        self._journal(path, file_id, journal.DELIVERED, f"receipt {path.stem}.receipt.csv written")
         return True
+
+    def _journal(
+        self, path: Path, file_id: str, hop: str, detail: str, outcome: str = "ok"
+    ) -> None:
+        if self.record_hops is None:
+            return
+        message_id = order_file_id(file_id)
+        try:
+            self.record_hops(
+                [
+                    Hop(
+                        message_id=message_id,
+                        hop=hop,
+                        at=_now(),
+                        outcome=outcome,
+                        correlation_id=message_id,
+                        adapter=NAME,
+                        partner=PARTNER,
+                        direction=journal.INBOUND,
+                        message_type="order_file",
+                        detail=detail,
+                    )
+                ]
+            )
+        except GatehouseError as error:  # the file's work is done; only its hop is lost
+            log.warning("could not journal order file %s: %s", path.name, error)
 
     def _write_receipt(self, path: Path, write: Callable[[BinaryIO], object]) -> None:
         final = self.root / "receipts" / f"{path.stem}.receipt.csv"

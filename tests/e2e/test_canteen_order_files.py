@@ -17,6 +17,7 @@ import adapters.prison_shops as package
 from adapters.prison_shops import Receipt, read_receipt, read_roll
 from adapters.prison_shops.order_line import line_message_id
 from core_records import canteen
+from core_records.audit import audit_trail
 from core_records.canteen import RecordCanteenTransaction
 from core_records.canteen_ledger import account_of
 from core_records.commands import InboundMessage
@@ -210,6 +211,9 @@ def test_each_line_travels_as_its_own_message_correlated_to_its_file(hub: Hub, d
 
     assert [h.hop for h in hops if h.message_id == line_message_id(file_id, 2)] == ["stored"]
     assert {h.correlation_id for h in hops} == {f"canteen-order:{file_id}"}
+    the_file = hub.journal.trace(f"canteen-order:{file_id}")
+    assert [h.hop for h in the_file if h.message_type == "order_file"] == ["received", "delivered"]
+    assert "5 lines published, 2 refused as read" in (the_file[0].detail or "")
 
 
 def test_the_roll_command_writes_each_prisons_people_with_their_spends(
@@ -229,6 +233,9 @@ def test_the_roll_command_writes_each_prisons_people_with_their_spends(
         ("A1234BC", "SMITH", 3000),  # remand, standard: the balance is the limit
         ("B2345CD", "JONES", 1000),
     ]
+    with hub.engine.connect() as connection:
+        [written] = audit_trail(connection, "establishment:LEI")
+    assert (written.action, written.detail) == ("canteen_roll.written", "2 people")
 
 
 def test_the_roll_command_refuses_a_code_that_is_not_a_prison(hub: Hub) -> None:
@@ -243,3 +250,13 @@ def test_the_account_command_shows_a_balance(hub: Hub) -> None:
 
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["balance_pence"] == 1000
+
+
+def test_the_roll_command_writes_a_roll_for_every_prison_holding_anyone(
+    hub: Hub, tmp_path: Path
+) -> None:
+    arguments = ["canteen", "roll", "--all", "--out-dir", str(tmp_path / "rolls")]
+    result = CliRunner().invoke(app, arguments, env=environment_of(hub))
+
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (tmp_path / "rolls").iterdir()) == ["LEI-roll.csv"]

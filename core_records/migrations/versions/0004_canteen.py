@@ -1,4 +1,4 @@
-"""Canteen accounts, and the transactions applied to them or refused.
+"""Canteen accounts, the transactions applied to them or refused, and kiosk applications.
 
 Revision ID: 0004_canteen
 Revises: 0001_initial
@@ -82,9 +82,25 @@ def upgrade() -> None:
     )
     op.create_index("ix_canteen_refusal_client_reference", "canteen_refusal", ["client_reference"])
     op.create_index("ix_canteen_refusal_order_file", "canteen_refusal", ["order_file"])
+    op.create_table(
+        "prisoner_application",
+        sa.Column("id", BigId, nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_prisoner_application"),
+        sa.Column("client_reference", sa.String(64), nullable=False),
+        *_person("prisoner_application"),
+        sa.Column("establishment", sa.String(6), nullable=False),
+        sa.Column("application_type", sa.String(32), nullable=False),
+        sa.Column("text", sa.String(2000), nullable=False),
+        sa.Column("submitted_at", Time, nullable=False),
+        sa.Column("message_id", Id, nullable=False),
+        sa.Column("recorded_at", Time, nullable=False),
+        sa.UniqueConstraint("client_reference", name="uq_prisoner_application_client_reference"),
+    )
+    op.create_index("ix_prisoner_application_person_id", "prisoner_application", ["person_id"])
 
 
 def downgrade() -> None:
+    op.drop_table("prisoner_application")
     op.drop_table("canteen_refusal")
     op.drop_table("canteen_transaction")
     op.drop_table("canteen_account")

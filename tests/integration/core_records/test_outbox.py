@@ -19,8 +19,10 @@ from tests.integration.core_records.examples import (
     transfer,
 )
 
-PUBLISHED_AT = datetime.now(UTC) + timedelta(minutes=5)
-"""After the store applied the examples (it stamps hops with the time it applied them)."""
+PUBLISHED_AT = datetime.now(UTC) + timedelta(hours=1)
+"""After the store applied the examples (it stamps hops with the time it applied them).
+Set when the module is collected, so it must outlast the tests that run before these: a
+full run takes minutes."""
 
 
 def test_unpublished_events_come_oldest_first_with_their_cause(store: RecordStore) -> None:

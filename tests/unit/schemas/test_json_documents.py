@@ -48,3 +48,15 @@ def test_only_json_schemas_inside_the_schemas_package_are_loaded() -> None:
         json_schema_file("../pyproject.toml")
     with pytest.raises(FileNotFoundError):
         json_schema_file("prison_shops/none.schema.json")
+
+
+@pytest.mark.parametrize("depth", [33, 100_000])
+def test_hostile_nesting_is_refused_without_overflowing(depth: int) -> None:
+    with pytest.raises(InvalidMessage) as refused:
+        parse_json(b"[" * depth + b"]" * depth, max_bytes=1_000_000)
+    assert refused.value.rule == "depth"
+
+
+def test_nesting_within_the_limit_and_a_bare_null_are_read() -> None:
+    assert parse_json(b"[" * 32 + b"]" * 32) is not None
+    assert parse_json(b"null") is None
