@@ -40,7 +40,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 import raw_pika_baseline as raw  # noqa: E402
-from pipeline import fresh_database  # noqa: E402
+from pipeline import delete_topology, fresh_database  # noqa: E402
 
 from adapters.prison_shops import OrderLine, line_document, read_order_file, read_receipt  # noqa: E402
 from adapters.transports.sftp import connect  # noqa: E402
@@ -54,6 +54,8 @@ from core_records.tables_canteen import (  # noqa: E402
     canteen_refusal,
     canteen_transaction,
 )
+from gatehouse.bootstrap import build_hub  # noqa: E402
+from gatehouse.settings import Settings  # noqa: E402
 from tests.integration.core_records.examples import message, particulars, reception  # noqa: E402
 from tests.sftp_server import sftp_server  # noqa: E402
 
@@ -189,12 +191,28 @@ def run_worker_until_receipt(
         worker.wait(timeout=60)
 
 
+def remove_queues(database_url: str, namespace: str) -> None:
+    """Delete the run's exchanges and quorum queues, so runs do not pile up on the broker;
+    a failure here is reported, never allowed to hide the figures."""
+    try:
+        hub = build_hub(
+            Settings(database_url=database_url, broker_url=RABBITMQ_URL, namespace=namespace)
+        )
+        try:
+            delete_topology(hub)
+        finally:
+            hub.close()
+    except Exception as error:  # the figures matter more than the tidy-up
+        print(f"could not delete the queues of namespace {namespace}: {error}", file=sys.stderr)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lines", type=int, default=80_000)
     args = parser.parse_args()
     n = args.lines
     content = order_file(n)
+    namespace = f"bench{uuid.uuid4().hex[:8]}"
     workdir = Path(tempfile.mkdtemp(prefix="gh-bench-sshd-"))
     data_dir = Path(tempfile.mkdtemp(prefix="gh-bench-data-"))
     log = data_dir / "worker.log"
@@ -214,7 +232,7 @@ def main() -> None:
             "PYTHONPATH": str(REPO),
             "GATEHOUSE_DATABASE_URL": database_url,
             "GATEHOUSE_BROKER_URL": RABBITMQ_URL,
-            "GATEHOUSE_NAMESPACE": f"bench{uuid.uuid4().hex[:8]}",
+            "GATEHOUSE_NAMESPACE": namespace,
             "GATEHOUSE_DATA_DIR": str(data_dir),
             "GATEHOUSE_SFTP_INTERFACES": json.dumps({INTERFACE: settings}),
         }
@@ -223,7 +241,10 @@ def main() -> None:
         (outbox / "estate.csv.part").write_bytes(content)
         receipt_path = server.path("receipts/estate.receipt.csv")
         print(f"seeded in {seed_s:.0f} s; dropping the {n}-line order file", flush=True)
-        seconds, peak_mb = run_worker_until_receipt(environment, outbox, receipt_path, log)
+        try:
+            seconds, peak_mb = run_worker_until_receipt(environment, outbox, receipt_path, log)
+        finally:
+            remove_queues(database_url, namespace)
         with receipt_path.open("rb") as stream:
             receipt = read_receipt(stream)
         interface = SftpInterface(**settings)  # type: ignore[arg-type]
