@@ -3,6 +3,8 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Apache Airflow, for the tests of the SFTP interfaces' DAGs; kept out of `make demo`'s venv.
+AIRFLOW_STAMP := $(VENV)/.installed-airflow
 
 .PHONY: demo test bench lint venv clean
 
@@ -15,16 +17,21 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
+$(AIRFLOW_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,airflow]'
+	@touch $(AIRFLOW_STAMP)
+
 demo: $(STAMP)
 	$(BIN)/gatehouse demo
 
-test: $(STAMP)
+test: $(STAMP) $(AIRFLOW_STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python bench/pipeline.py
 	$(BIN)/python bench/dashboard.py
 	$(BIN)/python bench/identity.py
+	$(BIN)/python bench/sftp_batch.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -19,11 +19,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from lxml import etree
-
 from core_records.commands import Command
 from core_records.errors import InvalidMessage
 from core_records.events import CanonicalEvent
+from schemas.json_documents import load_json_schema, parse_json, validate_json
+from schemas.loader import load_schema, validate
+from schemas.xml import DEFAULT_MAX_BYTES, parse_xml
 
 
 @dataclass(frozen=True)
@@ -39,8 +40,9 @@ class PartnerScope:
     establishments: frozenset[str] = frozenset()
 
 
-Translator = Callable[[etree._Element, PartnerScope], tuple[Command, ...]]
-"""Partner document in, canonical commands out. Raises ``PermanentError`` subclasses only:
+Translator = Callable[[Any, PartnerScope], tuple[Command, ...]]
+"""Partner document in (an lxml element, or for a JSON type the parsed JSON value),
+canonical commands out. Raises ``PermanentError`` subclasses only:
 ``InvalidMessage`` for a document it cannot read, ``InvalidIdentifier`` for a bad
 identifier, ``NotPermitted`` for a request outside the partner's scope."""
 
@@ -50,12 +52,50 @@ None when the partner needs nothing for this particular event (Delius, say, lear
 transfer from the ``prisoner.received`` at the new prison, not from the release at the old)."""
 
 
+XML = "xml"
+JSON = "json"
+
+
 @dataclass(frozen=True)
 class InboundType:
     name: str
     schema: str
-    """Path of the XSD under the ``schemas`` package, e.g. ``private_prisons/reception-v1.xsd``."""
+    """Path of the schema under the ``schemas`` package: an XSD for XML
+    (``private_prisons/reception-v1.xsd``), a JSON Schema for JSON
+    (``kiosks/order-v1.schema.json``)."""
     translate: Translator
+    format: str = XML
+    """``xml`` or ``json``: how the edge and ingest parse and validate the body."""
+
+    @property
+    def content_type(self) -> str:
+        return "application/json" if self.format == JSON else "application/xml"
+
+    def load_schema(self) -> None:
+        """Compile the schema (cached), so that a broken one fails at declaration time."""
+        if self.format == JSON:
+            load_json_schema(self.schema)
+        else:
+            load_schema(self.schema)
+
+    def parse(self, body: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Any:
+        """The document in ``body``, parsed safely; ``InvalidMessage`` if it cannot be read."""
+        if self.format == JSON:
+            return parse_json(body, max_bytes=max_bytes)
+        return parse_xml(body, max_bytes=max_bytes)
+
+    def validate(self, document: Any) -> None:
+        """``InvalidMessage`` naming the place and rule if ``document`` breaks the schema."""
+        if self.format == JSON:
+            validate_json(document, self.schema)
+        else:
+            validate(document, self.schema)
+
+    def read(self, body: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Any:
+        """Parse and validate: the document, ready for ``translate``."""
+        document = self.parse(body, max_bytes=max_bytes)
+        self.validate(document)
+        return document
 
 
 @dataclass(frozen=True)
@@ -188,7 +228,7 @@ class Adapter:
             ) from None
 
     def translate(
-        self, message_type: str, document: etree._Element, scope: PartnerScope
+        self, message_type: str, document: Any, scope: PartnerScope
     ) -> tuple[Command, ...]:
         return self.inbound_type(message_type).translate(document, scope)
 

@@ -11,10 +11,11 @@ checked without anyone editing a test. For each adapter the suite checks, with t
 of ``adapters.testing``:
 
 - its declaration, its ``policy.toml``, and a rendered sample for every subscription;
-- every ``samples/valid/*.xml`` is accepted (by at least one of its partner identities) and
-  translates to commands; every ``samples/invalid/*.xml`` is refused by every one of them,
-  with a reason;
-- every ``samples/events/*.json`` renders to exactly its ``samples/rendered/*.xml``;
+- every ``samples/valid/*`` is accepted (by at least one of its partner identities) and
+  translates to commands; every ``samples/invalid/*`` is refused by every one of them,
+  with a reason; each is ``.xml`` or ``.json`` as its message type's format is;
+- every ``samples/events/*.json`` renders to exactly its ``samples/rendered/*.xml`` (or
+  ``*.json`` for an adapter that delivers JSON);
 - property-based (hypothesis): nothing its policy withholds reaches what it renders, and an
   event carrying a security (X) alert reaches no partner that is not security-cleared.
 """
@@ -85,6 +86,14 @@ def _cases(under_test: Iterable[AdapterUnderTest], kind: str, pattern: str) -> l
     ]
 
 
+def _inbound_cases(under_test: Iterable[AdapterUnderTest], kind: str) -> list[Any]:
+    return [
+        pytest.param(a, path, id=f"{a.adapter.name}:{path.name}")
+        for a in under_test
+        for path in testing.inbound_samples(a.samples_dir / kind)
+    ]
+
+
 def _renders(adapter: Adapter) -> bool:
     return bool(adapter.subscriptions)
 
@@ -118,11 +127,11 @@ class AdapterContract:
         names = metafunc.fixturenames
         if "valid_sample" in names:
             metafunc.parametrize(
-                ("under_test", "valid_sample"), _cases(under_test, "valid", "*.xml")
+                ("under_test", "valid_sample"), _inbound_cases(under_test, "valid")
             )
         elif "invalid_sample" in names:
             metafunc.parametrize(
-                ("under_test", "invalid_sample"), _cases(under_test, "invalid", "*.xml")
+                ("under_test", "invalid_sample"), _inbound_cases(under_test, "invalid")
             )
         elif "event_sample" in names:
             metafunc.parametrize(
@@ -152,13 +161,16 @@ class AdapterContract:
         self, under_test: AdapterUnderTest
     ) -> None:
         adapter = under_test.adapter
-        valid = {testing.message_type_of(p) for p in under_test.sample_files("valid", "*.xml")}
+        valid_samples = testing.inbound_samples(under_test.samples_dir / "valid")
+        valid = {testing.message_type_of(p) for p in valid_samples}
         assert valid == set(adapter.inbound), (
             f"{adapter.name}: valid samples show {sorted(valid)},"
             f" it accepts {sorted(adapter.inbound)}"
         )
         if adapter.inbound:
-            assert under_test.sample_files("invalid", "*.xml"), f"{adapter.name}: no invalid sample"
+            assert testing.inbound_samples(under_test.samples_dir / "invalid"), (
+                f"{adapter.name}: no invalid sample"
+            )
         rendered = {event.event_type for event in under_test.sample_events()}
         assert rendered == set(adapter.subscriptions), (
             f"{adapter.name}: sample events show {sorted(rendered)}, it subscribes to"
@@ -171,6 +183,7 @@ class AdapterContract:
         self, under_test: AdapterUnderTest, valid_sample: Path
     ) -> None:
         adapter = under_test.adapter
+        testing.check_sample_format(adapter, valid_sample)
         refusals: list[str] = []
         for scope in adapter.partners.values():
             try:
@@ -185,6 +198,7 @@ class AdapterContract:
     def test_an_invalid_sample_is_refused_with_a_reason(
         self, under_test: AdapterUnderTest, invalid_sample: Path
     ) -> None:
+        testing.check_sample_format(under_test.adapter, invalid_sample)
         for scope in under_test.adapter.partners.values():
             testing.check_invalid_sample(under_test.adapter, invalid_sample, scope)
 
@@ -193,7 +207,8 @@ class AdapterContract:
     def test_a_sample_event_renders_to_its_sample_document(
         self, under_test: AdapterUnderTest, event_sample: Path
     ) -> None:
-        rendered = under_test.samples_dir / "rendered" / f"{event_sample.stem}.xml"
+        suffix = testing.rendered_suffix(under_test.adapter)
+        rendered = under_test.samples_dir / "rendered" / f"{event_sample.stem}{suffix}"
         testing.check_rendered_sample(under_test.adapter, event_sample, rendered)
 
     def test_nothing_its_policy_withholds_reaches_what_it_renders(

@@ -4,15 +4,18 @@ well under pytest; the property-test strategy needs hypothesis (the ``dev`` extr
 
 Sample conventions:
 
-- inbound samples are ``samples/valid/*.xml`` and ``samples/invalid/*.xml``, each named
-  ``<message type>-<what it shows>.xml`` (``reception-new-person.xml``);
+- inbound samples are ``samples/valid/*`` and ``samples/invalid/*``, each named
+  ``<message type>-<what it shows>.<format>``: ``.xml`` for an XML message type
+  (``reception-new-person.xml``), ``.json`` for a JSON one (``order-two-items.json``);
 - rendered samples are ``samples/events/<name>.json`` (a canonical event envelope) beside
-  ``samples/rendered/<name>.xml`` (exactly what the adapter renders for it).
+  ``samples/rendered/<name>.xml`` (exactly what the adapter renders for it; ``.json`` for
+  an adapter that delivers JSON).
 
 What the kit checks:
 
 - ``check_declaration``: names, partner scopes, schemas that compile, and every subscribed
   event type allowed by the sharing policy, with a delivery to carry it;
+- ``check_sample_format``: an inbound sample's suffix is its message type's format;
 - ``check_valid_sample`` / ``check_invalid_sample``: a valid sample parses safely, validates
   and translates to commands; an invalid one fails with ``InvalidMessage``,
   ``InvalidIdentifier`` or ``NotPermitted`` and a reason;
@@ -33,7 +36,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from adapters.base import Adapter, PartnerScope
+from adapters.base import JSON, XML, Adapter, PartnerScope
 from core_records.commands import Command
 from core_records.errors import InvalidIdentifier, InvalidMessage, NotPermitted, PermanentError
 from core_records.events import CanonicalEvent
@@ -62,7 +65,7 @@ def check_declaration(adapter: Adapter) -> None:
         assert scope.partner == partner, f"partner {partner!r} has the scope of {scope.partner!r}"
     for message_type, inbound in adapter.inbound.items():
         assert inbound.name == message_type, f"{message_type!r} is declared as {inbound.name!r}"
-        load_schema(inbound.schema)
+        inbound.load_schema()
     for event_type, subscription in adapter.subscriptions.items():
         assert subscription.event_type == event_type, f"{event_type!r} subscription mismatch"
         assert adapter.policy.allows(event_type), (
@@ -84,9 +87,35 @@ def samples(directory: Path, pattern: str = "*.xml") -> list[Path]:
     return found
 
 
+SAMPLE_SUFFIXES = {XML: ".xml", JSON: ".json"}
+"""The file suffix of an inbound sample, by its message type's format."""
+
+INBOUND_SAMPLE_PATTERNS = tuple(f"*{suffix}" for suffix in SAMPLE_SUFFIXES.values())
+
+
+def inbound_samples(directory: Path) -> list[Path]:
+    """The inbound samples in ``directory`` (every format), sorted; none is no error."""
+    return sorted(p for pattern in INBOUND_SAMPLE_PATTERNS for p in directory.glob(pattern))
+
+
+def rendered_suffix(adapter: Adapter) -> str:
+    """``.json`` for an adapter that delivers JSON, else ``.xml``."""
+    return ".json" if adapter.delivery_content_type == "application/json" else ".xml"
+
+
+def check_sample_format(adapter: Adapter, sample: Path) -> None:
+    """The sample names a message type the adapter accepts, in that type's format."""
+    inbound = adapter.inbound_type(message_type_of(sample))
+    expected = SAMPLE_SUFFIXES.get(inbound.format)
+    assert sample.suffix == expected, (
+        f"{sample.name}: {adapter.name}'s {inbound.name!r} messages are {inbound.format},"
+        f" so its samples end in {expected}"
+    )
+
+
 def message_type_of(sample: Path) -> str:
     """``reception`` for ``reception-new-person.xml``."""
-    return sample.name.split("-", 1)[0].removesuffix(".xml")
+    return sample.name.split("-", 1)[0].removesuffix(sample.suffix)
 
 
 def accept(
@@ -94,9 +123,7 @@ def accept(
 ) -> tuple[Command, ...]:
     """What ingest does with one inbound document: parse safely, validate, translate."""
     inbound = adapter.inbound_type(message_type)
-    document = parse_xml(body)
-    validate(document, inbound.schema)
-    return inbound.translate(document, scope)
+    return inbound.translate(inbound.read(body), scope)
 
 
 def check_valid_sample(adapter: Adapter, sample: Path, scope: PartnerScope) -> tuple[Command, ...]:
@@ -120,7 +147,7 @@ def check_invalid_sample(adapter: Adapter, sample: Path, scope: PartnerScope) ->
 
 
 def rendered_samples(samples_dir: Path) -> list[tuple[Path, Path]]:
-    """Pairs of (event envelope, rendered document) under ``samples_dir``."""
+    """Pairs of (event envelope, rendered XML document) under ``samples_dir``."""
     events = samples(samples_dir / "events", "*.json")
     return [(event, samples_dir / "rendered" / f"{event.stem}.xml") for event in events]
 
@@ -134,7 +161,7 @@ def check_rendered_sample(adapter: Adapter, event_file: Path, rendered_file: Pat
     body = adapter.render(event)
     assert body is not None, f"{adapter.name} renders nothing for {event_file.name}"
     schema = adapter.subscriptions[event.event_type].schema
-    if schema is not None:
+    if schema is not None:  # an XSD: only XML documents have one
         validate(parse_xml(body), schema)
     assert rendered_file.exists(), f"{rendered_file} is missing; it should hold:\n{body.decode()}"
     assert body == rendered_file.read_bytes(), (

@@ -291,3 +291,14 @@ from core_records import police_records, security_records  # noqa: E402
 
 _HANDLERS.update(police_records.HANDLERS)
 _HANDLERS.update(security_records.HANDLERS)
+
+# Canteen accounts (issue 3c): the command and its handler live in their own modules.
+from core_records.canteen import RecordCanteenTransaction  # noqa: E402
+from core_records.canteen_handler import record_canteen_transaction  # noqa: E402
+
+_HANDLERS[RecordCanteenTransaction] = record_canteen_transaction
+
+# Kiosk applications (issue 3c).
+from core_records.applications import RecordApplication, record_application  # noqa: E402
+
+_HANDLERS[RecordApplication] = record_application

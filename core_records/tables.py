@@ -329,6 +329,8 @@ audit_event = sa.Table(
     sa.Column("detail", sa.Text),
 )
 from core_records import (  # noqa: E402, F401
+    tables_canteen,
+    tables_files,
     tables_identity,
     tables_intelligence,
     tables_monitoring,

@@ -8,6 +8,7 @@ from fastapi import FastAPI
 
 from adapters.transports.data_share_http import data_share_router
 from adapters.transports.inbound_http import inbound_router
+from adapters.transports.kiosk_http import kiosk_router
 from adapters.transports.rate_limit import PartnerRateLimit, RateLimits
 from core_records.data_share import DataShare
 from core_records.identity_review import IdentityReview
@@ -41,6 +42,11 @@ def create_app(hub: Hub) -> FastAPI:
     )
     app.include_router(health_router({"store": hub.store.ping, "broker": hub.transport.ping}))
     include_identity(app, hub)
+    app.include_router(
+        kiosk_router(
+            registry=hub.registry, authenticate=hub.credentials.authenticate, engine=hub.engine
+        )
+    )
     app.state.hub = hub
     mount_monitoring(app, hub)
     return app

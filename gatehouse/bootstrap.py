@@ -5,12 +5,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import partial
 
 import sqlalchemy as sa
 
 from adapters.base import OWN_PRISONS, Adapter
 from adapters.registry import AdapterRegistry
 from adapters.transports.http import HttpDelivery
+from adapters.transports.order_files import OrderFileDrop
+from core_records import canteen_ledger
 from core_records.credentials import PartnerCredentials
 from core_records.database import create_engine
 from core_records.dead_letters import DeadLetterStore
@@ -22,6 +25,7 @@ from gatehouse.settings import Settings
 from routing.dead_letters import DeadLetterKeeper
 from routing.delivery import DeliveryWorker
 from routing.embedded import EmbeddedTransport
+from routing.inbound import publish_inbound_batch
 from routing.ingest import IngestWorker
 from routing.partner_amqp import AmqpPartnerDelivery, AmqpPartnerListener
 from routing.rabbitmq import RabbitTransport
@@ -38,6 +42,9 @@ from routing.worker import Loop
 log = logging.getLogger(__name__)
 
 ROLES = ("ingest", "relay", "delivery", "dead-letters", "monitor")
+ROLES += ("sftp",)  # polls each inbound SFTP interface (gatehouse.file_interfaces)
+OPTIONAL_ROLES = ("canteen-files",)
+"""Roles run only when asked for by name, and only where configured."""
 
 
 class ConfigurationError(Exception):
@@ -121,10 +128,11 @@ def build_loops(hub: Hub, roles: Iterable[str] = ROLES) -> list[Loop]:
     """The worker loops for the given roles."""
     settings = hub.settings
     roles = list(roles)
-    unknown = sorted(set(roles) - set(ROLES))
+    unknown = sorted(set(roles) - set(ROLES) - set(OPTIONAL_ROLES))
     if unknown:
         raise ConfigurationError(
-            f"unknown worker role {', '.join(unknown)}; roles are {', '.join(ROLES)}"
+            f"unknown worker role {', '.join(unknown)}; roles are "
+            f"{', '.join(ROLES + OPTIONAL_ROLES)}"
         )
     loops: list[Loop] = []
     if "ingest" in roles:
@@ -212,6 +220,12 @@ def build_loops(hub: Hub, roles: Iterable[str] = ROLES) -> list[Loop]:
         from gatehouse.service_monitoring import build_health_watch
 
         loops.append(build_health_watch(hub))
+    if "sftp" in roles:
+        from gatehouse.file_interfaces import sftp_pollers
+
+        loops.extend(sftp_pollers(hub))
+    if "canteen-files" in roles:
+        loops.append(canteen_file_drop(hub))
     return loops
 
 
@@ -264,4 +278,21 @@ def amqp_delivery_worker(hub: Hub, adapter: Adapter) -> DeliveryWorker:
         retry_policy=settings.retry_policy,
         batch_size=settings.batch_size,
         lanes=settings.delivery_lanes,
+    )
+
+
+def canteen_file_drop(hub: Hub) -> OrderFileDrop:
+    """The canteen order-file drop on ``settings.canteen_drop_dir``."""
+    root = hub.settings.canteen_drop_dir
+    if root is None:
+        raise ConfigurationError(
+            "the canteen-files role needs a drop directory: set GATEHOUSE_CANTEEN_DROP_DIR"
+        )
+    return OrderFileDrop(
+        root=root,
+        publish=partial(publish_inbound_batch, hub.transport, hub.topology),
+        outcomes=partial(canteen_ledger.order_file_outcomes, hub.engine),
+        decided=partial(canteen_ledger.order_file_decided, hub.engine),
+        require_prison=lambda code: hub.store.reference_data.require_prison(code),
+        record_hops=hub.journal.record,
     )

@@ -287,3 +287,13 @@ if __name__ == "__main__":
 from gatehouse.cli_pnc import pnc_app  # noqa: E402
 
 app.add_typer(pnc_app, name="pnc")
+
+# Prison shops (issue 3c).
+from gatehouse.canteen_cli import canteen_app  # noqa: E402
+
+app.add_typer(canteen_app, name="canteen")
+
+# SFTP file interfaces (issue 4).
+from gatehouse.files_cli import files_app  # noqa: E402
+
+app.add_typer(files_app, name="files")

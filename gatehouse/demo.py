@@ -21,7 +21,8 @@ import uvicorn
 from adapters.delius.simulator import running_receiver
 from adapters.private_prisons.simulator import OperatorSimulator
 from gatehouse.app import create_app
-from gatehouse.bootstrap import Hub, build_hub, build_loops
+from gatehouse.bootstrap import ROLES, Hub, build_hub, build_loops
+from gatehouse.canteen_demo import CanteenSimulator, kiosk_tokens
 from gatehouse.demo_amqp_partners import simulate_amqp_partners
 from gatehouse.demo_dashboard import DEMO_PASSWORD, DEMO_USER, create_demo_user, refuse_now_and_then
 from gatehouse.demo_partners import running_demo_partners, simulate_probation_and_oasys
@@ -103,6 +104,7 @@ def run_demo(*, port: int = 8000, rate: float = 2.0, data_dir: Path | None = Non
             broker_url=None,
             partner_urls={"delius": delius_url, **urls},
             delay_tiers_ms=(1_000, 5_000, 30_000),
+            canteen_drop_dir=data_dir / "canteen",
         )
         hub = build_hub(settings, migrate=True)
         tokens = write_tokens(hub, data_dir / "tokens")
@@ -115,7 +117,10 @@ def run_demo(*, port: int = 8000, rate: float = 2.0, data_dir: Path | None = Non
         ).start()
         base_url = f"http://127.0.0.1:{port}"
         workers = threading.Thread(
-            target=WorkerRunner(build_loops(hub)).run, args=(stop,), name="workers", daemon=True
+            target=WorkerRunner(build_loops(hub, (*ROLES, "canteen-files"))).run,
+            args=(stop,),
+            name="workers",
+            daemon=True,
         )
         workers.start()
         amqp_partners = simulate_amqp_partners(hub, stop)
@@ -134,6 +139,10 @@ def run_demo(*, port: int = 8000, rate: float = 2.0, data_dir: Path | None = Non
             daemon=True,
         )
         probation.start()
+        shop = CanteenSimulator(
+            hub, base_url, data_dir / "canteen", kiosk_tokens(hub, data_dir / "tokens")
+        )
+        threading.Thread(target=shop.run, args=(stop,), name="simulated-shop", daemon=True).start()
         try:
             uvicorn.run(create_app(hub), host="127.0.0.1", port=port, log_level="warning")
         finally:
@@ -156,6 +165,9 @@ Gatehouse demo: the hub is serving on {base_url}  (Ctrl-C stops it)
   simulated partners: {", ".join(sorted(tokens))} post receptions, transfers and releases;
                       a simulated Delius receives custody updates at {delius_url}
   tokens:             {data_dir}/tokens/<operator>.token
+  prison shop:        order files dropped in {data_dir}/canteen/incoming, receipts in
+                      {data_dir}/canteen/receipts; kiosks order at DNI, FBI, PRI, OWI, TSI
+                      (gatehouse canteen roll DNI, for a prison's roll)
 
 Post a reception yourself, then follow it:
   curl -si -X POST {base_url}/api/v1/inbound/private_prisons/reception \\

@@ -13,6 +13,7 @@ from pathlib import Path
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from adapters.transports.sftp_config import SftpInterface
 from core_records.matching import MatchRules
 from routing.retry import RetryPolicy
 from routing.topology import DEFAULT_DELAY_TIERS_MS, DEFAULT_NAMESPACE
@@ -64,6 +65,13 @@ class Settings(BaseSettings):
     """A dashboard sign-in lasts this long."""
     dashboard_secure_cookies: bool = False
     """Mark dashboard cookies Secure (set behind HTTPS)."""
+    sftp_interfaces: dict[str, SftpInterface] = Field(default_factory=dict)
+    """Batch file interfaces over SFTP, by interface name (``adapters.transports.sftp_config``)."""
+    sftp_spool_dir: Path | None = None
+    """Where files being processed are copied; absent means ``data_dir/sftp-spool``."""
+    canteen_drop_dir: Path | None = None
+    """A local drop directory for canteen order files (``incoming/``, ``receipts/``, ...),
+    watched by the ``canteen-files`` worker role; absent means no local file drop."""
 
     identity_rules: dict[str, float] = Field(default_factory=dict)
     """Overrides of the identity matcher's weights and thresholds, by ``MatchRules`` field,

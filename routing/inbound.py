@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from adapters.transports.inbound_http import Submission
 from routing.messages import (
     HEADER_ADAPTER,
@@ -17,7 +19,7 @@ from routing.transport import Transport
 
 
 def inbound_message(submission: Submission) -> Message:
-    message_id = new_message_id()
+    message_id = submission.message_id or new_message_id()
     return Message(
         routing_key=inbound_routing_key(submission.adapter, submission.message_type),
         body=submission.body,
@@ -29,7 +31,7 @@ def inbound_message(submission: Submission) -> Message:
             HEADER_RECEIVED_AT: submission.received_at.isoformat(),
             HEADER_CORRELATION_ID: submission.correlation_id or message_id,
         },
-        content_type="application/xml",
+        content_type=submission.content_type,
         timestamp=submission.received_at,
     )
 
@@ -39,3 +41,14 @@ def publish_inbound(transport: Transport, topology: Topology, submission: Submis
     message = inbound_message(submission)
     transport.publish(topology.inbound_exchange, [message])
     return message.message_id
+
+
+def publish_inbound_batch(
+    transport: Transport, topology: Topology, submissions: Sequence[Submission]
+) -> list[str]:
+    """Publish many submissions with pipelined confirms; their message ids, once all are
+    durable (a file edge publishes a file's lines this way)."""
+    messages = [inbound_message(submission) for submission in submissions]
+    if messages:
+        transport.publish(topology.inbound_exchange, messages)
+    return [message.message_id for message in messages]

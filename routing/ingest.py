@@ -32,8 +32,6 @@ from routing.messages import (
 from routing.retry import DeadLetter, RetryPolicy, describe
 from routing.transport import Consumer
 from routing.worker import handed_back_on_error, settle_safely
-from schemas.loader import validate
-from schemas.xml import parse_xml
 
 log = logging.getLogger(__name__)
 
@@ -96,8 +94,7 @@ class IngestWorker:
         if scope.adapter != adapter.name:
             raise NotPermitted(f"partner {partner} may not send {adapter.name} messages")
         inbound_type = adapter.inbound_type(message_type)
-        document = parse_xml(message.body, max_bytes=self.max_body_bytes)
-        validate(document, inbound_type.schema)
+        document = inbound_type.read(message.body, max_bytes=self.max_body_bytes)
         commands = inbound_type.translate(document, scope)
         received_at = message.headers.get(HEADER_RECEIVED_AT)
         return InboundMessage(

@@ -7,8 +7,10 @@ A partner posts a document with ``Authorization: Bearer <token>``. The edge answ
          it does not run
     404  the adapter has no such message type
     413  the body is over the size limit
-    400  not XML, or hostile XML (a DTD, entities): the reason, line and rule
-    422  valid XML that breaks the adapter's schema or rules: the element, line and rule
+    400  not XML, or hostile XML (a DTD, entities), or for a JSON type not JSON: the
+         reason, line and rule (``invalid_xml`` / ``invalid_json``)
+    422  a well-formed document that breaks the adapter's schema (XSD, or JSON Schema for
+         a JSON type) or rules: the element (or JSON path), line and rule
     503  the broker did not confirm the message (nothing was accepted; send it again)
     202  accepted: the message id, and ``Location: /api/v1/messages/{id}``, given only
          after the broker confirmed the message durable
@@ -40,8 +42,6 @@ from core_records.errors import (
     TransientError,
 )
 from core_records.journal import Hop
-from schemas.loader import validate
-from schemas.xml import parse_xml
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +56,9 @@ class Submission:
     body: bytes
     received_at: datetime
     correlation_id: str | None
+    content_type: str = "application/xml"
+    message_id: str | None = None
+    """Set by an edge whose messages have natural ids (an order file's lines); else new."""
 
 
 Publish = Callable[[Submission], str]
@@ -145,11 +148,12 @@ def inbound_router(
 
         inbound_type = adapter.inbound[message_type]
         try:
-            document = parse_xml(body, max_bytes=max_body_bytes)
+            document = inbound_type.parse(body, max_bytes=max_body_bytes)
         except InvalidMessage as error:
-            return problem(400, "invalid_xml", error.reason, line=error.line, rule=error.rule)
+            unreadable = f"invalid_{inbound_type.format}"
+            return problem(400, unreadable, error.reason, line=error.line, rule=error.rule)
         try:
-            validate(document, inbound_type.schema)
+            inbound_type.validate(document)
             inbound_type.translate(document, scope)
         except InvalidMessage as error:
             return problem(
@@ -170,7 +174,13 @@ def inbound_router(
         received_at = datetime.now(UTC)
         correlation_id = request.headers.get("x-correlation-id", "").strip()[:100] or None
         submission = Submission(
-            adapter.name, message_type, partner, body, received_at, correlation_id
+            adapter.name,
+            message_type,
+            partner,
+            body,
+            received_at,
+            correlation_id,
+            inbound_type.content_type,
         )
         try:
             message_id = await anyio.to_thread.run_sync(publish, submission)

@@ -85,6 +85,15 @@ def test_the_shipped_sla_file_loads_and_overrides_one_interface() -> None:
     assert rules.defaults.working_days == frozenset(range(5))
 
 
+def test_the_prison_shops_quiet_hours_between_order_files_are_not_a_fault() -> None:
+    rule = load_sla_rules().rule_for("prison_shops", "inbound")
+    shops = Interface("prison_shops", "inbound")
+    quiet = _signs(shops, last_message_at=TUESDAY_MORNING - timedelta(hours=5))
+
+    assert assess(quiet, rule, TUESDAY_MORNING).status == GREEN
+    assert assess(quiet, SlaRule(), TUESDAY_MORNING).status == RED  # as any other would be
+
+
 @pytest.mark.parametrize(
     ("text", "named"),
     [

@@ -1,7 +1,7 @@
 """Service monitoring: journal search indexes, interface health history, dashboard users.
 
 Revision ID: 0006_monitoring
-Revises: 0001_initial
+Revises: 0005_file_interfaces
 Create Date: 2026-11-23
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0006_monitoring"
-down_revision: str | None = "0003_pnc_and_security"
+down_revision: str | None = "0005_file_interfaces"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

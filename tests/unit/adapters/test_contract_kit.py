@@ -18,6 +18,7 @@ import adapters.private_prisons as private_prisons_package
 from adapters import testing
 from adapters.base import Adapter, PartnerScope, SharingPolicy, Subscription
 from adapters.delius import adapter as delius
+from adapters.kiosks import adapter as kiosks
 from adapters.private_prisons import adapter as private_prisons
 from core_records.errors import InvalidMessage
 from core_records.events import PRISONER_RECEIVED, CanonicalEvent
@@ -129,3 +130,22 @@ def test_a_subscription_without_a_delivery_is_caught() -> None:
 def test_the_message_type_of_a_sample_is_the_start_of_its_name() -> None:
     assert testing.message_type_of(Path("reception-new-person.xml")) == "reception"
     assert testing.message_type_of(Path("release.xml")) == "release"
+
+
+def test_a_sample_in_another_format_than_its_message_types_is_caught(tmp_path: Path) -> None:
+    as_xml = tmp_path / "order-two-items.xml"
+    as_json = tmp_path / "reception-new-person.json"
+    with pytest.raises(AssertionError, match="'order' messages are json, so its samples end in"):
+        testing.check_sample_format(kiosks, as_xml)
+    with pytest.raises(AssertionError, match="'reception' messages are xml"):
+        testing.check_sample_format(private_prisons, as_json)
+    testing.check_sample_format(kiosks, tmp_path / "order-two-items.json")
+
+
+def test_inbound_samples_of_every_format_are_found(tmp_path: Path) -> None:
+    for name in ("order-a.json", "reception-b.xml", "notes.txt", "orders.csv"):
+        (tmp_path / name).write_text("{}")
+    assert [p.name for p in testing.inbound_samples(tmp_path)] == [
+        "order-a.json",
+        "reception-b.xml",
+    ]
