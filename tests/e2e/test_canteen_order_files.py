@@ -67,7 +67,7 @@ def _credit(prison_number: str, pence: int, reference: str) -> InboundMessage:
 
 def _people_in_leeds(hub: Hub) -> None:
     """A1234BC on remand with 3,000p, and B2345CD convicted with 1,000p, both at Leeds."""
-    a = particulars(Identifier(NOMS, "A1234BC"))
+    a = particulars(Identifier(NOMS, "A1234BC"), surname="SMITH", forenames="JOHN")
     b = particulars(Identifier(NOMS, "B2345CD"), surname="JONES", forenames="ANN")
     outcomes = hub.store.apply(
         [
@@ -207,6 +207,13 @@ def test_each_line_travels_as_its_own_message_correlated_to_its_file(hub: Hub, d
     _receipt(drop, "orders.csv")
     file_id = hashlib.sha256(LEEDS_ORDERS.read_bytes()).hexdigest()
 
+    def file_hops() -> list[str]:
+        the_file = hub.journal.trace(f"canteen-order:{file_id}")
+        return [h.hop for h in the_file if h.message_type == "order_file"]
+
+    # The receipt is written first and its "delivered" hop journalled after it, so the
+    # receipt's appearance alone does not mean the hop is there yet.
+    eventually(lambda: "delivered" in file_hops(), "the order file's delivered hop")
     hops = hub.journal.trace(line_message_id(file_id, 2))
 
     assert [h.hop for h in hops if h.message_id == line_message_id(file_id, 2)] == ["stored"]
