@@ -62,7 +62,8 @@ def _event(outcome: ApplyOutcome) -> dict[str, object]:
 @pytest.fixture
 def in_leeds(store: RecordStore) -> str:
     """A person received into Leeds, with 2,000p credited to their account."""
-    [outcome] = store.apply([message(reception(particulars(pnc(23456)), "LEI"))])
+    someone = particulars(pnc(23456), surname="SMITH", forenames="JOHN PAUL")
+    [outcome] = store.apply([message(reception(someone, "LEI"))])
     assert outcome.person_key is not None
     [credited] = _apply(store, _transaction(outcome.person_key, canteen.CREDIT, 2000, "CASH-1"))
     assert _event(credited)["balancePence"] == 2000
