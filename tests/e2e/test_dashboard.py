@@ -317,7 +317,10 @@ def test_every_page_renders_what_the_journal_holds(
     assert "dead_lettered" in found and "stored" in found
     trace = client.get(f"/dashboard/trace/{correlation}").text
     hops = [line.split('"')[1] for line in trace.splitlines() if "data-hop=" in line]
-    assert hops[0] == "received" and "stored" in hops and hops[-1] == "dead_lettered"
+    # Other partners receive the same event, so their deliveries may come after Delius's
+    # dead letter in the timeline: the order that matters is received, stored, dead-lettered.
+    assert hops[0] == "received" and "dead_lettered" in hops
+    assert hops.index("stored") < hops.index("dead_lettered")
     assert "1 day" in client.get("/dashboard/reports?days=1").text
 
 

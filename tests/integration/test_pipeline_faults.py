@@ -277,7 +277,8 @@ def test_a_poison_message_is_dead_lettered_with_its_history_and_the_rest_keep_fl
         failures = [a for a in dead.attempts if a.get("kind", "failure") == "failure"]
         assert len(failures) == settings.max_attempts - 1
         assert [a["delay_ms"] for a in failures] == list(settings.delay_tiers_ms[: len(failures)])
-        hops = [h.hop for h in hub.journal.trace(poison_id)]
+        # Delius's own hops: other partners receive the same event on their own queues.
+        hops = [h.hop for h in hub.journal.trace(poison_id) if h.adapter in (None, "delius")]
         assert hops.count("retry_scheduled") == settings.max_attempts - 1
         assert hops[-1] == "dead_lettered"
         delivered_people = {
