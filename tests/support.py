@@ -46,7 +46,7 @@ def delete_rabbitmq_namespace(url: str, namespace: str) -> None:
         inbound_exchange_name,
     )
 
-    names = DECLARED_QUEUES.pop(namespace, set())
+    names = DECLARED_QUEUES.pop(namespace, set()) | _default_queue_names(namespace)
     try:
         connection = pika.BlockingConnection(pika.URLParameters(url))
     except pika.exceptions.AMQPError:
@@ -69,6 +69,22 @@ def delete_rabbitmq_namespace(url: str, namespace: str) -> None:
     finally:
         if connection.is_open:
             connection.close()
+
+
+def _default_queue_names(namespace: str) -> set[str]:
+    """The queues a hub on default settings declares in ``namespace``: a test that runs the
+    CLI or an Airflow task in its namespace gets those, whatever delay tiers its own hub had."""
+    from adapters.registry import AdapterRegistry
+    from gatehouse.bootstrap import amqp_partners
+    from gatehouse.settings import DEFAULT_DELAY_TIERS_MS
+    from routing.topology import build_topology, partner_topology
+
+    registry = AdapterRegistry.from_entry_points()
+    hub = build_topology(
+        registry.subscriptions(), namespace=namespace, delay_tiers_ms=DEFAULT_DELAY_TIERS_MS
+    )
+    partners = partner_topology(amqp_partners(registry), namespace=namespace)
+    return set(hub.all_queue_names) | set(partners.all_queue_names)
 
 
 DECLARED_EXCHANGES: dict[str, set[str]] = {}

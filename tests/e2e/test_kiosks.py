@@ -7,7 +7,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 import sqlalchemy as sa
 
@@ -17,6 +16,7 @@ from core_records.audit import audit_trail
 from core_records.canteen import RecordCanteenTransaction
 from core_records.identifiers import NOMS, Identifier
 from gatehouse.bootstrap import Hub
+from tests.e2e.kiosk_support import order_outcome, read, send
 from tests.integration.core_records.examples import MONDAY, message, particulars, reception
 from tests.running_hub import eventually
 
@@ -50,40 +50,14 @@ def leeds_kiosk(hub: Hub) -> str:
     return hub.credentials.issue("kiosks_lei")
 
 
-def _post(api: str, token: str, message_type: str, document: Any) -> httpx.Response:
-    body = document if isinstance(document, bytes) else json.dumps(document).encode()
-    return httpx.post(
-        f"{api}/api/v1/inbound/kiosks/{message_type}",
-        content=body,
-        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
-    )
-
-
-def _get(api: str, token: str, path: str) -> httpx.Response:
-    return httpx.get(f"{api}/api/v1/kiosks/{path}", headers={"Authorization": f"Bearer {token}"})
-
-
-def _outcome(api: str, token: str, reference: str) -> dict[str, Any]:
-    found: list[dict[str, Any]] = []
-
-    def decided() -> bool:
-        response = _get(api, token, f"orders/{reference}")
-        if response.status_code == 200:
-            found.append(response.json())
-        return bool(found)
-
-    eventually(decided, f"the outcome of order {reference}")
-    return found[0]
-
-
 def test_an_order_is_accepted_and_the_kiosk_reads_the_new_balance(
     api: str, hub: Hub, leeds_kiosk: str
 ) -> None:
-    response = _post(api, leeds_kiosk, "order", _sample("valid/order-two-items.json"))
+    response = send(api, leeds_kiosk, "order", _sample("valid/order-two-items.json"))
     assert response.status_code == 202, response.text
 
-    outcome = _outcome(api, leeds_kiosk, "KSK-LEI-0000001")
-    account = _get(api, leeds_kiosk, "accounts/A1234BC")
+    outcome = order_outcome(api, leeds_kiosk, "KSK-LEI-0000001")
+    account = read(api, leeds_kiosk, "accounts/A1234BC")
 
     assert outcome == {
         "orderReference": "KSK-LEI-0000001",
@@ -101,16 +75,16 @@ def test_an_order_is_accepted_and_the_kiosk_reads_the_new_balance(
         "availableSpendsPence": 631,
     }
     with hub.engine.connect() as connection:
-        [read] = audit_trail(connection, "person:A1234BC")
-    assert (read.actor, read.action) == ("kiosks_lei", "canteen_account.read")
+        [audited] = audit_trail(connection, "person:A1234BC")
+    assert (audited.actor, audited.action) == ("kiosks_lei", "canteen_account.read")
 
 
 def test_an_order_over_the_balance_is_refused_with_its_reason(api: str, leeds_kiosk: str) -> None:
     big = [{"productCode": "RADIO-1", "quantity": 1, "unitPricePence": 1499}]
     document = _sample("valid/order-two-items.json", orderReference="KSK-2", items=big)
 
-    assert _post(api, leeds_kiosk, "order", document).status_code == 202
-    outcome = _outcome(api, leeds_kiosk, "KSK-2")
+    assert send(api, leeds_kiosk, "order", document).status_code == 202
+    outcome = order_outcome(api, leeds_kiosk, "KSK-2")
 
     assert (outcome["status"], outcome["reason"]) == ("REFUSED", canteen.INSUFFICIENT_FUNDS)
     assert "1000p" in outcome["detail"]
@@ -118,16 +92,16 @@ def test_an_order_over_the_balance_is_refused_with_its_reason(api: str, leeds_ki
 
 def test_an_order_sent_twice_is_spent_once(api: str, leeds_kiosk: str) -> None:
     document = _sample("valid/order-two-items.json")
-    assert _post(api, leeds_kiosk, "order", document).status_code == 202
-    _outcome(api, leeds_kiosk, "KSK-LEI-0000001")
-    assert _post(api, leeds_kiosk, "order", document).status_code == 202
+    assert send(api, leeds_kiosk, "order", document).status_code == 202
+    order_outcome(api, leeds_kiosk, "KSK-LEI-0000001")
+    assert send(api, leeds_kiosk, "order", document).status_code == 202
 
     def refused_once() -> bool:
         # The second, with the same reference, is refused; the balance stays.
-        return _get(api, leeds_kiosk, "accounts/A1234BC").json()["balancePence"] == 631
+        return read(api, leeds_kiosk, "accounts/A1234BC").json()["balancePence"] == 631
 
     eventually(refused_once, "the balance after one spend")
-    assert _outcome(api, leeds_kiosk, "KSK-LEI-0000001")["status"] == "ACCEPTED"
+    assert order_outcome(api, leeds_kiosk, "KSK-LEI-0000001")["status"] == "ACCEPTED"
 
 
 def test_an_application_is_recorded_once_and_its_status_read(
@@ -135,13 +109,13 @@ def test_an_application_is_recorded_once_and_its_status_read(
 ) -> None:
     document = _sample("valid/application-healthcare.json")
     for _ in range(2):
-        assert _post(api, leeds_kiosk, "application", document).status_code == 202
+        assert send(api, leeds_kiosk, "application", document).status_code == 202
 
     def recorded() -> bool:
-        return _get(api, leeds_kiosk, "applications/KSK-LEI-APP-0000001").status_code == 200
+        return read(api, leeds_kiosk, "applications/KSK-LEI-APP-0000001").status_code == 200
 
     eventually(recorded, "the application to be recorded")
-    status = _get(api, leeds_kiosk, "applications/KSK-LEI-APP-0000001").json()
+    status = read(api, leeds_kiosk, "applications/KSK-LEI-APP-0000001").json()
     assert (status["status"], status["applicationType"]) == ("RECORDED", "HEALTHCARE")
     with hub.engine.connect() as connection:
         count = connection.execute(sa.text("select count(*) from prisoner_application")).scalar()
@@ -165,7 +139,7 @@ def test_an_application_is_recorded_once_and_its_status_read(
 def test_a_bad_order_is_answered_at_once_with_what_is_wrong(
     api: str, leeds_kiosk: str, body: Any, status: int, error: str, detail: dict[str, Any]
 ) -> None:
-    response = _post(api, leeds_kiosk, "order", body)
+    response = send(api, leeds_kiosk, "order", body)
 
     assert response.status_code == status, response.text
     assert response.json()["error"] == error
@@ -178,7 +152,7 @@ def test_a_kiosk_cannot_read_people_held_elsewhere_or_use_another_partners_token
     moorland = hub.credentials.issue("kiosks_mdi")
     serco = hub.credentials.issue("serco")
 
-    assert _get(api, moorland, "accounts/A1234BC").status_code == 404
-    assert _get(api, leeds_kiosk, "accounts/Z9999ZZ").status_code == 404
-    assert _get(api, serco, "accounts/A1234BC").status_code == 403
-    assert _get(api, "not-a-token", "accounts/A1234BC").status_code == 401
+    assert read(api, moorland, "accounts/A1234BC").status_code == 404
+    assert read(api, leeds_kiosk, "accounts/Z9999ZZ").status_code == 404
+    assert read(api, serco, "accounts/A1234BC").status_code == 403
+    assert read(api, "not-a-token", "accounts/A1234BC").status_code == 401

@@ -1,0 +1,80 @@
+"""Fixtures for a whole hub running in the test process, on each backend, with a simulated
+Delius; the end-to-end and AMQP-partner conftests import them.
+
+- ``backend``: the embedded default (SQLite, embedded transport), then production's
+  (PostgreSQL, RabbitMQ).
+- ``delius``: a simulated Delius receiving over HTTP, as ``(url, receiver)``.
+- ``hub``: a running hub on ``backend`` delivering to ``delius``.
+- ``partner_transport``: the AMQP partners' own connection to the hub's broker, as another
+  process would have.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from adapters.delius.simulator import DeliusReceiver, running_receiver
+from gatehouse.bootstrap import Hub
+from routing.embedded import EmbeddedTransport
+from routing.rabbitmq import RabbitTransport
+from routing.transport import Transport
+from tests.running_hub import hub_settings, running_hub
+
+
+@pytest.fixture(params=["embedded", "rabbitmq"])
+def backend(request: pytest.FixtureRequest) -> dict[str, str | None]:
+    if request.param == "embedded":
+        return {"database_url": request.getfixturevalue("sqlite_url"), "broker_url": None}
+    return {
+        "database_url": request.getfixturevalue("postgres_url"),
+        "broker_url": request.getfixturevalue("rabbitmq_url"),
+    }
+
+
+@pytest.fixture
+def delius() -> Iterator[tuple[str, DeliusReceiver]]:
+    with running_receiver() as (url, receiver):
+        yield url, receiver
+
+
+@pytest.fixture
+def hub(
+    backend: dict[str, str | None],
+    delius: tuple[str, DeliusReceiver],
+    namespace: str,
+    tmp_path: Path,
+) -> Iterator[Hub]:
+    settings = hub_settings(
+        database_url=backend["database_url"] or "",
+        broker_url=backend["broker_url"],
+        namespace=namespace,
+        data_dir=tmp_path,
+        delius_url=delius[0],
+    )
+    with running_hub(settings) as running:
+        yield running
+
+
+@pytest.fixture
+def partner_transport(hub: Hub) -> Iterator[Transport]:
+    with partners_connection(hub) as transport:
+        yield transport
+
+
+@contextmanager
+def partners_connection(hub: Hub) -> Iterator[Transport]:
+    """A transport of the partners' own on the broker ``hub`` uses, closed afterwards."""
+    settings = hub.settings
+    transport: Transport = (
+        RabbitTransport(settings.broker_url, connection_name="simulated partners")
+        if settings.broker_url
+        else EmbeddedTransport(settings.embedded_queue_path)
+    )
+    try:
+        yield transport
+    finally:
+        transport.close()
