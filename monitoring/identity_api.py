@@ -23,7 +23,7 @@ from typing import Annotated, Any
 
 import anyio
 import sqlalchemy as sa
-from fastapi import APIRouter, Body, Query, Request
+from fastapi import APIRouter, Body, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from adapters.transports.inbound_http import bearer_token, problem
@@ -36,6 +36,17 @@ from core_records.identity_review import IdentityReview
 from core_records.merges import Merges
 
 Handler = Callable[[str], Any]
+
+
+def audit_filters(
+    action: str | None = None,
+    actor: str | None = None,
+    subject: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> dict[str, Any]:
+    """The audit trail's filters, as both the JSON and the CSV endpoint take them."""
+    return dict(action_prefix=action, actor=actor, subject=subject, since=since, until=until)
 
 
 def identity_admin_router(
@@ -75,45 +86,23 @@ def identity_admin_router(
     @router.get("/api/v1/admin/audit")
     async def audit(
         request: Request,
-        action: str | None = None,
-        actor: str | None = None,
-        subject: str | None = None,
-        since: datetime | None = None,
-        until: datetime | None = None,
+        filters: Annotated[dict[str, Any], Depends(audit_filters)],
         limit: Annotated[int, Query(ge=1, le=100_000)] = 1000,
     ) -> Response:
-        filters = dict(
-            action_prefix=action,
-            actor=actor,
-            subject=subject,
-            since=since,
-            until=until,
-            limit=limit,
+        return await run(
+            request, lambda _: {"events": [r.as_dict() for r in rows(**filters, limit=limit)]}
         )
-        return await run(request, lambda _: {"events": [r.as_dict() for r in rows(**filters)]})
 
     @router.get("/api/v1/admin/audit.csv")
     async def audit_csv(
         request: Request,
-        action: str | None = None,
-        actor: str | None = None,
-        subject: str | None = None,
-        since: datetime | None = None,
-        until: datetime | None = None,
+        filters: Annotated[dict[str, Any], Depends(audit_filters)],
         limit: Annotated[int, Query(ge=1, le=1_000_000)] = 100_000,
     ) -> Response:
-        filters = dict(
-            action_prefix=action,
-            actor=actor,
-            subject=subject,
-            since=since,
-            until=until,
-            limit=limit,
-        )
         return await run(
             request,
             lambda _: Response(
-                as_csv(rows(**filters)),
+                as_csv(rows(**filters, limit=limit)),
                 media_type="text/csv; charset=utf-8",
                 headers={"Content-Disposition": 'attachment; filename="gatehouse-audit.csv"'},
             ),
