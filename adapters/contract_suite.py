@@ -162,7 +162,7 @@ class AdapterContract:
     ) -> None:
         adapter = under_test.adapter
         valid_samples = testing.inbound_samples(under_test.samples_dir / "valid")
-        valid = {testing.message_type_of(p) for p in valid_samples}
+        valid = {testing.message_type_of(p, adapter.inbound) for p in valid_samples}
         assert valid == set(adapter.inbound), (
             f"{adapter.name}: valid samples show {sorted(valid)},"
             f" it accepts {sorted(adapter.inbound)}"

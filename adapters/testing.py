@@ -30,6 +30,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
+from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -105,7 +106,7 @@ def rendered_suffix(adapter: Adapter) -> str:
 
 def check_sample_format(adapter: Adapter, sample: Path) -> None:
     """The sample names a message type the adapter accepts, in that type's format."""
-    inbound = adapter.inbound_type(message_type_of(sample))
+    inbound = adapter.inbound_type(message_type_of(sample, adapter.inbound))
     expected = SAMPLE_SUFFIXES.get(inbound.format)
     assert sample.suffix == expected, (
         f"{sample.name}: {adapter.name}'s {inbound.name!r} messages are {inbound.format},"
@@ -113,9 +114,18 @@ def check_sample_format(adapter: Adapter, sample: Path) -> None:
     )
 
 
-def message_type_of(sample: Path) -> str:
-    """``reception`` for ``reception-new-person.xml``."""
-    return sample.name.split("-", 1)[0].removesuffix(sample.suffix)
+def message_type_of(sample: Path, accepted: Iterable[str] = ()) -> str:
+    """``reception`` for ``reception-new-person.xml``.
+
+    A message type may itself hold a hyphen (``non-association``): given the types an
+    adapter ``accepted``, the longest of them that the name starts with (followed by ``-``
+    or the suffix) wins, so ``non-association-closed.xml`` is a ``non-association``.
+    """
+    stem = sample.name.removesuffix(sample.suffix)
+    named = [t for t in accepted if stem == t or stem.startswith(f"{t}-")]
+    if named:
+        return max(named, key=len)
+    return stem.split("-", 1)[0]
 
 
 def accept(
@@ -128,7 +138,7 @@ def accept(
 
 def check_valid_sample(adapter: Adapter, sample: Path, scope: PartnerScope) -> tuple[Command, ...]:
     """The sample is accepted and translates to at least one command, which it returns."""
-    commands = accept(adapter, message_type_of(sample), sample.read_bytes(), scope)
+    commands = accept(adapter, message_type_of(sample, adapter.inbound), sample.read_bytes(), scope)
     assert commands, f"{sample.name} translated to no commands"
     return commands
 
@@ -136,7 +146,7 @@ def check_valid_sample(adapter: Adapter, sample: Path, scope: PartnerScope) -> t
 def check_invalid_sample(adapter: Adapter, sample: Path, scope: PartnerScope) -> PermanentError:
     """The sample is refused with a reason; returns the error for further checks."""
     try:
-        accept(adapter, message_type_of(sample), sample.read_bytes(), scope)
+        accept(adapter, message_type_of(sample, adapter.inbound), sample.read_bytes(), scope)
     except REFUSALS as error:
         assert error.reason.strip(), f"{sample.name} was refused without a reason"
         return error

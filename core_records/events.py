@@ -24,6 +24,8 @@ POLICE_IDENTIFIERS_CHANGED = "prisoner.police-identifiers.changed"
 SECURITY_ALERT_RAISED = "alert.security.raised"
 SECURITY_ALERT_CLOSED = "alert.security.closed"
 INTELLIGENCE_FLAG_RAISED = "intelligence.flag.raised"
+NON_ASSOCIATION_CREATED = "prisoner.non-association.created"
+NON_ASSOCIATION_CLOSED = "prisoner.non-association.closed"
 
 # Security alerts and intelligence flags are security-classified by their type's prefix
 # (``adapters.base.is_security_event_type``): only a partner whose policy is
@@ -37,6 +39,8 @@ EVENT_DESCRIPTIONS = {
     SECURITY_ALERT_RAISED: "A security alert has been raised",
     SECURITY_ALERT_CLOSED: "A security alert has been closed",
     INTELLIGENCE_FLAG_RAISED: "An intelligence flag has been raised",
+    NON_ASSOCIATION_CREATED: "A non-association has been created",
+    NON_ASSOCIATION_CLOSED: "A non-association has been closed",
 }
 
 

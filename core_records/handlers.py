@@ -292,6 +292,11 @@ from core_records import police_records, security_records  # noqa: E402
 _HANDLERS.update(police_records.HANDLERS)
 _HANDLERS.update(security_records.HANDLERS)
 
+# Non-associations, from private-prison operators (their own module, like the above).
+from core_records import non_associations  # noqa: E402
+
+_HANDLERS.update(non_associations.HANDLERS)
+
 # Canteen accounts (issue 3c): the command and its handler live in their own modules.
 from core_records.canteen import RecordCanteenTransaction  # noqa: E402
 from core_records.canteen_handler import record_canteen_transaction  # noqa: E402

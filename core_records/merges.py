@@ -4,7 +4,8 @@ A merge moves everything of the absorbed record to the survivor: identifiers (th
 prison number included, so that later messages naming any old identifier resolve to the
 survivor), names (the absorbed current name becomes an alias), bookings, movements,
 sentence dates, alerts, incentive reviews, and what partners recorded (offender managers,
-registrations, licence conditions, risk assessments, visits), and what is kept by prison
+registrations, licence conditions, risk assessments, visits, non-associations on either
+side of the pair), and what is kept by prison
 number (security alerts, intelligence flags, PNC's answers to lookups) is renumbered. The
 survivor takes the absorbed record's custody when only the absorbed one is in prison; two
 people both in custody are refused.
@@ -46,6 +47,7 @@ from core_records.tables_identity import person_merge, person_name_key
 from core_records.tables_intelligence import intelligence_flag, police_lookup, security_alert
 from core_records.tables_partner import (
     licence_condition,
+    non_association,
     offender_manager_allocation,
     probation_registration,
     risk_assessment,
@@ -59,13 +61,18 @@ _MOVED_BY_ID = (
     sentence_date,
     alert,
     incentive_review,
-    # What partners told the record about the person (probation, OASys, operators' visits).
+    # What partners told the record about the person (probation, OASys, operators' visits
+    # and non-associations).
     offender_manager_allocation,
     probation_registration,
     licence_condition,
     risk_assessment,
     visit,
+    non_association,
 )
+_OTHER_PERSON = ((non_association, non_association.c.other_person_id),)
+"""Rows on the person's record as the other of a pair: moved like the rest, under their own
+key in ``person_merge.moved``."""
 _MOVED_BY_PRISON_NUMBER = (security_alert, intelligence_flag, police_lookup)
 """Kept by prison number: renumbered to the survivor's, or else a later security message
 about the survivor would find the absorbed record's alert "someone else's" and be refused."""
@@ -266,6 +273,13 @@ def _move_all(connection: sa.Connection, absorbed_id: int, survivor_id: int) -> 
             connection.execute(
                 sa.update(table).where(table.c.id.in_(ids)).values(person_id=survivor_id)
             )
+    for table, column in _OTHER_PERSON:
+        ids = list(connection.execute(sa.select(table.c.id).where(column == absorbed_id)).scalars())
+        moved[f"{table.name}.{column.name}"] = ids
+        if ids:
+            connection.execute(
+                sa.update(table).where(table.c.id.in_(ids)).values({column.name: survivor_id})
+            )
     return moved
 
 
@@ -332,6 +346,12 @@ def _move_back(
         if ids:
             connection.execute(
                 sa.update(table).where(table.c.id.in_(ids)).values(person_id=absorbed_id)
+            )
+    for table, column in _OTHER_PERSON:
+        ids = moved.get(f"{table.name}.{column.name}") or []
+        if ids:
+            connection.execute(
+                sa.update(table).where(table.c.id.in_(ids)).values({column.name: absorbed_id})
             )
 
 

@@ -1,5 +1,5 @@
-"""Commands from probation (Delius), OASys and private prisons' visits: what partners tell
-the record about a person beyond their movements.
+"""Commands from probation (Delius), OASys and private prisons' visits, sentences and
+non-associations: what partners tell the record about a person beyond their movements.
 
 Like the movement commands in ``core_records.commands`` they are imperative, frozen and
 canonical; ``person`` is every identifier the partner named the person by (a CRN always
@@ -151,6 +151,55 @@ class RecordSentence:
     legal_status: str | None = None
 
 
+NON_ASSOCIATION_REASONS = {
+    "VIC": "victim",
+    "PER": "perpetrator",
+    "RIV": "rival gang",
+    "BUL": "bullying",
+    "GAN": "gang related",
+    "OTH": "other",
+}
+"""Why two people must be kept apart, by code."""
+
+
+@dataclass(frozen=True)
+class RecordNonAssociation:
+    """Two people in custody must be kept apart, from ``effective_on``: recorded on both
+    their records by an operator, for people held in its own ``prisons``."""
+
+    person: tuple[Identifier, ...]
+    other_person: tuple[Identifier, ...]
+    reason_code: str
+    """One of ``NON_ASSOCIATION_REASONS``."""
+    effective_on: date
+    occurred_at: datetime
+    """When the operator recorded it."""
+    operator: str
+    prisons: frozenset[str]
+    """The prisons the operator runs: both people must be held in one of them."""
+    comment: str | None = None
+    """The operator's note; it stays in the hub, never rendered to partners."""
+
+
+@dataclass(frozen=True)
+class CloseNonAssociation:
+    """The open non-association between two people ended on ``ended_on``."""
+
+    person: tuple[Identifier, ...]
+    other_person: tuple[Identifier, ...]
+    reason_code: str
+    """The open non-association's reason: a close names what it closes."""
+    effective_on: date
+    ended_on: date
+    occurred_at: datetime
+    operator: str
+    prisons: frozenset[str]
+    comment: str | None = None
+
+
+NonAssociationCommand = RecordNonAssociation | CloseNonAssociation
+
+
 PartnerCommand = (
     RecordProbationCase
     | AllocateOffenderManager
@@ -159,4 +208,6 @@ PartnerCommand = (
     | RecordRiskAssessment
     | RecordVisit
     | RecordSentence
+    | RecordNonAssociation
+    | CloseNonAssociation
 )

@@ -1,11 +1,11 @@
-"""Tables of what probation (Delius), OASys and private prisons' visits tell the hub about a
-person.
+"""Tables of what probation (Delius), OASys and private prisons (visits, non-associations)
+tell the hub about a person.
 
 Each is append-only history, one row per fact as the partner stated it, tied to the message
 that said it: what is current is the latest (the latest allocation, the latest licence's
-conditions, the latest assessment). So redelivery, replay and audit never have to reason
-about rows changed in place. The RoSH alerts an assessment sets live in the core ``alert``
-table.
+conditions, the latest assessment, a pair's latest non-association row). So redelivery,
+replay and audit never have to reason about rows changed in place. The RoSH alerts an
+assessment sets live in the core ``alert`` table.
 """
 
 from __future__ import annotations
@@ -86,5 +86,22 @@ visit = sa.Table(
     sa.Column("ends_at", UtcDateTime, nullable=False),
     sa.Column("outcome", sa.String(10), nullable=False),
     sa.Column("visitors", sa.JSON, nullable=False),  # [{surname, forenames, relationship}]
+    sa.Column("message_id", Id),
+)
+
+non_association = sa.Table(
+    "non_association",
+    metadata,
+    sa.Column("id", BigId, primary_key=True),
+    _person_id(),
+    # The other person of the pair; the row is on both records. A pair's latest row says
+    # whether its non-association is OPEN or CLOSED.
+    sa.Column("other_person_id", sa.ForeignKey("person.id"), nullable=False, index=True),
+    sa.Column("status", sa.String(6), nullable=False),  # OPEN or CLOSED
+    sa.Column("reason_code", sa.String(3), nullable=False),
+    sa.Column("effective_on", sa.Date, nullable=False),
+    sa.Column("ended_on", sa.Date),
+    sa.Column("operator", sa.String(32), nullable=False),
+    sa.Column("comment", sa.String(1000)),  # the operator's note: never in an event
     sa.Column("message_id", Id),
 )

@@ -39,6 +39,7 @@ from core_records.identity import STRONG_TYPES, Holder
 from core_records.identity_resolution import Decided
 from core_records.known_holders import KnownHolders
 from core_records.matching import COMPARED_IDENTIFIERS, Description, MatchRules
+from core_records.partner_commands import CloseNonAssociation, RecordNonAssociation
 from core_records.person_record import (
     IN_PRISON,
     NOT_UNDER_PRISON_CARE,
@@ -436,4 +437,6 @@ class UnitOfWork:
 def _identifiers_in(command: Command) -> tuple[Identifier, ...]:
     if isinstance(command, RecordReception):
         return command.person.identifiers
+    if isinstance(command, RecordNonAssociation | CloseNonAssociation):
+        return (*command.person, *command.other_person)
     return command.person

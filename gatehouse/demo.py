@@ -32,6 +32,8 @@ from routing.worker import WorkerRunner
 log = logging.getLogger("gatehouse.demo")
 
 SAMPLE = "adapters/private_prisons/samples/valid/reception-new-person.xml"
+NON_ASSOCIATION_RATE = 0.01
+"""About one simulated operator message in a hundred keeps two people apart, or ends that."""
 
 
 def write_tokens(hub: Hub, directory: Path) -> dict[str, str]:
@@ -53,7 +55,12 @@ def simulate_operators(
     """Post simulated operator traffic to the edge at about ``rate`` messages a second."""
     partners = hub.registry.adapter("private_prisons").partners
     streams: list[tuple[str, Iterator[tuple[str, bytes]]]] = [
-        (name, OperatorSimulator(name, sorted(scope.establishments), seed=index).random_traffic())
+        (
+            name,
+            OperatorSimulator(name, sorted(scope.establishments), seed=index).random_traffic(
+                non_association_rate=NON_ASSOCIATION_RATE
+            ),
+        )
         for index, (name, scope) in enumerate(sorted(partners.items()))
     ]
     sent = 0

@@ -1,5 +1,6 @@
-"""The private-prison operators' adapter: receptions, transfers, releases and visits from
-the systems of privately run prisons, in Gatehouse's own format (see README.md).
+"""The private-prison operators' adapter: receptions, transfers, releases, visits, sentences
+and non-associations from the systems of privately run prisons, in Gatehouse's own format
+(see README.md).
 
 Each operator (serco, sodexo, g4s, ...) is a partner of its own, scoped to the prisons it
 runs (``operators.csv``), and receives custody notices about those prisons alone: the
@@ -13,6 +14,8 @@ from adapters.policy_file import package_policy
 from adapters.private_prisons.custody_notice import SCHEMA as NOTICE_SCHEMA
 from adapters.private_prisons.custody_notice import render_custody_notice
 from adapters.private_prisons.messages import SCHEMAS
+from adapters.private_prisons.non_associations import SCHEMA as NON_ASSOCIATION_SCHEMA
+from adapters.private_prisons.non_associations import translate_non_association
 from adapters.private_prisons.operators import partner_scopes
 from adapters.private_prisons.sentences import SCHEMA as SENTENCE_SCHEMA
 from adapters.private_prisons.sentences import translate_sentence
@@ -40,6 +43,9 @@ adapter = Adapter(
         "release": InboundType("release", SCHEMAS["release"], translate_release),
         "visit": InboundType("visit", VISIT_SCHEMA, translate_visit),
         "sentence": InboundType("sentence", SENTENCE_SCHEMA, translate_sentence),
+        "non-association": InboundType(
+            "non-association", NON_ASSOCIATION_SCHEMA, translate_non_association
+        ),
     },
     subscriptions={
         event_type: Subscription(event_type, render_custody_notice, NOTICE_SCHEMA)

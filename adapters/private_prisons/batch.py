@@ -11,6 +11,7 @@ memory at once.
       <Reception>...</Reception>      <!-- each exactly the document that could be POSTed -->
       <Transfer>...</Transfer>
       <Visit>...</Visit>
+      <NonAssociation>...</NonAssociation>
     </Batch>
 
 ``read_batch`` yields the header, then one ``BatchItem`` per document, each a standalone
@@ -33,7 +34,8 @@ from adapters.private_prisons.messages import NAMESPACE
 from core_records.errors import InvalidMessage
 
 ITEM_TYPES = {"Reception": "reception", "Transfer": "transfer", "Release": "release",
-              "Visit": "visit", "Sentence": "sentence"}  # fmt: skip
+              "Visit": "visit", "Sentence": "sentence",
+              "NonAssociation": "non-association"}  # fmt: skip
 """Root element of each document a batch may hold, to its message type."""
 
 

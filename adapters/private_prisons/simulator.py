@@ -2,22 +2,23 @@
 
 ``OperatorSimulator`` plays one operator's system: it makes up people and writes their lives
 as documents that validate against the v1 schemas: received, perhaps transferred, released,
-perhaps received again. A seed reproduces a whole run. Codes used here are all in the
-store's reference data (a test holds it to that).
+perhaps received again; and, when asked for (the demo does), now and then a non-association
+between two people it holds, later closed. A seed reproduces a whole run. Codes used here
+are all in the store's reference data (a test holds it to that).
 """
 
 from __future__ import annotations
 
 import random
 from collections.abc import Iterable, Iterator
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from itertools import count
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from adapters.private_prisons.messages import MessageHeader, Movement, OperatorMessage
 from adapters.private_prisons.messages import OperatorPerson as Person
 from adapters.private_prisons.simulated_people import IdentifierIssuer, make_person
-from adapters.private_prisons.writing import write_message
+from adapters.private_prisons.writing import write_message, write_non_association
 
 FEMALE_PRISONS = frozenset({"BZI", "PFI", "AGI", "DHI", "DWI", "EWI", "FHI", "LNI", "NHI", "STI"})
 PUBLIC_PRISONS = {
@@ -36,6 +37,7 @@ RELEASE_REASONS = {
     "DD": 3, "EX": 0.5, "HP": 1, "DEC": 0.7, "ESCP": 0.3, "UAL": 1.5,
 }  # fmt: skip
 NOT_COMING_BACK = frozenset({"DEC", "DD", "EX"})
+NON_ASSOCIATION_REASONS = {"VIC": 30, "PER": 10, "RIV": 15, "BUL": 20, "GAN": 20, "OTH": 5}
 
 
 def _london() -> ZoneInfo | None:
@@ -75,6 +77,8 @@ class OperatorSimulator:
         self._locations: dict[str, str] = {}
         self._in_custody: dict[str, Person] = {}
         self._released: list[Person] = []
+        self._kept_apart: list[tuple[Person, Person, str, date]] = []
+        """Open non-associations this operator recorded: (person, other, reason, from)."""
         self._target_population = population_per_prison * len(self.establishments)
 
     # --- people -----------------------------------------------------------------------------
@@ -134,9 +138,37 @@ class OperatorSimulator:
         movement = Movement(self._tick(), reason, origin, to_agency)
         return self._document("release", origin, person, movement)
 
-    def random_traffic(self) -> Iterator[tuple[str, bytes]]:
-        """An endless stream of (message type, document), in a sensible order per person."""
+    def non_association(
+        self, person: Person, other: Person, reason: str = "VIC", *, ended: bool = False
+    ) -> bytes:
+        """Keep two people the operator holds apart (both need prison numbers), or, with
+        ``ended``, close the non-association recorded between them."""
+        here = self._current(person)
+        self._current(other)
+        today = self._tick().date()
+        if ended:
+            found = next(
+                (k for k in self._kept_apart if {k[0].local_id, k[1].local_id}
+                 == {person.local_id, other.local_id}),
+                None,
+            )  # fmt: skip
+            if found is None:
+                raise ValueError(f"{person.local_id} and {other.local_id} are not kept apart")
+            self._kept_apart.remove(found)
+            return self._non_association(here, person, other, found[2], found[3], today)
+        self._kept_apart.append((person, other, reason, today))
+        return self._non_association(here, person, other, reason, today, None)
+
+    def random_traffic(self, non_association_rate: float = 0.0) -> Iterator[tuple[str, bytes]]:
+        """An endless stream of (message type, document), in a sensible order per person;
+        about ``non_association_rate`` of them non-associations (none by default, so that a
+        seed's movements stay as they were)."""
         while True:
+            if non_association_rate and self._random.random() < non_association_rate:
+                document = self._next_non_association()
+                if document is not None:
+                    yield "non-association", document
+                    continue
             roll = self._random.random()
             below_target = len(self._in_custody) < self._target_population
             if not self._in_custody or roll < (0.5 if below_target else 0.3):
@@ -150,6 +182,31 @@ class OperatorSimulator:
                 yield "release", self.release(person, self._pick(RELEASE_REASONS))
 
     # --- internals --------------------------------------------------------------------------
+
+    def _next_non_association(self) -> bytes | None:
+        """Close an open one whose people are both still here, or keep two more apart."""
+        still_here = [k for k in self._kept_apart if all(p.local_id in self._locations
+                                                          for p in k[:2])]  # fmt: skip
+        if still_here and self._random.random() < 0.4:
+            person, other, _, _ = self._random.choice(still_here)
+            return self.non_association(person, other, ended=True)
+        paired = {frozenset((k[0].local_id, k[1].local_id)) for k in self._kept_apart}
+        numbered = [p for p in self._in_custody.values() if p.prison_number]
+        if len(numbered) < 2:
+            return None
+        person, other = self._random.sample(numbered, 2)
+        if frozenset((person.local_id, other.local_id)) in paired:
+            return None
+        return self.non_association(person, other, self._pick(NON_ASSOCIATION_REASONS))
+
+    def _non_association(
+        self, establishment: str, person: Person, other: Person, reason: str,
+        effective_on: date, ended_on: date | None,
+    ) -> bytes:  # fmt: skip
+        sent_at = self._clock + timedelta(seconds=self._random.randint(5, 120))
+        reference = f"{self._prefix}-{self._batch}-{next(self._messages):07d}"
+        header = MessageHeader(self.operator, establishment, sent_at, reference)
+        return write_non_association(header, person, other, reason, effective_on, ended_on)
 
     def _next_reception(self) -> bytes:
         if self._released and self._random.random() < 0.25:

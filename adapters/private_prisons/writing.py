@@ -6,6 +6,8 @@ UTF-8 XML bytes out.
 
 from __future__ import annotations
 
+from datetime import date
+
 from lxml import etree
 
 from adapters.private_prisons.messages import (
@@ -72,4 +74,29 @@ def write_message(message: OperatorMessage) -> bytes:
     _header(root, message.header)
     _person(root, message.person)
     _movement(root, message.movement)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+def write_non_association(
+    header: MessageHeader,
+    person: OperatorPerson,
+    other_person: OperatorPerson,
+    reason_code: str,
+    effective_on: date,
+    ended_on: date | None = None,
+) -> bytes:
+    """A NonAssociation document: OPEN, or CLOSED when ``ended_on`` is given. Both people
+    must have prison numbers."""
+    if person.prison_number is None or other_person.prison_number is None:
+        raise ValueError("a non-association names both people by prison number")
+    root = etree.Element(f"{{{NAMESPACE}}}NonAssociation", nsmap={None: NAMESPACE})
+    _header(root, header)
+    _element(root, "Status", "OPEN" if ended_on is None else "CLOSED")
+    for name, who in (("Person", person), ("OtherPerson", other_person)):
+        element = _element(root, name)
+        _element(element, "PrisonNumber", who.prison_number)
+        _element(element, "LocalId", who.local_id)
+    _element(root, "ReasonCode", reason_code)
+    _element(root, "EffectiveDate", effective_on.isoformat())
+    _optional(root, "EndDate", ended_on.isoformat() if ended_on else None)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)

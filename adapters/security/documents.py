@@ -26,8 +26,9 @@ ALERT_CREATED = "person.alert.created"
 ALERT_INACTIVE = "person.alert.inactive"
 NON_ASSOCIATION_CREATED = "prisoner.non-association.created"
 NON_ASSOCIATION_CLOSED = "prisoner.non-association.closed"
-"""Event types the security application receives besides movements. The hub's own record
-does not raise them yet; any adapter or later work that does will find them delivered."""
+"""Event types the security application receives besides movements: alerts as OASys's RoSH
+levels set and end them, non-associations as private-prison operators record and close
+them (``core_records.non_associations``)."""
 
 
 def root(document: etree._Element, message_type: str) -> etree._Element:

@@ -11,11 +11,16 @@ import sqlalchemy as sa
 from core_records.commands import MergePoliceRecords, RecordSecurityAlert
 from core_records.identifiers import NOMS, PNC, Identifier
 from core_records.merges import Merges
-from core_records.partner_commands import REGISTERED, RecordProbationCase, RecordRegistration
+from core_records.partner_commands import (
+    REGISTERED,
+    RecordNonAssociation,
+    RecordProbationCase,
+    RecordRegistration,
+)
 from core_records.store import RecordStore
 from core_records.tables import person
 from core_records.tables_intelligence import security_alert
-from core_records.tables_partner import probation_registration
+from core_records.tables_partner import non_association, probation_registration
 from tests.integration.core_records.examples import (
     MONDAY,
     crn,
@@ -72,6 +77,45 @@ def test_partner_records_follow_a_merge_and_come_back_on_unmerge(
 
     merges.unmerge(merge.id, actor="steward")
     assert _owners(engine) == {"registrations": [absorbed], "alerts": [absorbed]}
+
+
+def _kept_apart(first: str, second: str) -> RecordNonAssociation:
+    return RecordNonAssociation(
+        (Identifier(NOMS, first),), (Identifier(NOMS, second),), "VIC", date(2026, 1, 5),
+        MONDAY, "serco", frozenset({"DNI"}),
+    )  # fmt: skip
+
+
+def _pairs(engine: sa.Engine) -> list[tuple[str, str]]:
+    """Each non-association row's two people, by prison number."""
+    first, second = person.alias(), person.alias()
+    with engine.connect() as connection:
+        found = connection.execute(
+            sa.select(first.c.prison_number, second.c.prison_number)
+            .select_from(non_association)
+            .join(first, first.c.id == non_association.c.person_id)
+            .join(second, second.c.id == non_association.c.other_person_id)
+            .order_by(non_association.c.id)
+        )
+        return [(row[0], row[1]) for row in found]
+
+
+def test_non_associations_on_either_side_follow_a_merge_and_come_back_on_unmerge(
+    store: RecordStore, engine: sa.Engine
+) -> None:
+    survivor = _receive(store, pnc(1))
+    _apply(store, release(pnc(1)))
+    absorbed = _receive(store, pnc(2), prison="DNI")
+    victim, rival = _receive(store, pnc(3), prison="DNI"), _receive(store, pnc(4), prison="DNI")
+    _apply(store, _kept_apart(absorbed, victim))
+    _apply(store, _kept_apart(rival, absorbed))
+
+    merges = Merges(engine)
+    merge = merges.merge(survivor, absorbed, actor="steward", reason="same person")
+    assert _pairs(engine) == [(survivor, victim), (rival, survivor)]
+
+    merges.unmerge(merge.id, actor="steward")
+    assert _pairs(engine) == [(absorbed, victim), (rival, absorbed)]
 
 
 def test_pnc_merging_its_records_after_a_person_merge_leaves_the_retained_id(

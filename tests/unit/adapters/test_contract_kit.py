@@ -132,6 +132,18 @@ def test_the_message_type_of_a_sample_is_the_start_of_its_name() -> None:
     assert testing.message_type_of(Path("release.xml")) == "release"
 
 
+def test_a_message_type_with_a_hyphen_is_told_from_the_rest_of_a_samples_name() -> None:
+    accepted = ("non", "non-association", "visit")
+    for name, expected in [
+        ("non-association-closed.xml", "non-association"),
+        ("non-association.xml", "non-association"),
+        ("non-sense.xml", "non"),
+        ("visit-social.xml", "visit"),
+        ("unknown-kind.xml", "unknown"),
+    ]:
+        assert testing.message_type_of(Path(name), accepted) == expected, name
+
+
 def test_a_sample_in_another_format_than_its_message_types_is_caught(tmp_path: Path) -> None:
     as_xml = tmp_path / "order-two-items.xml"
     as_json = tmp_path / "reception-new-person.json"

@@ -55,6 +55,17 @@ def test_a_batch_yields_its_header_then_each_document_standalone_in_order() -> N
         assert testing.accept(adapter, item.message_type, item.body, scope)
 
 
+def test_every_message_type_an_operator_may_post_may_come_in_a_batch() -> None:
+    valid = testing.inbound_samples(SAMPLES / "valid")
+    body = batch(*(document(f"valid/{sample.name}") for sample in valid))
+
+    _, *items = read_batch(io.BytesIO(body))
+
+    types = {i.message_type for i in items if isinstance(i, BatchItem) and i.error is None}
+    assert types == set(adapter.inbound)
+    assert "non-association" in types
+
+
 def test_an_item_that_is_no_document_of_ours_carries_its_error_and_the_rest_go_on() -> None:
     body = batch(
         "<Parole><Reference>1</Reference></Parole>", document("valid/release-conditional.xml")

@@ -12,7 +12,12 @@ from adapters import testing
 from adapters.private_prisons import adapter
 from core_records.commands import RecordReception, RecordRelease, RecordTransfer
 from core_records.errors import InvalidIdentifier, InvalidMessage, NotPermitted
-from core_records.partner_commands import RecordSentence, RecordVisit
+from core_records.partner_commands import (
+    CloseNonAssociation,
+    RecordNonAssociation,
+    RecordSentence,
+    RecordVisit,
+)
 
 SAMPLES = Path(package.__file__).parent / "samples"
 SERCO = adapter.partners["serco"]
@@ -21,7 +26,8 @@ VALID = testing.samples(SAMPLES / "valid")
 INVALID = testing.samples(SAMPLES / "invalid")
 
 COMMAND_TYPES = {"reception": RecordReception, "transfer": RecordTransfer, "release": RecordRelease,
-                 "visit": RecordVisit, "sentence": RecordSentence}  # fmt: skip
+                 "visit": RecordVisit, "sentence": RecordSentence,
+                 "non-association": RecordNonAssociation | CloseNonAssociation}  # fmt: skip
 
 WHY_INVALID = {
     "reception-at-prison-operator-does-not-run.xml": (NotPermitted, None),
@@ -40,24 +46,33 @@ WHY_INVALID = {
     "visit-at-prison-operator-does-not-run.xml": (NotPermitted, None),
     "visit-ends-before-it-starts.xml": (InvalidMessage, "visit-times"),
     "visit-unknown-type.xml": (InvalidMessage, "SCHEMAV_CVC_ENUMERATION_VALID"),
+    "non-association-at-prison-operator-does-not-run.xml": (NotPermitted, None),
+    "non-association-closed-without-end-date.xml": (InvalidMessage, "end-date-required"),
+    "non-association-ends-before-it-starts.xml": (InvalidMessage, "non-association-dates"),
+    "non-association-open-with-end-date.xml": (InvalidMessage, "end-date-on-open"),
+    "non-association-unknown-reason.xml": (InvalidMessage, "SCHEMAV_CVC_ENUMERATION_VALID"),
+    "non-association-with-themselves.xml": (InvalidMessage, "same-person"),
 }
 """Each invalid sample, with the error and rule it must be refused with."""
 
 
 def test_the_declaration_hangs_together() -> None:
     testing.check_declaration(adapter)
-    assert set(adapter.inbound) == {"reception", "transfer", "release", "visit", "sentence"}
+    assert set(adapter.inbound) == {
+        "reception", "transfer", "release", "visit", "sentence", "non-association",
+    }  # fmt: skip
     assert set(adapter.subscriptions) == {"prisoner.received", "prisoner.released"}
 
 
 def test_there_is_a_valid_sample_of_every_message_type() -> None:
-    assert {testing.message_type_of(sample) for sample in VALID} == set(adapter.inbound)
+    found = {testing.message_type_of(sample, adapter.inbound) for sample in VALID}
+    assert found == set(adapter.inbound)
 
 
 @pytest.mark.parametrize("sample", VALID, ids=lambda p: p.name)
 def test_a_valid_sample_is_accepted_and_translates(sample: Path) -> None:
     (command,) = testing.check_valid_sample(adapter, sample, SERCO)
-    assert isinstance(command, COMMAND_TYPES[testing.message_type_of(sample)])
+    assert isinstance(command, COMMAND_TYPES[testing.message_type_of(sample, adapter.inbound)])
 
 
 def test_every_invalid_sample_says_why_it_is_invalid() -> None:

@@ -25,6 +25,7 @@ from adapters.private_prisons.simulator import (
 from adapters.testing import accept
 from core_records.commands import RecordReception, RecordRelease, RecordTransfer
 from core_records.identifiers import parse_cro_number, parse_pnc_id
+from core_records.partner_commands import CloseNonAssociation, RecordNonAssociation
 from core_records.reference_data import ReferenceData
 from schemas.xml import parse_xml
 
@@ -159,3 +160,39 @@ def test_no_two_simulated_people_share_a_pnc_id_or_cro_number_across_operators()
     assert len(pnc_ids) > 20_000 and len(cro_numbers) > 12_000
     assert len(set(pnc_ids)) == len(pnc_ids)
     assert len(set(cro_numbers)) == len(cro_numbers)
+
+
+def test_asked_for_now_and_then_it_keeps_two_people_it_holds_apart_and_later_ends_that() -> None:
+    scope = adapter.partners["serco"]
+    held: dict[str, str] = {}  # prison number to prison, as the operator's documents say
+    open_pairs: set[frozenset[str]] = set()
+    kinds: Counter[str] = Counter()
+    stream = simulator("serco", seed=5).random_traffic(non_association_rate=0.05)
+    for message_type, body in islice(stream, 3000):
+        kinds[message_type] += 1
+        (command,) = accept(adapter, message_type, body, scope)
+        if message_type != "non-association":
+            message = read_message(parse_xml(body), message_type)
+            number = message.person.prison_number
+            # A reception, or a transfer between its own prisons, leaves the person held.
+            to = message.movement.to_agency
+            if number and (message_type == "reception" or to in scope.establishments):
+                held[number] = to or ""
+            elif number:
+                held.pop(number, None)
+            continue
+        assert isinstance(command, RecordNonAssociation | CloseNonAssociation)
+        pair = frozenset((command.person[0].value, command.other_person[0].value))
+        assert len(pair) == 2 and pair <= set(held), "both people must be held by serco"
+        if isinstance(command, RecordNonAssociation):
+            assert pair not in open_pairs
+            open_pairs.add(pair)
+        else:
+            assert pair in open_pairs, "only an open non-association is closed"
+            open_pairs.remove(pair)
+    assert 0 < kinds["non-association"] < 0.08 * 3000
+    assert open_pairs and kinds["non-association"] > len(open_pairs)
+
+
+def test_without_being_asked_it_sends_no_non_association() -> None:
+    assert all(kind != "non-association" for kind, _ in traffic("g4s", 2000))
