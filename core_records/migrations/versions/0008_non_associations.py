@@ -3,7 +3,7 @@
 
 Revision ID: 0008_non_associations
 Revises: 0007_identity
-Create Date: 2026-11-24
+Create Date: 2026-11-23
 
 For SQLite and PostgreSQL alike. Constraint names follow
 ``core_records.tables.NAMING_CONVENTION``.
