@@ -23,6 +23,7 @@ from core_records.identity_resolution import HeldForReview, Resolution, resolve
 from core_records.matching import LINK, NEW, REVIEW
 
 __all__ = ["HeldForReview", "apply_command"]
+from core_records.in_custody import person_in_custody_at
 from core_records.person_record import IN_PRISON, OUTSIDE_PRISON, Booking, PersonState
 from core_records.unit_of_work import UnitOfWork
 
@@ -162,7 +163,7 @@ def record_release(work: UnitOfWork, command: RecordRelease) -> list[CanonicalEv
     reference.require_movement_reason("REL", command.reason_code)
     if command.to_agency is not None:
         reference.require_agency(command.to_agency)
-    current, booking = _person_in_custody_at(work, command.person, command.establishment)
+    current, booking = person_in_custody_at(work, command.person, command.establishment)
     work.writing()
     person = work.change_custody(current, custody_status=OUTSIDE_PRISON, establishment=None)
     work.move_booking(booking, establishment=command.establishment, ended_at=command.occurred_at)
@@ -185,7 +186,7 @@ def record_transfer(work: UnitOfWork, command: RecordTransfer) -> list[Canonical
     reference.require_movement_reason("TRN", command.reason_code)
     if source == destination:
         raise BusinessRuleViolation(f"a transfer must go to another prison, not {destination}")
-    current, booking = _person_in_custody_at(work, command.person, source)
+    current, booking = person_in_custody_at(work, command.person, source)
     work.writing()
     person = work.change_custody(current, custody_status=IN_PRISON, establishment=destination)
     work.move_booking(booking, establishment=destination)
@@ -200,24 +201,6 @@ def record_transfer(work: UnitOfWork, command: RecordTransfer) -> list[Canonical
         _event(PRISONER_RELEASED, command.occurred_at, identifiers, released),
         _event(PRISONER_RECEIVED, command.occurred_at, identifiers, received),
     ]
-
-
-def _person_in_custody_at(
-    work: UnitOfWork, identifiers: tuple[Identifier, ...], establishment: str
-) -> tuple[PersonState, Booking]:
-    person_id = person_from_holders(identifiers, work.holders(identifiers))
-    if person_id is None:
-        described = ", ".join(f"{i.type} {i.value}" for i in identifiers) or "no identifiers"
-        raise BusinessRuleViolation(f"no person on record has {described}")
-    current = work.load_person(person_id)
-    if current.custody_status != IN_PRISON or current.active_booking is None:
-        raise BusinessRuleViolation(f"{current.prison_number} is not in custody")
-    if current.current_establishment != establishment:
-        raise BusinessRuleViolation(
-            f"{current.prison_number} is in custody at {current.current_establishment}, "
-            f"not {establishment}"
-        )
-    return current, current.active_booking
 
 
 def _move(

@@ -19,6 +19,7 @@ from core_records.errors import BusinessRuleViolation
 from core_records.events import CanonicalEvent
 from core_records.identifiers import CRN, CRO, NOMS, PNC, Identifier
 from core_records.identity import person_from_holders
+from core_records.in_custody import person_in_custody_at
 from core_records.partner_commands import (
     DEREGISTERED,
     REGISTERED,
@@ -296,13 +297,7 @@ def record_visit(work: UnitOfWork, command: RecordVisit) -> list[CanonicalEvent]
     """Record a visit to a person in custody at the prison the visit was at."""
     if command.ends_at < command.starts_at:
         raise BusinessRuleViolation(f"visit {command.visit_reference} ends before it starts")
-    who = _person(work, command.person)
-    if who.current_establishment != command.establishment:
-        where = who.current_establishment or "no prison"
-        raise BusinessRuleViolation(
-            f"{who.prison_number} is in {where}, so cannot have had a visit at"
-            f" {command.establishment}"
-        )
+    who, _ = person_in_custody_at(work, command.person, command.establishment)
     work.writing()
     visitors = [
         {"surname": v.surname, "forenames": v.forenames, "relationship": v.relationship}
@@ -343,13 +338,7 @@ def record_sentence(work: UnitOfWork, command: RecordSentence) -> list[Canonical
         raise BusinessRuleViolation(f"unknown sentence key date {', '.join(unknown)}")
     if command.legal_status is not None:
         work.reference.require_legal_status(command.legal_status)
-    who = _person(work, command.person)
-    booking = who.active_booking
-    if booking is None or who.current_establishment != command.establishment:
-        where = who.current_establishment or "no prison"
-        raise BusinessRuleViolation(
-            f"{who.prison_number} is in {where}, not in custody at {command.establishment}"
-        )
+    who, booking = person_in_custody_at(work, command.person, command.establishment)
     stored = dict(
         work.connection.execute(
             sa.select(sentence_date.c.code, sentence_date.c.date).where(

@@ -77,7 +77,10 @@ def test_a_batch_file_is_applied_document_by_document_and_its_refusals_reported(
     )
     [rejected] = [h for h in hub.journal.trace(release_id) if h.hop == "rejected"]
     assert rejected.correlation_id == "SER-NIGHTLY-0502"
-    assert rejected.detail is not None and "no person on record" in rejected.detail
+    assert (
+        rejected.detail is not None
+        and "no one in custody at ASI has NOMS A1234BC" in rejected.detail
+    )
     assert len(receiver.received) == 1
 
 

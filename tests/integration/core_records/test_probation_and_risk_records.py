@@ -220,7 +220,8 @@ def test_a_visit_at_a_prison_the_person_is_not_in_is_refused(
     outcome = apply_one(store, a_visit(pnc(23456), at_prison="MDI"))
     assert outcome.status == "rejected"
     assert outcome.error is not None
-    assert f"{in_leeds} is in LEI, so cannot have had a visit at MDI" in outcome.error.reason
+    assert outcome.error.reason == f"no one in custody at MDI has PNC {pnc(23456).value}"
+    assert in_leeds not in outcome.error.reason and "LEI" not in outcome.error.reason
 
 
 def a_sentence(*dates: tuple[str, date], status: str | None = "SENTENCED") -> RecordSentence:
@@ -263,7 +264,7 @@ def test_a_sentence_records_its_dates_and_status_and_says_what_changed(
     [
         (a_sentence(("XYZ", date(2027, 1, 1))), "unknown sentence key date XYZ"),
         (a_sentence(SED, status="ON_HOLIDAY"), "unknown legal status code 'ON_HOLIDAY'"),
-        (replace(a_sentence(SED), establishment="MDI"), "is in LEI, not in custody at MDI"),
+        (replace(a_sentence(SED), establishment="MDI"), "no one in custody at MDI has PNC"),
     ],
 )
 def test_a_sentence_that_cannot_be_right_is_refused(
