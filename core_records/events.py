@@ -24,6 +24,8 @@ POLICE_IDENTIFIERS_CHANGED = "prisoner.police-identifiers.changed"
 SECURITY_ALERT_RAISED = "alert.security.raised"
 SECURITY_ALERT_CLOSED = "alert.security.closed"
 INTELLIGENCE_FLAG_RAISED = "intelligence.flag.raised"
+ALERT_CREATED = "person.alert.created"
+ALERT_INACTIVE = "person.alert.inactive"
 NON_ASSOCIATION_CREATED = "prisoner.non-association.created"
 NON_ASSOCIATION_CLOSED = "prisoner.non-association.closed"
 

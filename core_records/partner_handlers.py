@@ -16,7 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from core_records.errors import BusinessRuleViolation
-from core_records.events import CanonicalEvent
+from core_records.events import ALERT_CREATED, ALERT_INACTIVE, CanonicalEvent
 from core_records.identifiers import CRN, CRO, NOMS, PNC, Identifier
 from core_records.identity import person_from_holders
 from core_records.in_custody import person_in_custody_at
@@ -49,8 +49,6 @@ REGISTRATION_ADDED = "probation-case.registration.added"
 REGISTRATION_REMOVED = "probation-case.registration.deregistered"
 LICENCE_CONDITIONS_CHANGED = "probation-case.licence-conditions.changed"
 ASSESSMENT_SUMMARY_PRODUCED = "assessment.summary.produced"
-ALERT_CREATED = "person.alert.created"
-ALERT_INACTIVE = "person.alert.inactive"
 VISIT_RECORDED = "prisoner.visit.recorded"
 SENTENCE_DATES_CHANGED = "prisoner.sentence-dates-changed"
 IMPRISONMENT_STATUS_CHANGED = "prisoner.imprisonment-status-changed"

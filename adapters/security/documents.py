@@ -22,14 +22,6 @@ ROOT_ELEMENTS = {"alert": "SecurityAlert", "flag": "IntelligenceFlag"}
 SCHEMAS = {message_type: f"security/{message_type}-v1.xsd" for message_type in ROOT_ELEMENTS}
 OUTBOUND_SCHEMA = "security/outbound-v1.xsd"
 
-ALERT_CREATED = "person.alert.created"
-ALERT_INACTIVE = "person.alert.inactive"
-NON_ASSOCIATION_CREATED = "prisoner.non-association.created"
-NON_ASSOCIATION_CLOSED = "prisoner.non-association.closed"
-"""Event types the security application receives besides movements: alerts as OASys's RoSH
-levels set and end them, non-associations as private-prison operators record and close
-them (``core_records.non_associations``)."""
-
 
 def root(document: etree._Element, message_type: str) -> etree._Element:
     expected = f"{{{NAMESPACE}}}{ROOT_ELEMENTS[message_type]}"

@@ -12,15 +12,17 @@ from collections.abc import Callable
 
 from lxml import etree
 
-from adapters.security.documents import (
+from adapters.security.documents import NAMESPACE
+from core_records.errors import InvalidMessage
+from core_records.events import (
     ALERT_CREATED,
     ALERT_INACTIVE,
-    NAMESPACE,
     NON_ASSOCIATION_CLOSED,
     NON_ASSOCIATION_CREATED,
+    PRISONER_RECEIVED,
+    PRISONER_RELEASED,
+    CanonicalEvent,
 )
-from core_records.errors import InvalidMessage
-from core_records.events import PRISONER_RECEIVED, PRISONER_RELEASED, CanonicalEvent
 from core_records.identifiers import CRO, NOMS, PNC
 from schemas.xsd_values import xsd_date_time
 

@@ -12,16 +12,18 @@ from hypothesis import strategies as st
 import adapters.security as package
 from adapters import testing
 from adapters.security import adapter
-from adapters.security.documents import (
+from adapters.security.render import INFORMATION_KEYS, RENDERERS
+from core_records.commands import RecordIntelligenceFlag, RecordSecurityAlert
+from core_records.errors import InvalidMessage
+from core_records.events import (
     ALERT_CREATED,
     ALERT_INACTIVE,
     NON_ASSOCIATION_CLOSED,
     NON_ASSOCIATION_CREATED,
+    PRISONER_RECEIVED,
+    PRISONER_RELEASED,
+    CanonicalEvent,
 )
-from adapters.security.render import INFORMATION_KEYS, RENDERERS
-from core_records.commands import RecordIntelligenceFlag, RecordSecurityAlert
-from core_records.errors import InvalidMessage
-from core_records.events import PRISONER_RECEIVED, PRISONER_RELEASED, CanonicalEvent
 from core_records.identifiers import Identifier
 from tests.unit.adapters.delius.events import prison_numbers, prisons, renderable_events
 
