@@ -116,6 +116,22 @@ def test_signing_out_ends_the_session(
     assert client.get("/dashboard").status_code == 303
 
 
+def _dead_letters_page(
+    hub: Hub,
+    api: str,
+    sign_in: Callable[[str, str], httpx.Client],
+    receiver: DeliusReceiver,
+    username: str,
+    role: str,
+) -> tuple[httpx.Client, int, httpx.Response]:
+    """A user with ``role`` signed in, looking at the dead letters page that lists one refused
+    delivery: their client, the dead letter's id and the page."""
+    create_user(hub, username, role)
+    dead_letter_id = dead_letter_a_delivery(hub, api, receiver)
+    client = sign_in(api, username)
+    return client, dead_letter_id, client.get("/dashboard/dead-letters")
+
+
 def test_an_operator_replays_a_dead_letter_and_the_action_is_audited(
     hub: Hub,
     api: str,
@@ -123,10 +139,9 @@ def test_an_operator_replays_a_dead_letter_and_the_action_is_audited(
     delius: tuple[str, DeliusReceiver],
 ) -> None:
     _, receiver = delius
-    create_user(hub, "olu", "operator")
-    dead_letter_id = dead_letter_a_delivery(hub, api, receiver)
-    client = sign_in(api, "olu")
-    page = client.get("/dashboard/dead-letters")
+    client, dead_letter_id, page = _dead_letters_page(
+        hub, api, sign_in, receiver, "olu", "operator"
+    )
     assert f'data-dead-letter="{dead_letter_id}"' in page.text
     assert "HTTP 400" in page.text or "400" in page.text
 
@@ -153,10 +168,7 @@ def test_a_viewer_sees_dead_letters_but_may_not_replay_or_discard_them(
     delius: tuple[str, DeliusReceiver],
 ) -> None:
     _, receiver = delius
-    create_user(hub, "vic", "viewer")
-    dead_letter_id = dead_letter_a_delivery(hub, api, receiver)
-    client = sign_in(api, "vic")
-    page = client.get("/dashboard/dead-letters")
+    client, dead_letter_id, page = _dead_letters_page(hub, api, sign_in, receiver, "vic", "viewer")
     assert "operators only" in page.text
     token = csrf_of(page.text)  # the sign-out form's
     for action in ("replay", "discard"):
