@@ -16,8 +16,8 @@ from lxml import etree
 
 from adapters.base import PartnerScope
 from adapters.private_prisons.messages import NAMESPACE
-from adapters.private_prisons.reading import read_header
-from core_records.errors import InvalidMessage, NotPermitted
+from adapters.private_prisons.reading import read_own_header
+from core_records.errors import InvalidMessage
 from core_records.identifiers import LOCAL, NOMS, Identifier, parse_identifier
 from core_records.partner_commands import CloseNonAssociation, RecordNonAssociation
 
@@ -87,18 +87,7 @@ def _dates(status: str, effective_on: date, ended_on: date | None) -> None:
 def translate_non_association(
     document: etree._Element, scope: PartnerScope
 ) -> tuple[RecordNonAssociation] | tuple[CloseNonAssociation]:
-    if document.tag != f"{{{NAMESPACE}}}{ROOT}":
-        raise InvalidMessage(
-            f"a non-association message must be a {ROOT} element", rule="root-element"
-        )
-    header = read_header(document)
-    if header.operator != scope.partner:
-        raise NotPermitted(
-            f"the message header names the operator {header.operator!r}, but"
-            f" {scope.partner!r} sent it"
-        )
-    if header.establishment not in scope.establishments:
-        raise NotPermitted(f"{scope.partner} does not run the prison {header.establishment}")
+    header = read_own_header(document, ROOT, "a non-association", scope)
     person = _person(document, "Person", scope.partner)
     other_person = _person(document, "OtherPerson", scope.partner)
     if person[0] == other_person[0]:

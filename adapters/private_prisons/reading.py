@@ -11,6 +11,7 @@ from datetime import date, datetime
 
 from lxml import etree
 
+from adapters.base import PartnerScope
 from adapters.private_prisons.messages import (
     NAMESPACE,
     ROOT_ELEMENTS,
@@ -20,7 +21,7 @@ from adapters.private_prisons.messages import (
     OperatorMessage,
     OperatorPerson,
 )
-from core_records.errors import InvalidMessage
+from core_records.errors import InvalidMessage, NotPermitted
 from schemas.xml import element_path
 
 
@@ -92,6 +93,26 @@ def read_header(root: etree._Element) -> MessageHeader:
         sent_at=_time(header, "SentAt"),
         reference=_required_text(header, "MessageReference"),
     )
+
+
+def read_own_header(
+    document: etree._Element, root_element: str, what: str, scope: PartnerScope
+) -> MessageHeader:
+    """The header of a ``root_element`` document (``what``: "a visit"), which the operator
+    that sent it must name, for a prison it runs."""
+    if document.tag != f"{{{NAMESPACE}}}{root_element}":
+        raise InvalidMessage(
+            f"{what} message must be a {root_element} element", rule="root-element"
+        )
+    header = read_header(document)
+    if header.operator != scope.partner:
+        raise NotPermitted(
+            f"the message header names the operator {header.operator!r}, but"
+            f" {scope.partner!r} sent it"
+        )
+    if header.establishment not in scope.establishments:
+        raise NotPermitted(f"{scope.partner} does not run the prison {header.establishment}")
+    return header
 
 
 def read_person(root: etree._Element) -> OperatorPerson:

@@ -13,9 +13,9 @@ from lxml import etree
 
 from adapters.base import PartnerScope
 from adapters.private_prisons.messages import NAMESPACE
-from adapters.private_prisons.reading import read_header, read_person
+from adapters.private_prisons.reading import read_own_header, read_person
 from adapters.private_prisons.translate import identifiers
-from core_records.errors import InvalidMessage, NotPermitted
+from core_records.errors import InvalidMessage
 from core_records.partner_commands import RecordSentence
 
 SCHEMA = "private_prisons/sentence-v1.xsd"
@@ -23,16 +23,7 @@ _NS = {"p": NAMESPACE}
 
 
 def translate_sentence(document: etree._Element, scope: PartnerScope) -> tuple[RecordSentence]:
-    if document.tag != f"{{{NAMESPACE}}}Sentence":
-        raise InvalidMessage("a sentence message must be a Sentence element", rule="root-element")
-    header = read_header(document)
-    if header.operator != scope.partner:
-        raise NotPermitted(
-            f"the message header names the operator {header.operator!r}, but"
-            f" {scope.partner!r} sent it"
-        )
-    if header.establishment not in scope.establishments:
-        raise NotPermitted(f"{scope.partner} does not run the prison {header.establishment}")
+    header = read_own_header(document, "Sentence", "a sentence", scope)
     key_dates = tuple(
         (str(element.get("code")), date.fromisoformat((element.text or "").strip()))
         for element in document.iterfind("p:KeyDates/p:KeyDate", _NS)

@@ -13,9 +13,9 @@ from lxml import etree
 
 from adapters.base import PartnerScope
 from adapters.private_prisons.messages import NAMESPACE
-from adapters.private_prisons.reading import read_header, read_person
+from adapters.private_prisons.reading import read_own_header, read_person
 from adapters.private_prisons.translate import identifiers
-from core_records.errors import InvalidMessage, NotPermitted
+from core_records.errors import InvalidMessage
 from core_records.partner_commands import RecordVisit, Visitor
 
 SCHEMA = "private_prisons/visit-v1.xsd"
@@ -32,16 +32,7 @@ def _text(element: etree._Element, path: str) -> str:
 
 
 def translate_visit(document: etree._Element, scope: PartnerScope) -> tuple[RecordVisit]:
-    if document.tag != f"{{{NAMESPACE}}}Visit":
-        raise InvalidMessage("a visit message must be a Visit element", rule="root-element")
-    header = read_header(document)
-    if header.operator != scope.partner:
-        raise NotPermitted(
-            f"the message header names the operator {header.operator!r}, but"
-            f" {scope.partner!r} sent it"
-        )
-    if header.establishment not in scope.establishments:
-        raise NotPermitted(f"{scope.partner} does not run the prison {header.establishment}")
+    header = read_own_header(document, "Visit", "a visit", scope)
     detail = "p:VisitDetail/p:"
     starts_at = datetime.fromisoformat(_text(document, f"{detail}StartsAt"))
     ends_at = datetime.fromisoformat(_text(document, f"{detail}EndsAt"))

@@ -23,10 +23,8 @@ from adapters.transports.local_server import serving
 from core_records import journal
 from gatehouse.app import create_app
 from gatehouse.bootstrap import Hub
-from routing.embedded import EmbeddedTransport
-from routing.rabbitmq import RabbitTransport
 from routing.simulated_partner import SimulatedAmqpPartner, running_partner
-from routing.transport import Transport
+from tests.hub_fixtures import partners_connection
 from tests.running_hub import eventually, hub_settings, running_hub
 
 SAMPLES = Path(__file__).parents[2] / "adapters" / "private_prisons" / "samples" / "valid"
@@ -68,16 +66,10 @@ def hub(
 @pytest.fixture
 def security(hub: Hub) -> Iterator[SimulatedAmqpPartner]:
     """The security application, on a broker connection of its own."""
-    settings = hub.settings
-    transport: Transport = (
-        RabbitTransport(settings.broker_url, connection_name="simulated security")
-        if settings.broker_url
-        else EmbeddedTransport(settings.embedded_queue_path)
-    )
-    partner = SimulatedAmqpPartner(transport, "security", hub.topology.namespace, _no_answer)
-    with running_partner(partner) as running:
-        yield running
-    transport.close()
+    with partners_connection(hub) as transport:
+        partner = SimulatedAmqpPartner(transport, "security", hub.topology.namespace, _no_answer)
+        with running_partner(partner) as running:
+            yield running
 
 
 def _no_answer(message_type: str, body: bytes) -> list[tuple[str, bytes]]:
