@@ -7,22 +7,28 @@ Delius; the end-to-end and AMQP-partner conftests import them.
 - ``hub``: a running hub on ``backend`` delivering to ``delius``.
 - ``partner_transport``: the AMQP partners' own connection to the hub's broker, as another
   process would have.
+
+``delius_and_operators`` runs Delius and every private-prison operator's receiver, for
+tests that follow what each operator is told.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import pytest
 
 from adapters.delius.simulator import DeliusReceiver, running_receiver
+from adapters.private_prisons.notice_receiver import NoticeReceiver, running_notice_receiver
 from gatehouse.bootstrap import Hub
 from routing.embedded import EmbeddedTransport
 from routing.rabbitmq import RabbitTransport
 from routing.transport import Transport
 from tests.running_hub import hub_settings, running_hub
+
+OPERATORS = ("serco", "sodexo", "g4s")
 
 
 @pytest.fixture(params=["embedded", "rabbitmq"])
@@ -57,6 +63,23 @@ def hub(
     )
     with running_hub(settings) as running:
         yield running
+
+
+HttpPartners = tuple[DeliusReceiver, dict[str, NoticeReceiver], dict[str, str]]
+"""Delius, each operator's notice receiver by name, and every one's URL by partner name."""
+
+
+@contextmanager
+def delius_and_operators(operators: tuple[str, ...] = OPERATORS) -> Iterator[HttpPartners]:
+    """A simulated Delius and a notice receiver for each private-prison operator."""
+    with ExitStack() as stack:
+        delius_url, delius = stack.enter_context(running_receiver())
+        urls, receivers = {"delius": delius_url}, {}
+        for operator in operators:
+            urls[operator], receivers[operator] = stack.enter_context(
+                running_notice_receiver(operator)
+            )
+        yield delius, receivers, urls
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ the operator's comment reaches no one. Both backends."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -15,41 +14,30 @@ import pytest
 import sqlalchemy as sa
 from lxml import etree
 
-from adapters.delius.simulator import DeliusReceiver, running_receiver
 from adapters.private_prisons.messages import OperatorPerson
-from adapters.private_prisons.notice_receiver import NoticeReceiver, running_notice_receiver
 from adapters.private_prisons.simulator import OperatorSimulator
 from adapters.transports.local_server import serving
 from core_records import journal
 from gatehouse.app import create_app
 from gatehouse.bootstrap import Hub
 from routing.simulated_partner import SimulatedAmqpPartner, running_partner
-from tests.hub_fixtures import partners_connection
+from tests.hub_fixtures import HttpPartners, delius_and_operators, partners_connection
 from tests.running_hub import eventually, hub_settings, running_hub
 
 SAMPLES = Path(__file__).parents[2] / "adapters" / "private_prisons" / "samples" / "valid"
-OPERATORS = ("serco", "sodexo", "g4s")
 NON_ASSOCIATION_EVENTS = {"prisoner.non-association.created", "prisoner.non-association.closed"}
 COMMENT = b"Assaulted on B wing"
 
-Partners = tuple[DeliusReceiver, dict[str, NoticeReceiver], dict[str, str]]
-
 
 @pytest.fixture
-def partners() -> Iterator[Partners]:
-    with ExitStack() as stack:
-        delius_url, delius = stack.enter_context(running_receiver())
-        urls, operators = {"delius": delius_url}, {}
-        for operator in OPERATORS:
-            urls[operator], operators[operator] = stack.enter_context(
-                running_notice_receiver(operator)
-            )
-        yield delius, operators, urls
+def partners() -> Iterator[HttpPartners]:
+    with delius_and_operators() as running:
+        yield running
 
 
 @pytest.fixture
 def hub(
-    backend: dict[str, str | None], partners: Partners, namespace: str, tmp_path: Any
+    backend: dict[str, str | None], partners: HttpPartners, namespace: str, tmp_path: Any
 ) -> Iterator[Hub]:
     settings = hub_settings(
         database_url=backend["database_url"] or "",
@@ -101,7 +89,7 @@ def non_association(name: str, first: OperatorPerson, second: OperatorPerson) ->
 
 
 def test_a_non_association_reaches_the_security_application_for_each_person_and_no_one_else(
-    hub: Hub, partners: Partners, security: SimulatedAmqpPartner
+    hub: Hub, partners: HttpPartners, security: SimulatedAmqpPartner
 ) -> None:
     delius, operators, _ = partners
     token = hub.credentials.issue("serco")

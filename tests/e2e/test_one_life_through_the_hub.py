@@ -25,10 +25,10 @@ import pytest
 import sqlalchemy as sa
 from lxml import etree
 
-from adapters.delius.simulator import DeliusReceiver, running_receiver
+from adapters.delius.simulator import DeliusReceiver
 from adapters.oasys.simulator import OasysReceiver, assessment_summary, running_oasys
 from adapters.pnc.simulator import PncSimulator
-from adapters.private_prisons.notice_receiver import NoticeReceiver, running_notice_receiver
+from adapters.private_prisons.notice_receiver import NoticeReceiver
 from adapters.transports.local_server import serving
 from core_records import canteen
 from core_records.canteen import RecordCanteenTransaction
@@ -38,7 +38,7 @@ from gatehouse.app import create_app
 from gatehouse.bootstrap import Hub
 from routing.simulated_partner import SimulatedAmqpPartner, running_partner
 from tests.e2e.kiosk_support import order_outcome, read, send
-from tests.hub_fixtures import partners_connection
+from tests.hub_fixtures import delius_and_operators, partners_connection
 from tests.integration.core_records.examples import message
 from tests.running_hub import eventually, hub_settings, running_hub
 
@@ -65,14 +65,8 @@ class Partners:
 @pytest.fixture
 def partners() -> Iterator[Partners]:
     with ExitStack() as stack:
-        delius_url, delius = stack.enter_context(running_receiver())
-        oasys_url, oasys = stack.enter_context(running_oasys())
-        urls = {"delius": delius_url, "oasys": oasys_url}
-        operators = {}
-        for operator in ("serco", "sodexo", "g4s"):
-            urls[operator], operators[operator] = stack.enter_context(
-                running_notice_receiver(operator)
-            )
+        delius, operators, urls = stack.enter_context(delius_and_operators())
+        urls["oasys"], oasys = stack.enter_context(running_oasys())
         pnc = PncSimulator(known={("HOLROYD", "1987-11-23"): (PNC_ID, CRO_NUMBER)})
         yield Partners(delius, oasys, operators, urls, pnc)
 

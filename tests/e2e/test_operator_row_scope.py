@@ -5,7 +5,6 @@ delivery. A real hub, real HTTP receivers for three operators and Delius; both b
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -13,33 +12,26 @@ import httpx
 import pytest
 from lxml import etree
 
-from adapters.delius.simulator import DeliusReceiver, running_receiver
-from adapters.private_prisons.notice_receiver import NoticeReceiver, running_notice_receiver
+from adapters.private_prisons.notice_receiver import NoticeReceiver
 from adapters.transports.local_server import serving
 from gatehouse.app import create_app
 from gatehouse.bootstrap import Hub
+from tests.hub_fixtures import HttpPartners, delius_and_operators
 from tests.running_hub import hub_settings, running_hub
 
 SAMPLES = Path(__file__).parents[2] / "adapters" / "private_prisons" / "samples" / "valid"
-OPERATORS = ("serco", "sodexo", "g4s")
 
 
 @pytest.fixture
-def partners() -> Iterator[tuple[DeliusReceiver, dict[str, NoticeReceiver], dict[str, str]]]:
-    with ExitStack() as stack:
-        delius_url, delius = stack.enter_context(running_receiver())
-        urls, operators = {"delius": delius_url}, {}
-        for operator in OPERATORS:
-            urls[operator], operators[operator] = stack.enter_context(
-                running_notice_receiver(operator)
-            )
-        yield delius, operators, urls
+def partners() -> Iterator[HttpPartners]:
+    with delius_and_operators() as running:
+        yield running
 
 
 @pytest.fixture
 def api(
     backend: dict[str, str | None],
-    partners: tuple[DeliusReceiver, dict[str, NoticeReceiver], dict[str, str]],
+    partners: HttpPartners,
     namespace: str,
     tmp_path: Any,
 ) -> Iterator[tuple[Hub, str]]:
@@ -74,7 +66,7 @@ def notices(receiver: NoticeReceiver) -> list[dict[str, str]]:
 
 def test_each_operator_hears_of_its_own_prisons_only_and_learns_the_prison_number(
     api: tuple[Hub, str],
-    partners: tuple[DeliusReceiver, dict[str, NoticeReceiver], dict[str, str]],
+    partners: HttpPartners,
 ) -> None:
     hub, url = api
     delius, operators = partners[0], partners[1]
