@@ -266,6 +266,31 @@ def adapters_list() -> None:
         )
 
 
+@adapters_app.command("amqp-access")
+def adapters_amqp_access(
+    adapter: Annotated[str, typer.Argument(help="An AMQP partner's adapter, e.g. pnc.")],
+    user: Annotated[str | None, typer.Option(help="The partner's RabbitMQ user name.")] = None,
+    vhost: Annotated[str, typer.Option(help="The hub's RabbitMQ virtual host.")] = "/",
+) -> None:
+    """The rabbitmqctl commands that create an AMQP partner's own RabbitMQ user, able to read
+    its outbound queue and write its inbound exchange, and nothing else."""
+    from adapters.registry import AdapterRegistry
+    from gatehouse.bootstrap import amqp_partners
+    from routing.partner_access import as_shell, rabbitmqctl_commands
+
+    partners = amqp_partners(AdapterRegistry.from_entry_points())
+    if adapter not in partners:
+        raise _fail(
+            f"{adapter!r} is not an AMQP partner's adapter (AMQP partners: "
+            f"{', '.join(partners) or 'none'})"
+        )
+    namespace = Settings().namespace
+    user = user or f"{namespace}-{adapter}"
+    typer.echo(f"# {adapter}'s own user in namespace {namespace}; add_user asks for a password")
+    for command in rabbitmqctl_commands(adapter, namespace, user, vhost):
+        typer.echo(as_shell(command))
+
+
 @messages_app.command("show")
 def messages_show(message_id: str) -> None:
     """A message's status and every hop, with times (for service managers)."""

@@ -3,8 +3,9 @@
 
 It consumes what Gatehouse published for the partner, hands each document to ``respond``
 (the partner's own logic, e.g. ``adapters.pnc.simulator.PncSimulator.respond``), and sends
-every answer to the request's ``reply_to`` with its ``correlation_id``, as an AMQP RPC
-server does. ``send`` publishes a document of the partner's own to Gatehouse.
+every answer, with the request's ``correlation_id``, to the exchange ``reply_to`` names, as
+a partner restricted to its own exchange must. ``send`` publishes a document of the
+partner's own to Gatehouse.
 """
 
 from __future__ import annotations
@@ -55,7 +56,10 @@ class SimulatedAmqpPartner:
             reply_to = message.headers.get(AMQP_REPLY_TO)
             if answers and reply_to:
                 correlation = message.headers.get(AMQP_CORRELATION_ID, message.message_id)
-                self.transport.send_to_queue(
+                # reply_to names the partner's inbound queue, which the exchange of the same
+                # name feeds: a partner whose user may write only that exchange
+                # (routing.partner_access) replies through it, not the default exchange.
+                self.transport.publish(
                     reply_to,
                     [self._message(kind, body, correlation) for kind, body in answers],
                 )
