@@ -113,7 +113,7 @@ def test_replay_needs_an_id_or_all(hub: Hub) -> None:
 def test_adapters_list_shows_each_adapter_with_its_types(hub: Hub) -> None:
     code, output = run(hub, "adapters", "list")
     assert code == 0
-    operators_send = "reception, release, sentence, transfer, visit"
+    operators_send = "non-association, reception, release, sentence, transfer, visit"
     assert "private_prisons" in output and f"inbound: {operators_send}" in output
     assert "delius" in output and "inbound: allocation, case, licence, registration" in output
     delius_takes = (
