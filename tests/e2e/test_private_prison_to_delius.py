@@ -158,7 +158,10 @@ def test_an_unknown_message_type_is_not_found_and_names_the_types_there_are(
     token = hub.credentials.issue("serco")
     response = post(api, token, "visit-booking", b"<x/>")
     assert response.status_code == 404
-    assert "reception, release, sentence, transfer, visit" in response.json()["reason"]
+    assert (
+        "non-association, reception, release, sentence, transfer, visit"
+        in response.json()["reason"]
+    )
 
 
 def test_a_schema_fault_is_answered_422_naming_the_element_line_and_rule(
