@@ -1,0 +1,160 @@
+"""What every partner is owed by a pipeline benchmark run, and whether it got it.
+
+A partner is owed every event in the outbox of a type its adapter subscribes to, less those
+its sharing policy filtered (the journal says so). A run is over when every receiver holds
+what its adapter is owed and the hub has applied every message: those the benchmark
+published, and every answer PNC and the security application sent back. The loss check
+then holds each receiver's own list of event ids against the journal's ``delivered`` hops
+for that partner, one for one.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from partner_receivers import Receiver
+
+from core_records import journal, tables
+from gatehouse.bootstrap import Hub
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where a run has got to, counted at one moment."""
+
+    received: Counter[str]
+    """Documents each partner's receiver holds, by partner."""
+    answered: Counter[str]
+    """Answers each AMQP partner sent back, by partner."""
+    owed: Counter[str]
+    """Deliveries each adapter owes its partners (all of them, for private prisons)."""
+    applied: int
+    """Messages the hub has applied (inbox rows)."""
+    dead: int
+    """Dead letters waiting."""
+
+    def outstanding(self, receivers: list[Receiver], to_apply: int) -> int:
+        """Deliveries not yet received, and messages not yet applied, of ``to_apply``."""
+        received = Counter[str]()
+        for receiver in receivers:
+            received[receiver.adapter] += self.received[receiver.partner]
+        undelivered = sum(max(0, owed - received[a]) for a, owed in self.owed.items())
+        return undelivered + max(0, to_apply - self.applied)
+
+
+def progress(hub: Hub, receivers: list[Receiver]) -> Progress:
+    received, answered = Counter[str](), Counter[str]()
+    for receiver in receivers:
+        received[receiver.partner], answered[receiver.partner] = receiver.counts()
+    subscriptions = hub.registry.subscriptions()
+    outbox, journal_table = tables.outbox, tables.journal
+    with hub.engine.connect() as connection:
+        by_type = dict(
+            connection.execute(
+                sa.select(outbox.c.event_type, sa.func.count()).group_by(outbox.c.event_type)
+            ).all()
+        )
+        filtered = dict(
+            connection.execute(
+                sa.select(journal_table.c.adapter, sa.func.count())
+                .where(journal_table.c.hop == journal.FILTERED)
+                .group_by(journal_table.c.adapter)
+            ).all()
+        )
+        applied = connection.execute(
+            sa.select(sa.func.count()).select_from(tables.inbox)
+        ).scalar_one()
+    owed = Counter(
+        {
+            adapter: sum(by_type.get(t, 0) for t in types) - filtered.get(adapter, 0)
+            for adapter, types in subscriptions.items()
+        }
+    )
+    return Progress(received, answered, owed, int(applied), hub.dead_letters.count("waiting"))
+
+
+def last_deliveries(hub: Hub) -> dict[str, datetime]:
+    """Correlation id to the time its last delivery to any partner was journaled."""
+    journal_table = tables.journal
+    query = (
+        sa.select(journal_table.c.correlation_id, sa.func.max(journal_table.c.at))
+        .where(journal_table.c.hop == journal.DELIVERED)
+        .group_by(journal_table.c.correlation_id)
+    )
+    with hub.engine.connect() as connection:
+        return {correlation_id: at for correlation_id, at in connection.execute(query)}
+
+
+def check_losses(
+    hub: Hub, receivers: list[Receiver], receptions: int, answers: int
+) -> tuple[list[str], Counter[str]]:
+    """What went missing or happened twice (nothing, in a good run), and the events each
+    adapter's policy filtered."""
+    problems: list[str] = []
+    dead_letters = hub.dead_letters.list(limit=5)
+    if dead_letters:
+        reasons = "; ".join(d.reason for d in dead_letters)
+        problems.append(f"{hub.dead_letters.count('waiting')} dead letters ({reasons})")
+    journal_table, outbox = tables.journal, tables.outbox
+    with hub.engine.connect() as connection:
+
+        def count(table: sa.Table, *where: sa.ColumnElement[bool]) -> int:
+            query = sa.select(sa.func.count()).select_from(table).where(*where)
+            return int(connection.execute(query).scalar_one())
+
+        applied = count(tables.inbox)
+        applied_receptions = count(tables.inbox, tables.inbox.c.adapter == "private_prisons")
+        movements = count(tables.movement)
+        received_events = count(outbox, outbox.c.event_type == "prisoner.received")
+        events_by_type: dict[str, set[str]] = {}
+        for event_id, event_type in connection.execute(
+            sa.select(outbox.c.event_id, outbox.c.event_type)
+        ):
+            events_by_type.setdefault(event_type, set()).add(event_id)
+        outcomes = connection.execute(
+            sa.select(
+                journal_table.c.adapter,
+                journal_table.c.partner,
+                journal_table.c.hop,
+                journal_table.c.message_id,
+            ).where(journal_table.c.hop.in_([journal.DELIVERED, journal.FILTERED]))
+        ).all()
+    if applied_receptions != receptions:
+        problems.append(f"{applied_receptions} receptions applied, expected {receptions}")
+    if applied != receptions + answers:
+        problems.append(
+            f"{applied} messages applied, expected {receptions} receptions"
+            f" and {answers} partners' answers"
+        )
+    if movements != receptions:
+        problems.append(f"{movements} movements recorded, expected {receptions} (applied twice?)")
+    if received_events != receptions:
+        problems.append(f"{received_events} prisoner.received events, expected {receptions}")
+
+    settled: dict[str, set[str]] = {}
+    filtered = Counter[str]()
+    delivered: dict[str, set[str]] = {}
+    for adapter, partner, hop, event_id in outcomes:
+        settled.setdefault(adapter, set()).add(event_id)
+        if hop == journal.FILTERED:
+            filtered[adapter] += 1
+        else:
+            delivered.setdefault(partner, set()).add(event_id)
+    for adapter, types in hub.registry.subscriptions().items():
+        owed = set().union(*(events_by_type.get(t, set()) for t in types))
+        if missing := owed - settled.get(adapter, set()):
+            problems.append(f"{len(missing)} events for {adapter} neither delivered nor filtered")
+    for receiver in receivers:
+        ids = receiver.event_ids()
+        if len(ids) != len(set(ids)):
+            problems.append(f"{receiver.partner} received {len(ids) - len(set(ids))} twice")
+        journaled = delivered.get(receiver.partner, set())
+        if set(ids) != journaled:
+            problems.append(
+                f"{receiver.partner} received {len(set(ids) - journaled)} events the journal"
+                f" does not show delivered to it, and lacks {len(journaled - set(ids))} it does"
+            )
+    return problems, filtered
