@@ -47,6 +47,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pika
 import psutil
 import raw_pika_baseline as raw
 import sqlalchemy as sa
@@ -60,7 +61,7 @@ from gatehouse.bootstrap import Hub, amqp_partners, build_hub
 from gatehouse.settings import Settings
 from routing.inbound import inbound_message
 from routing.messages import Message
-from routing.topology import partner_topology
+from routing.topology import partner_inbound_queue_name, partner_topology
 
 RABBITMQ_URL = os.environ.get(
     "GATEHOUSE_TEST_RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672/%2F"
@@ -236,7 +237,7 @@ def run_gatehouse(
     before = progress(hub, receivers)
     published_at: dict[str, float] = {}
     with workers(hub.settings, log) as processes:
-        time.sleep(2.0)  # let both workers connect and declare before the clock starts
+        wait_until_consuming(hub)
         monitor = ResourceMonitor(processes)
         started = time.monotonic()
         batch = 500 if rate is None else max(1, int(rate / 20))
@@ -266,6 +267,33 @@ def run_gatehouse(
         dict(now_at.received - before.received),
         dict(now_at.answered - before.answered),
     )
+
+
+def wait_until_consuming(hub: Hub, timeout_s: float = 120.0) -> None:
+    """Until the workers consume every queue they serve: started, connected and declared,
+    so that the clock (and the CPU count) measures the work and not the start-up, however
+    long a loaded machine takes to import and connect."""
+    namespace = hub.settings.namespace
+    queues = [
+        hub.topology.ingest_queue,
+        hub.topology.dead_letter_queue,
+        *(hub.topology.outbound_queue(adapter) for adapter in hub.registry.subscriptions()),
+        *(partner_inbound_queue_name(a, namespace) for a in amqp_partners(hub.registry)),
+    ]
+    connection = pika.BlockingConnection(pika.URLParameters(hub.settings.broker_url or ""))
+    try:
+        channel = connection.channel()
+        deadline = time.monotonic() + timeout_s
+        while idle := [
+            queue
+            for queue in queues
+            if channel.queue_declare(queue, passive=True).method.consumer_count == 0
+        ]:
+            if time.monotonic() > deadline:
+                raise SystemExit(f"no worker consumed {idle[0]} within {timeout_s:.0f} s")
+            time.sleep(0.1)
+    finally:
+        connection.close()
 
 
 def wait_until_delivered(
@@ -356,8 +384,6 @@ def main() -> None:
 
 
 def delete_topology(hub: Hub) -> None:
-    import pika
-
     partners = partner_topology(amqp_partners(hub.registry), namespace=hub.settings.namespace)
     connection = pika.BlockingConnection(pika.URLParameters(hub.settings.broker_url or ""))
     channel = connection.channel()
