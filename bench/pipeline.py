@@ -23,7 +23,8 @@
     the last partner's delivery of that reception, as the journal records it (for an HTTP
     partner its answer, for an AMQP partner the broker's confirm on its queue).
 
-Then a loss check (``fan_out.py``): every reception and every answer applied once, nothing
+Then a loss check (``fan_out.py``): every reception and every answer applied once (or, for
+a reception that may be someone on record, held for identity review), nothing
 dead-lettered, every event each adapter subscribes to delivered or filtered by its policy,
 and each receiver's own list of event ids the same, one for one, as the journal's
 ``delivered`` hops for that partner; and the workers' peak resident memory. A measurement,
@@ -40,7 +41,6 @@ import sys
 import threading
 import time
 import uuid
-from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -51,7 +51,7 @@ import pika
 import psutil
 import raw_pika_baseline as raw
 import sqlalchemy as sa
-from fan_out import Progress, check_losses, last_deliveries, progress
+from fan_out import Losses, Progress, check_losses, last_deliveries, progress
 from partner_receivers import Receiver, running_receivers
 
 from adapters.private_prisons.simulator import OperatorSimulator
@@ -304,8 +304,7 @@ def wait_until_delivered(
     last, last_change = -1, time.monotonic()
     while True:
         now = progress(hub, receivers)
-        answers = now.answered.total() - before.answered.total()
-        outstanding = now.outstanding(receivers, before.applied + published + answers)
+        outstanding = now.outstanding(receivers, before, published)
         if outstanding <= now.dead - before.dead:
             return now
         if outstanding != last:
@@ -372,14 +371,14 @@ def main() -> None:
                 )
                 paced = run_gatehouse(hub, receivers, inbound(paced_made), rate / 2, log)
                 answers = sum(throughput.answers.values()) + sum(paced.answers.values())
-                loss, filtered = check_losses(hub, receivers, n + paced_count, answers)
+                losses = check_losses(hub, receivers, n + paced_count, answers)
         finally:
             if hub is not None:
                 delete_topology(hub)
                 hub.close()
 
-    report(n, baseline_rate, baseline_cpu, rate, throughput, paced, loss, filtered, log)
-    if loss:
+    report(n, baseline_rate, baseline_cpu, rate, throughput, paced, losses, log)
+    if losses.problems:
         raise SystemExit(1)
 
 
@@ -402,8 +401,7 @@ def report(
     rate: float,
     throughput: Run,
     paced: Run,
-    loss: list[str],
-    filtered: Counter[str],
+    losses: Losses,
     log: Path,
 ) -> None:
     def latency(run: Run) -> str:
@@ -421,7 +419,8 @@ def report(
         ("    latency under full load", latency(throughput)),
         (f"(c) latency at {rate / 2:.0f} msg/s", latency(paced)),
         ("    workers' peak RSS", f"{peak:8.0f} MB (two processes)"),
-        ("    loss check", "nothing lost, each applied once" if not loss else "; ".join(loss)),
+        ("    loss check", "; ".join(losses.problems) or "nothing lost, each applied once"),
+        ("    held for identity review", f"{losses.held:8d} receptions, both runs (not lost)"),
         ("    worker log", str(log)),
     ]
     print()
@@ -434,8 +433,8 @@ def report(
         print(f"    {partner:<28}{count:8d}   {count / n:5.2f} per message{back}")
     total = sum(throughput.deliveries.values())
     print(f"    {'all partners':<28}{total:8d}   {total / n:5.2f} per message")
-    if filtered:
-        withheld = ", ".join(f"{a} {c}" for a, c in sorted(filtered.items()))
+    if losses.filtered:
+        withheld = ", ".join(f"{a} {c}" for a, c in sorted(losses.filtered.items()))
         print(f"    filtered by policy, both runs: {withheld}")
     print(f"CPU per message during (b), over {os.cpu_count()} cores:")
     for group, seconds in throughput.cpu_seconds.items():
