@@ -7,24 +7,34 @@
 (b) Gatehouse: N private-prison receptions published to the inbound exchange while the
     workers run (``gatehouse worker --role ingest`` and ``--role relay --role delivery
     --role dead-letters``, two processes) on PostgreSQL and RabbitMQ: parsed, validated,
-    translated, applied to the store with inbox, outbox and journal, relayed, fanned out
-    and delivered over HTTP to a simulated Delius (a third process, not checking documents
-    against its schema: real Delius does that work on its own machines). Throughput is N
-    over the time from the first publish to the last delivery.
+    translated, applied to the store with inbox, outbox and journal, relayed, and fanned
+    out to every partner subscribed to ``prisoner.received``, each simulated in a process
+    of its own (``partner_receivers.py``): over HTTP to Delius, OASys and the operator
+    whose prison it is (serco, sodexo or g4s), none of them checking documents against
+    their schemas (real partners do that on their own machines); over AMQP to PNC, which
+    answers the lookup request sent for each person received without a PNC id, and to the
+    security application, which flags every fifth arrival. Their answers come back over
+    AMQP and the hub ingests them too. Throughput is N over the time from the first publish
+    to the last delivery, where the last delivery is the moment every partner holds every
+    document it is owed and the hub has applied every answer: five deliveries a reception,
+    and answers for about a third of them, counted per partner in the report.
 (c) Latency: a second, paced run at half the measured throughput, so that the figures are
     the hub's own latency rather than the length of a backlog: p50 and p99 from publish to
-    the receiver's answer, as the journal records it.
+    the last partner's delivery of that reception, as the journal records it (for an HTTP
+    partner its answer, for an AMQP partner the broker's confirm on its queue).
 
-Then a loss check (every message applied once, every event delivered) and the workers'
-peak resident memory. A measurement, not a test: it prints figures and exits non-zero only
-if something was lost.
+Then a loss check (``fan_out.py``): every reception and every answer applied once (or, for
+a reception that may be someone on record, held for identity review), nothing
+dead-lettered, every event each adapter subscribes to delivered or filtered by its policy,
+and each receiver's own list of event ids the same, one for one, as the journal's
+``delivered`` hops for that partner; and the workers' peak resident memory. A measurement,
+not a test: it prints figures and exits non-zero only if something was lost.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -37,19 +47,21 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-import httpx
+import pika
 import psutil
 import raw_pika_baseline as raw
 import sqlalchemy as sa
+from fan_out import Losses, Progress, check_losses, last_deliveries, progress
+from partner_receivers import Receiver, running_receivers
 
 from adapters.private_prisons.simulator import OperatorSimulator
 from adapters.transports.inbound_http import Submission
-from core_records import tables
 from core_records.migrate import upgrade
-from gatehouse.bootstrap import Hub, build_hub
+from gatehouse.bootstrap import Hub, amqp_partners, build_hub
 from gatehouse.settings import Settings
 from routing.inbound import inbound_message
 from routing.messages import Message
+from routing.topology import partner_inbound_queue_name, partner_topology
 
 RABBITMQ_URL = os.environ.get(
     "GATEHOUSE_TEST_RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672/%2F"
@@ -67,11 +79,14 @@ OPERATORS = {
 @dataclass
 class Run:
     seconds: float
-    delivered: int
     latencies_ms: list[float]
     peak_rss_mb: float
     cpu_seconds: dict[str, float]
     """CPU seconds each group of processes used during the run."""
+    deliveries: dict[str, int]
+    """Documents each partner received during the run, by partner."""
+    answers: dict[str, int]
+    """Answers each AMQP partner sent back during the run, by partner."""
 
 
 def documents(count: int, seed: int) -> list[tuple[str, bytes]]:
@@ -112,58 +127,16 @@ def fresh_database(admin_url: str) -> Iterator[str]:
 
 
 @contextmanager
-def simulated_delius() -> Iterator[str]:
-    """A simulated Delius in its own process; yields its custody-status URL."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    process = subprocess.Popen(
-        [sys.executable, "-m", "adapters.delius.simulator", "--port", str(port), "--no-validate"]
-    )
-    url = f"http://127.0.0.1:{port}/custody-status"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                httpx.get(f"{url}/received", timeout=1).raise_for_status()
-                break
-            except httpx.HTTPError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise SystemExit("the simulated Delius did not start") from None
-                time.sleep(0.1)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-
-
-def received_by_delius(url: str) -> list[str]:
-    return httpx.get(f"{url}/received", timeout=60).json()["eventIds"]  # type: ignore[no-any-return]
-
-
-def delivered(hub: Hub) -> list[tuple[str, datetime]]:
-    """(correlation id, time) of every delivery the journal records."""
-    query = sa.select(tables.journal.c.correlation_id, tables.journal.c.at).where(
-        tables.journal.c.hop == "delivered"
-    )
-    with hub.engine.connect() as connection:
-        return [(row.correlation_id, row.at) for row in connection.execute(query)]
-
-
-def delivered_count(hub: Hub) -> int:
-    query = sa.select(sa.func.count()).where(tables.journal.c.hop == "delivered")
-    with hub.engine.connect() as connection:
-        return int(connection.execute(query).scalar_one())
-
-
-@contextmanager
 def workers(settings: Settings, log: Path) -> Iterator[list[subprocess.Popen[bytes]]]:
     environment = {
         **os.environ,
         "GATEHOUSE_DATABASE_URL": settings.store_url,
         "GATEHOUSE_BROKER_URL": settings.broker_url or "",
         "GATEHOUSE_NAMESPACE": settings.namespace,
-        "GATEHOUSE_PARTNER_URLS__DELIUS": settings.partner_urls["delius"],
+        **{
+            f"GATEHOUSE_PARTNER_URLS__{partner.upper()}": url
+            for partner, url in settings.partner_urls.items()
+        },
     }
     command = [sys.executable, "-m", "gatehouse.cli", "worker"]
     with log.open("ab") as output:
@@ -196,6 +169,10 @@ PROCESS_GROUPS = {
     "PostgreSQL": "postgres",
     "RabbitMQ": "beam.smp",
     "simulated Delius": "adapters.delius.simulator",
+    "simulated OASys": "adapters.oasys.simulator",
+    "simulated operators (3)": "adapters.private_prisons.notice_receiver",
+    "simulated PNC": "demo_amqp_partners pnc",
+    "simulated security app": "demo_amqp_partners security",
 }
 
 
@@ -222,7 +199,7 @@ def cpu_seconds_by_group() -> dict[str, float]:
 
 class ResourceMonitor:
     """Samples the workers' resident memory every 100 ms (keeping the peak of their sum),
-    and the CPU time of the workers, the database, the broker and the receiver."""
+    and the CPU time of the workers, the database, the broker and the receivers."""
 
     def __init__(self, processes: list[subprocess.Popen[bytes]]) -> None:
         self._processes = [psutil.Process(p.pid) for p in processes]
@@ -251,13 +228,16 @@ class ResourceMonitor:
         return self.peak_bytes / 2**20, cpu
 
 
-def run_gatehouse(hub: Hub, messages: list[Message], rate: float | None, log: Path) -> Run:
+def run_gatehouse(
+    hub: Hub, receivers: list[Receiver], messages: list[Message], rate: float | None, log: Path
+) -> Run:
     """Publish ``messages`` (as fast as confirms allow, or at ``rate`` a second) while the
-    workers run; wait until the journal shows every delivery."""
-    already = delivered_count(hub)
+    workers run; wait until every partner holds every document it is owed and every
+    answer is applied (``fan_out``)."""
+    before = progress(hub, receivers)
     published_at: dict[str, float] = {}
     with workers(hub.settings, log) as processes:
-        time.sleep(2.0)  # let both workers connect and declare before the clock starts
+        wait_until_consuming(hub)
         monitor = ResourceMonitor(processes)
         started = time.monotonic()
         batch = 500 if rate is None else max(1, int(rate / 20))
@@ -271,29 +251,71 @@ def run_gatehouse(hub: Hub, messages: list[Message], rate: float | None, log: Pa
                 pause = started + (index + len(chunk)) / rate - time.monotonic()
                 if pause > 0:
                     time.sleep(pause)
-        dead_before = hub.dead_letters.count("waiting")
-        last, last_progress = already, time.monotonic()
-        while True:
-            done = delivered_count(hub)
-            dead = hub.dead_letters.count("waiting") - dead_before
-            if done - already + dead >= len(messages):
-                break
-            if done != last:
-                last, last_progress = done, time.monotonic()
-            elif time.monotonic() - last_progress > 60:
-                raise SystemExit(
-                    f"no delivery for 60 s: {done - already} of {len(messages)} delivered, "
-                    f"{dead} dead-lettered"
-                )
-            time.sleep(0.5)  # each poll counts the journal: often enough, and no more
+        now_at = wait_until_delivered(hub, receivers, before, len(messages))
         finished = time.monotonic()
         peak, cpu = monitor.stop()
     latencies = [
         (at.timestamp() - published_at[correlation_id]) * 1000
-        for correlation_id, at in delivered(hub)
+        for correlation_id, at in last_deliveries(hub).items()
         if correlation_id in published_at
     ]
-    return Run(finished - started, done - already, latencies, peak, cpu)
+    return Run(
+        finished - started,
+        latencies,
+        peak,
+        cpu,
+        dict(now_at.received - before.received),
+        dict(now_at.answered - before.answered),
+    )
+
+
+def wait_until_consuming(hub: Hub, timeout_s: float = 120.0) -> None:
+    """Until the workers consume every queue they serve: started, connected and declared,
+    so that the clock (and the CPU count) measures the work and not the start-up, however
+    long a loaded machine takes to import and connect."""
+    namespace = hub.settings.namespace
+    queues = [
+        hub.topology.ingest_queue,
+        hub.topology.dead_letter_queue,
+        *(hub.topology.outbound_queue(adapter) for adapter in hub.registry.subscriptions()),
+        *(partner_inbound_queue_name(a, namespace) for a in amqp_partners(hub.registry)),
+    ]
+    connection = pika.BlockingConnection(pika.URLParameters(hub.settings.broker_url or ""))
+    try:
+        channel = connection.channel()
+        deadline = time.monotonic() + timeout_s
+        while idle := [
+            queue
+            for queue in queues
+            if channel.queue_declare(queue, passive=True).method.consumer_count == 0
+        ]:
+            if time.monotonic() > deadline:
+                raise SystemExit(f"no worker consumed {idle[0]} within {timeout_s:.0f} s")
+            time.sleep(0.1)
+    finally:
+        connection.close()
+
+
+def wait_until_delivered(
+    hub: Hub, receivers: list[Receiver], before: Progress, published: int
+) -> Progress:
+    """Poll until nothing is outstanding but dead letters (which the loss check reports);
+    give up after 60 s without progress."""
+    last, last_change = -1, time.monotonic()
+    while True:
+        now = progress(hub, receivers)
+        outstanding = now.outstanding(receivers, before, published)
+        if outstanding <= now.dead - before.dead:
+            return now
+        if outstanding != last:
+            last, last_change = outstanding, time.monotonic()
+        elif time.monotonic() - last_change > 60:
+            raise SystemExit(
+                f"no progress for 60 s: {outstanding} deliveries or messages outstanding, "
+                f"{now.dead - before.dead} dead-lettered; received {dict(now.received)}, "
+                f"owed {dict(now.owed)}"
+            )
+        time.sleep(0.5)  # each poll counts the journal and asks every receiver: no more often
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -329,70 +351,46 @@ def main() -> None:
     baseline_rate = n / baseline_s
 
     log = Path(os.environ.get("TMPDIR", "/tmp")) / f"gatehouse-bench-{uuid.uuid4().hex[:6]}.log"
-    with fresh_database(args.postgres_url) as database_url, simulated_delius() as delius_url:
-        settings = Settings(
-            database_url=database_url,
-            broker_url=args.rabbitmq_url,
-            namespace=f"bench{uuid.uuid4().hex[:6]}",
-            partner_urls={"delius": delius_url},
-        )
-        hub = build_hub(settings)
+    namespace = f"bench{uuid.uuid4().hex[:6]}"
+    hub: Hub | None = None
+    with fresh_database(args.postgres_url) as database_url:
         try:
-            print("(b) Gatehouse end to end ...", flush=True)
-            throughput = run_gatehouse(hub, inbound(made), None, log)
-            rate = n / throughput.seconds
-            print(f"(c) latency at {rate / 2:.0f} msg/s ({paced_count} messages) ...", flush=True)
-            paced = run_gatehouse(hub, inbound(paced_made), rate / 2, log)
-            loss = check_losses(hub, received_by_delius(delius_url), n + paced_count)
+            with running_receivers(list(OPERATORS), args.rabbitmq_url, namespace, log) as receivers:
+                settings = Settings(
+                    database_url=database_url,
+                    broker_url=args.rabbitmq_url,
+                    namespace=namespace,
+                    partner_urls={r.partner: r.url for r in receivers if not r.over_amqp},
+                )
+                hub = build_hub(settings)
+                print("(b) Gatehouse end to end ...", flush=True)
+                throughput = run_gatehouse(hub, receivers, inbound(made), None, log)
+                rate = n / throughput.seconds
+                print(
+                    f"(c) latency at {rate / 2:.0f} msg/s ({paced_count} messages) ...", flush=True
+                )
+                paced = run_gatehouse(hub, receivers, inbound(paced_made), rate / 2, log)
+                answers = sum(throughput.answers.values()) + sum(paced.answers.values())
+                losses = check_losses(hub, receivers, n + paced_count, answers)
         finally:
-            delete_topology(hub)
-            hub.close()
+            if hub is not None:
+                delete_topology(hub)
+                hub.close()
 
-    report(n, baseline_rate, baseline_cpu, rate, throughput, paced, loss, log)
-    if loss:
+    report(n, baseline_rate, baseline_cpu, rate, throughput, paced, losses, log)
+    if losses.problems:
         raise SystemExit(1)
 
 
-def check_losses(hub: Hub, received: list[str], expected: int) -> list[str]:
-    problems = []
-    with hub.engine.connect() as connection:
-
-        def count(table: sa.Table) -> int:
-            return int(
-                connection.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
-            )
-
-        applied, movements, events = (
-            count(tables.inbox),
-            count(tables.movement),
-            count(tables.outbox),
-        )
-        event_ids = set(connection.execute(sa.select(tables.outbox.c.event_id)).scalars())
-    delivered = set(received)
-    dead_letters = hub.dead_letters.list(limit=5)
-    if dead_letters:
-        reasons = "; ".join(d.reason for d in dead_letters)
-        problems.append(f"{hub.dead_letters.count('waiting')} dead letters ({reasons})")
-    if applied != expected:
-        problems.append(f"{applied} messages applied, expected {expected}")
-    if movements != expected:
-        problems.append(f"{movements} movements recorded, expected {expected} (applied twice?)")
-    if event_ids != delivered:
-        problems.append(f"{len(event_ids - delivered)} events not delivered")
-    if events != expected:
-        problems.append(f"{events} events, expected {expected}")
-    return problems
-
-
 def delete_topology(hub: Hub) -> None:
-    import pika
-
+    partners = partner_topology(amqp_partners(hub.registry), namespace=hub.settings.namespace)
     connection = pika.BlockingConnection(pika.URLParameters(hub.settings.broker_url or ""))
     channel = connection.channel()
-    for queue in hub.topology.all_queue_names:
-        channel.queue_delete(queue)
-    for exchange in hub.topology.exchanges:
-        channel.exchange_delete(exchange.name)
+    for topology in (hub.topology, partners):
+        for queue in topology.all_queue_names:
+            channel.queue_delete(queue)
+        for exchange in topology.exchanges:
+            channel.exchange_delete(exchange.name)
     connection.close()
 
 
@@ -403,7 +401,7 @@ def report(
     rate: float,
     throughput: Run,
     paced: Run,
-    loss: list[str],
+    losses: Losses,
     log: Path,
 ) -> None:
     def latency(run: Run) -> str:
@@ -421,12 +419,23 @@ def report(
         ("    latency under full load", latency(throughput)),
         (f"(c) latency at {rate / 2:.0f} msg/s", latency(paced)),
         ("    workers' peak RSS", f"{peak:8.0f} MB (two processes)"),
-        ("    loss check", "nothing lost, each applied once" if not loss else "; ".join(loss)),
+        ("    loss check", "; ".join(losses.problems) or "nothing lost, each applied once"),
+        ("    held for identity review", f"{losses.held:8d} receptions, both runs (not lost)"),
         ("    worker log", str(log)),
     ]
     print()
     for label, value in rows:
         print(f"{label:<32}{value}")
+    print("Deliveries per partner during (b), which its figures include:")
+    for partner, count in sorted(throughput.deliveries.items(), key=lambda p: -p[1]):
+        answers = throughput.answers.get(partner, 0)
+        back = f"   {answers:6d} answers back" if answers else ""
+        print(f"    {partner:<28}{count:8d}   {count / n:5.2f} per message{back}")
+    total = sum(throughput.deliveries.values())
+    print(f"    {'all partners':<28}{total:8d}   {total / n:5.2f} per message")
+    if losses.filtered:
+        withheld = ", ".join(f"{a} {c}" for a, c in sorted(losses.filtered.items()))
+        print(f"    filtered by policy, both runs: {withheld}")
     print(f"CPU per message during (b), over {os.cpu_count()} cores:")
     for group, seconds in throughput.cpu_seconds.items():
         print(f"    {group:<28}{seconds / n * 1e6:8.0f} µs")

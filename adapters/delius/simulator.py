@@ -64,6 +64,7 @@ class DeliusReceiver:
         self.app = FastAPI(title="Simulated Delius", openapi_url=None)
         self.app.add_api_route(PATH, self._receive, methods=["POST"])
         self.app.add_api_route(f"{PATH}/received", self._received_ids, methods=["GET"])
+        self.app.add_api_route(f"{PATH}/received/count", self._received_count, methods=["GET"])
 
     # --- what arrived -----------------------------------------------------------------------
 
@@ -117,6 +118,11 @@ class DeliusReceiver:
         return JSONResponse(
             {"eventIds": [d.headers.get("x-gatehouse-event-id") for d in self.received]}
         )
+
+    async def _received_count(self) -> JSONResponse:
+        """How many documents were received, for a benchmark waiting for them."""
+        with self._changed:
+            return JSONResponse({"count": len(self._received)})
 
     # --- the endpoint -----------------------------------------------------------------------
 

@@ -19,8 +19,8 @@ PATH = "/offender-updates"
 class OasysReceiver(DocumentReceiver):
     """Receives offender updates at ``/offender-updates``."""
 
-    def __init__(self) -> None:
-        super().__init__("Simulated OASys", PATH, {"OffenderUpdate": SCHEMA})
+    def __init__(self, *, validate: bool = True) -> None:
+        super().__init__("Simulated OASys", PATH, {"OffenderUpdate": SCHEMA}, validate=validate)
 
 
 @contextmanager
@@ -75,3 +75,26 @@ def assessment_summary(
         for name, value in scores.items():
             add(parent, "Score", str(value)).set("name", name)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
+def main() -> None:
+    """``python -m adapters.oasys.simulator``: a simulated OASys in a process of its own."""
+    import argparse
+
+    import uvicorn
+
+    parser = argparse.ArgumentParser(description="A simulated OASys offender-update receiver.")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=9001)
+    parser.add_argument(
+        "--no-validate",
+        action="store_true",
+        help="accept documents without checking them against the schema (for benchmarks)",
+    )
+    arguments = parser.parse_args()
+    receiver = OasysReceiver(validate=not arguments.no_validate)
+    uvicorn.run(receiver.app, host=arguments.host, port=arguments.port, log_level="warning")
+
+
+if __name__ == "__main__":
+    main()

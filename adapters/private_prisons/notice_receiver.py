@@ -1,4 +1,5 @@
-"""A simulated operator system receiving custody notices, for tests and the demo."""
+"""A simulated operator system receiving custody notices, for tests, the demo and the
+benchmark (``python -m adapters.private_prisons.notice_receiver serco --port 9002``)."""
 
 from __future__ import annotations
 
@@ -14,8 +15,10 @@ PATH = "/custody-notices"
 class NoticeReceiver(DocumentReceiver):
     """Receives custody notices at ``/custody-notices``, checked against their schema."""
 
-    def __init__(self, operator: str) -> None:
-        super().__init__(f"Simulated {operator} system", PATH, {"CustodyNotice": SCHEMA})
+    def __init__(self, operator: str, *, validate: bool = True) -> None:
+        super().__init__(
+            f"Simulated {operator} system", PATH, {"CustodyNotice": SCHEMA}, validate=validate
+        )
         self.operator = operator
 
 
@@ -25,3 +28,28 @@ def running_notice_receiver(operator: str) -> Iterator[tuple[str, NoticeReceiver
     receiver = NoticeReceiver(operator)
     with running_document_receiver(receiver) as url:
         yield url, receiver
+
+
+def main() -> None:
+    """``python -m adapters.private_prisons.notice_receiver OPERATOR``: one operator's
+    simulated system in a process of its own."""
+    import argparse
+
+    import uvicorn
+
+    parser = argparse.ArgumentParser(description="A simulated operator's custody-notice receiver.")
+    parser.add_argument("operator", help="the operator's partner name, e.g. serco")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=9002)
+    parser.add_argument(
+        "--no-validate",
+        action="store_true",
+        help="accept documents without checking them against the schema (for benchmarks)",
+    )
+    arguments = parser.parse_args()
+    receiver = NoticeReceiver(arguments.operator, validate=not arguments.no_validate)
+    uvicorn.run(receiver.app, host=arguments.host, port=arguments.port, log_level="warning")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,7 +1,12 @@
-"""A simulated partner that receives Gatehouse's XML documents over HTTP, for tests and the
-demo: it validates each POST against the schema for its root element (422 with the fault
-when invalid, or when the root is not one it takes) and records valid ones in arrival
-order. ``running_document_receiver()`` serves one on a free 127.0.0.1 port.
+"""A simulated partner that receives Gatehouse's XML documents over HTTP, for tests, the
+demo and the benchmark: it validates each POST against the schema for its root element (422
+with the fault when invalid, or when the root is not one it takes) and records valid ones in
+arrival order. ``running_document_receiver()`` serves one on a free 127.0.0.1 port.
+
+``GET <path>/received`` answers the event ids received, in order, and
+``GET <path>/received/count`` how many, for a benchmark running the receiver in a process of
+its own. ``validate=False`` takes every document unread, as the benchmark's receivers do:
+a real partner checks documents on its own machines.
 """
 
 from __future__ import annotations
@@ -23,13 +28,19 @@ from schemas.xml import parse_xml
 class DocumentReceiver:
     """Receives documents at ``path``; safe to use from any thread."""
 
-    def __init__(self, title: str, path: str, schemas: Mapping[str, str]) -> None:
+    def __init__(
+        self, title: str, path: str, schemas: Mapping[str, str], *, validate: bool = True
+    ) -> None:
         self.path = path
         self._schemas = dict(schemas)
+        self._validate = validate
         self._changed = threading.Condition()
         self._received: list[bytes] = []
+        self._event_ids: list[str | None] = []
         self.app = FastAPI(title=title, openapi_url=None)
         self.app.add_api_route(path, self._receive, methods=["POST"])
+        self.app.add_api_route(f"{path}/received", self._received_ids, methods=["GET"])
+        self.app.add_api_route(f"{path}/received/count", self._received_count, methods=["GET"])
 
     @property
     def received(self) -> list[bytes]:
@@ -42,20 +53,33 @@ class DocumentReceiver:
         with self._changed:
             return self._changed.wait_for(lambda: len(self._received) >= count, timeout_s)
 
+    async def _received_ids(self) -> JSONResponse:
+        with self._changed:
+            return JSONResponse({"eventIds": list(self._event_ids)})
+
+    async def _received_count(self) -> JSONResponse:
+        with self._changed:
+            return JSONResponse({"count": len(self._received)})
+
     async def _receive(self, request: Request) -> Response:
         body = await request.body()
         try:
-            document = parse_xml(body)
-            root = etree.QName(document).localname
-            if root not in self._schemas:
-                raise InvalidMessage(f"{root} is not a document this partner takes", rule="root")
-            validate(document, self._schemas[root])
+            if self._validate:
+                self._check(body)
         except InvalidMessage as error:
             return JSONResponse(error.as_dict(), 422)
         with self._changed:
             self._received.append(body)
+            self._event_ids.append(request.headers.get("x-gatehouse-event-id"))
             self._changed.notify_all()
         return Response(status_code=202)
+
+    def _check(self, body: bytes) -> None:
+        document = parse_xml(body)
+        root = etree.QName(document).localname
+        if root not in self._schemas:
+            raise InvalidMessage(f"{root} is not a document this partner takes", rule="root")
+        validate(document, self._schemas[root])
 
 
 @contextmanager
