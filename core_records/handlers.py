@@ -5,12 +5,17 @@ person is, where they are) before it writes anything, and says when it starts wr
 with ``work.writing()`` (see ``core_records.unit_of_work``). It reads and writes the record
 through the batch's unit of work, inside the caller's transaction. See DOMAIN.md,
 "Movements".
+
+A handler may also declare a ``prepare`` step (``_PREPARERS``): ``prepare_batch`` calls it
+once per batch, before the first message, with all of the batch's commands of its type, so
+that it can read what they will be decided on in a few queries rather than a few per
+command (see ``core_records.batch_state``). The canteen does this for order files.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -20,15 +25,27 @@ from core_records.events import PRISONER_RECEIVED, PRISONER_RELEASED, CanonicalE
 from core_records.identifiers import BOOKING, CRN, CRO, NOMS, PNC, Identifier
 from core_records.identity import person_from_holders
 from core_records.identity_resolution import HeldForReview, Resolution, resolve
-from core_records.matching import LINK, NEW, REVIEW
-
-__all__ = ["HeldForReview", "apply_command"]
 from core_records.in_custody import person_in_custody_at
+from core_records.matching import LINK, NEW, REVIEW
 from core_records.person_record import IN_PRISON, OUTSIDE_PRISON, Booking, PersonState
 from core_records.unit_of_work import UnitOfWork
 
+__all__ = ["HeldForReview", "apply_command", "prepare_batch"]
+
 EVENT_IDENTIFIER_TYPES = (NOMS, PNC, CRO, CRN)
 """The identifiers an event's personReference carries, in this order."""
+
+
+def prepare_batch(work: UnitOfWork, commands: Sequence[Command]) -> None:
+    """Read ahead for a batch's ``commands``: who holds the identifiers they mention (the
+    unit of work), then what each handler with a ``prepare`` step reads for its own."""
+    work.prepare(commands)
+    by_type: dict[type, list[Any]] = {}
+    for command in commands:
+        if type(command) in _PREPARERS:
+            by_type.setdefault(type(command), []).append(command)
+    for kind, some in by_type.items():
+        _PREPARERS[kind](work, some)
 
 
 def apply_command(work: UnitOfWork, command: Command) -> list[CanonicalEvent]:
@@ -259,6 +276,9 @@ def _event(
     )
 
 
+_PREPARERS: dict[type, Callable[[UnitOfWork, Sequence[Any]], None]] = {}
+"""Handlers' batch ``prepare`` steps, by the type of command they read ahead for."""
+
 _HANDLERS: dict[type, Callable[[UnitOfWork, Any], list[CanonicalEvent]]] = {
     RecordReception: record_reception,
     RecordRelease: record_release,
@@ -282,9 +302,13 @@ _HANDLERS.update(non_associations.HANDLERS)
 
 # Canteen accounts (issue 3c): the command and its handler live in their own modules.
 from core_records.canteen import RecordCanteenTransaction  # noqa: E402
-from core_records.canteen_handler import record_canteen_transaction  # noqa: E402
+from core_records.canteen_handler import (  # noqa: E402
+    prepare_canteen_transactions,
+    record_canteen_transaction,
+)
 
 _HANDLERS[RecordCanteenTransaction] = record_canteen_transaction
+_PREPARERS[RecordCanteenTransaction] = prepare_canteen_transactions
 
 # Kiosk applications (issue 3c).
 from core_records.applications import RecordApplication, record_application  # noqa: E402

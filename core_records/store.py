@@ -10,9 +10,10 @@ transaction, each message on its own:
   savepoint where the message needs one); the message is ``rejected`` and only a
   ``rejected`` hop remains of it.
 
-Reads and new rows are batched: who holds the batch's identifiers is read once, new people,
-bookings, movements, inbox, outbox and journal rows are written once per table at the end,
-in the same transaction (see ``core_records.unit_of_work``).
+Reads and new rows are batched: who holds the batch's identifiers is read once (and what a
+handler's ``prepare`` step reads ahead, such as canteen accounts), new people, bookings,
+movements, canteen transactions, inbox, outbox and journal rows are written once per table
+at the end, in the same transaction (see ``core_records.unit_of_work``).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from core_records.commands import InboundMessage
 from core_records.database import READ_ONLY, store_errors
 from core_records.errors import ConcurrentUpdate, PermanentError, StoreUnavailable
 from core_records.events import CanonicalEvent
-from core_records.handlers import HeldForReview, apply_command
+from core_records.handlers import HeldForReview, apply_command, prepare_batch
 from core_records.identifiers import NOMS, Identifier
 from core_records.identity_cases import open_case
 from core_records.identity_resolution import Decided
@@ -168,7 +169,7 @@ def _apply_batch(
 ) -> list[ApplyOutcome]:
     now = work.now
     stored = _stored_person_keys(connection, [m.message_id for m in messages])
-    work.prepare([c for m in messages if m.message_id not in stored for c in m.commands])
+    prepare_batch(work, [c for m in messages if m.message_id not in stored for c in m.commands])
     inbox_rows: list[dict[str, object]] = []
     event_rows: list[dict[str, object]] = []
     hops: list[Hop] = []

@@ -8,7 +8,8 @@ that a receipt can be written from the store alone. Amounts are in pence.
 
 ``person_id`` refers to ``person.id`` without a foreign key on purpose: a person received
 earlier in the same batch is written only when the batch ends (``UnitOfWork`` keeps new
-people back), while canteen rows are written at once; both commit in one transaction.
+people back), and canteen rows are kept back too (``CanteenBatch``), in no order against
+them; both commit in one transaction.
 """
 
 from __future__ import annotations

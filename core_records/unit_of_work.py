@@ -12,7 +12,9 @@ unit of work instead:
   already on record is written at once, so that its version check sees the row as it is.
 
 It keeps its reads in step with its own additions, so a later message in the batch sees
-what an earlier one did.
+what an earlier one did. An area with tables of its own (the canteen) reads ahead and keeps
+back in the same way through a ``BatchState`` (``batch_state``), which the unit of work
+keeps, discards and flushes with its own rows.
 
 Rejecting a message must leave nothing of it. Handlers check everything before their first
 write (and say so by calling ``writing``), so a message of one command is refused before it
@@ -27,11 +29,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 
 from core_records import person_record
+from core_records.batch_state import BatchState
 from core_records.candidates import CandidatePool, keys_of_names, keys_to_search
 from core_records.commands import Command, PersonName, PersonParticulars, RecordReception
 from core_records.identifiers import BOOKING, NOMS, Identifier
@@ -53,6 +56,7 @@ from core_records.tables import booking, movement, person, person_identifier, pe
 from core_records.tables_identity import identity_decision, person_name_key
 
 Row = dict[str, Any]
+State = TypeVar("State", bound=BatchState)
 
 _KEPT_BACK = (
     person,
@@ -103,6 +107,9 @@ class UnitOfWork:
         # Rows of tables beyond the core record (``add_rows``), kept back in the same way.
         self._other_rows: dict[sa.Table, list[Row]] = {}
         self._other_marks: dict[sa.Table, int] = {}
+        # Areas' own read-ahead (``batch_state``), and who this batch has changed on record.
+        self._batch_states: dict[type[BatchState], BatchState] = {}
+        self._changed_people: set[int] = set()
 
     # --- reading and reserving ahead --------------------------------------------------------
 
@@ -124,6 +131,20 @@ class UnitOfWork:
         )
         self._reservations.reserve(NOMS, new_people)
         self._reservations.reserve(BOOKING, len(receptions))
+
+    def batch_state(self, kind: type[State]) -> State:
+        """The batch's one ``kind``, made with ``kind(self)`` on first use; kept, discarded
+        and flushed with the unit of work's own rows (see ``core_records.batch_state``)."""
+        state = self._batch_states.get(kind)
+        if state is None:
+            state = self._batch_states[kind] = kind(self)
+        assert isinstance(state, kind)
+        return state
+
+    def changed_in_batch(self, person_id: int) -> bool:
+        """Whether this batch has added ``person_id`` or changed their person row, so that
+        what was read of them ahead of the batch may be out of date."""
+        return person_id in self._new_people or person_id in self._changed_people
 
     def next_number(self, kind: str) -> str:
         """A new prison number (NOMS) or book number (BOOKING) that no one holds."""
@@ -197,6 +218,7 @@ class UnitOfWork:
     ) -> PersonState:
         """As ``person_record.change_custody``; kept back for a person new in this batch."""
         if current.id not in self._new_people:
+            self._changed_people.add(current.id)
             return person_record.change_custody(
                 self.connection,
                 current,
@@ -368,7 +390,7 @@ class UnitOfWork:
         return found
 
     def flush(self) -> None:
-        """Write everything kept back, one statement per table."""
+        """Write everything kept back, one statement per table, then each batch state's."""
         for table in _KEPT_BACK:
             if self._rows[table]:
                 self.connection.execute(sa.insert(table), self._rows[table])
@@ -377,6 +399,8 @@ class UnitOfWork:
             if rows:
                 self.connection.execute(sa.insert(table), rows)
         self._other_rows = {}
+        for state in self._batch_states.values():
+            state.flush()
 
     # --- message boundaries -----------------------------------------------------------------
 
@@ -406,6 +430,8 @@ class UnitOfWork:
             self._savepoint.commit()
             self._savepoint, self._copies = None, None
         self._known.keep()
+        for state in self._batch_states.values():
+            state.keep()
 
     def discard(self) -> None:
         """The message is refused: undo its writes and forget what it added."""
@@ -432,6 +458,8 @@ class UnitOfWork:
         for table, rows in self._other_rows.items():
             del rows[self._other_marks.get(table, 0) :]
         self._known.discard()
+        for state in self._batch_states.values():
+            state.discard()
 
 
 def _identifiers_in(command: Command) -> tuple[Identifier, ...]:
