@@ -421,11 +421,17 @@ def report(
         ("    workers' peak RSS", f"{peak:8.0f} MB (two processes)"),
         ("    loss check", "; ".join(losses.problems) or "nothing lost, each applied once"),
         ("    held for identity review", f"{losses.held:8d} receptions, both runs (not lost)"),
+        (
+            "    refused by the record",
+            f"{losses.refused.total():8d} messages, both runs (dead letters with a reason)",
+        ),
         ("    worker log", str(log)),
     ]
     print()
     for label, value in rows:
         print(f"{label:<32}{value}")
+    for reason, count in losses.refused.most_common(3):
+        print(f"{'':<32}{count:8d} x {reason}")
     print("Deliveries per partner during (b), which its figures include:")
     for partner, count in sorted(throughput.deliveries.items(), key=lambda p: -p[1]):
         answers = throughput.answers.get(partner, 0)
