@@ -300,7 +300,7 @@ from core_records import non_associations  # noqa: E402
 
 _HANDLERS.update(non_associations.HANDLERS)
 
-# Canteen accounts (issue 3c): the command and its handler live in their own modules.
+# Canteen accounts: the command and its handler live in their own modules.
 from core_records.canteen import RecordCanteenTransaction  # noqa: E402
 from core_records.canteen_handler import (  # noqa: E402
     prepare_canteen_transactions,
@@ -310,7 +310,7 @@ from core_records.canteen_handler import (  # noqa: E402
 _HANDLERS[RecordCanteenTransaction] = record_canteen_transaction
 _PREPARERS[RecordCanteenTransaction] = prepare_canteen_transactions
 
-# Kiosk applications (issue 3c).
+# Kiosk applications.
 from core_records.applications import RecordApplication, record_application  # noqa: E402
 
 _HANDLERS[RecordApplication] = record_application

@@ -313,12 +313,12 @@ from gatehouse.cli_pnc import pnc_app  # noqa: E402
 
 app.add_typer(pnc_app, name="pnc")
 
-# Prison shops (issue 3c).
+# Prison shops (canteen).
 from gatehouse.canteen_cli import canteen_app  # noqa: E402
 
 app.add_typer(canteen_app, name="canteen")
 
-# SFTP file interfaces (issue 4).
+# SFTP file interfaces.
 from gatehouse.files_cli import files_app  # noqa: E402
 
 app.add_typer(files_app, name="files")

@@ -17,7 +17,7 @@ and the store's inbox ignores the lines it has already applied. Once the store h
 every line (``core_records.canteen_ledger``), the receipt is written from the file (read
 again) and the store's outcomes.
 
-The SFTP transport (issue 4) can reuse ``submit_order_file`` and ``answer_order_file`` with
+The SFTP transport can reuse ``submit_order_file`` and ``answer_order_file`` with
 its own file movements.
 """
 

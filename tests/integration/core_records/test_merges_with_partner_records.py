@@ -1,4 +1,4 @@
-"""A person merge (issue 6) alongside what PNC, probation and the security application tell
+"""A person merge alongside what PNC, probation and the security application tell
 the record: their rows follow the person through a merge and back through an unmerge, and
 PNC's own "records merged" still works on a merged record. SQLite and PostgreSQL alike."""
 
