@@ -29,7 +29,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import raw_pika_baseline as raw
-from pipeline import delete_topology, fresh_database
+from bench_database import fresh_database
+from pipeline import delete_topology
 
 from adapters.prison_shops import check_order_file, line_document, read_order_file, read_receipt
 from adapters.prison_shops.order_file import OrderLine

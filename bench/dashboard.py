@@ -18,16 +18,14 @@ import os
 import statistics
 import tempfile
 import time
-import uuid
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import httpx
 import sqlalchemy as sa
+from bench_database import fresh_database
 
 from adapters.transports.local_server import serving
-from core_records.migrate import upgrade
 from gatehouse.app import create_app
 from gatehouse.bootstrap import build_hub
 from gatehouse.settings import Settings
@@ -75,21 +73,11 @@ def main() -> None:
     parser.add_argument("--postgres-url", default=POSTGRES_URL)
     arguments = parser.parse_args()
 
-    name = f"gh_bench_dashboard_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(arguments.postgres_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    url = urlsplit(arguments.postgres_url)._replace(path=f"/{name}").geturl()
-    try:
+    with fresh_database(arguments.postgres_url, "gh_bench_dashboard") as url:
         run(url, arguments.rows, arguments.repeats)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def run(url: str, rows: int, repeats: int) -> None:
-    upgrade(url)
     messages = rows // 4
     spacing_s = timedelta(days=7).total_seconds() / messages
     print(f"filling the journal with {messages * 4:,} hops ({messages:,} messages over a week)")

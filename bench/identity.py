@@ -27,14 +27,12 @@ import random
 import statistics
 import sys
 import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
+from bench_database import fresh_database
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -44,7 +42,6 @@ from core_records.identifiers import NOMS, Identifier
 from core_records.identity import find_person
 from core_records.identity_resolution import resolve
 from core_records.matching import MatchRules
-from core_records.migrate import upgrade
 from core_records.store import RecordStore
 from tests.identity_people import (
     ERRORS,
@@ -119,22 +116,6 @@ SYLLABLES = [
 ]
 
 
-@contextmanager
-def fresh_database(admin_url: str, name: str) -> Iterator[str]:
-    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT", poolclass=sa.NullPool)
-    url = sa.engine.make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        upgrade(url)
-        yield url
-    finally:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
 def surnames(count: int) -> list[str]:
     rng = random.Random(7)
     found: set[str] = set()
@@ -144,7 +125,7 @@ def surnames(count: int) -> list[str]:
 
 
 def quality(admin_url: str, people: int) -> bool:
-    with fresh_database(admin_url, f"gh_bench_quality_{uuid.uuid4().hex[:6]}") as url:
+    with fresh_database(admin_url, "gh_bench_quality") as url:
         engine = create_engine(url)
         try:
             identity_set = generate(people=people, queries=people, seed=2026)
@@ -263,7 +244,7 @@ def percentile(samples: list[float], share: float) -> float:
 
 
 def speed(admin_url: str, people: int, matches: int) -> bool:
-    with fresh_database(admin_url, f"gh_bench_speed_{uuid.uuid4().hex[:6]}") as url:
+    with fresh_database(admin_url, "gh_bench_speed") as url:
         started = time.perf_counter()
         load_people(url, people)
         print(f"(b) speed: {people:,} people loaded in {time.perf_counter() - started:.0f} s")

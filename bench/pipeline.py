@@ -50,13 +50,12 @@ from pathlib import Path
 import pika
 import psutil
 import raw_pika_baseline as raw
-import sqlalchemy as sa
+from bench_database import fresh_database
 from fan_out import Losses, Progress, check_losses, last_deliveries, progress
 from partner_receivers import Receiver, running_receivers
 
 from adapters.private_prisons.simulator import OperatorSimulator
 from adapters.transports.inbound_http import Submission
-from core_records.migrate import upgrade
 from gatehouse.bootstrap import Hub, amqp_partners, build_hub
 from gatehouse.settings import Settings
 from routing.inbound import inbound_message
@@ -108,22 +107,6 @@ def inbound(made: list[tuple[str, bytes]]) -> list[Message]:
         inbound_message(Submission("private_prisons", "reception", operator, body, now, None))
         for operator, body in made
     ]
-
-
-@contextmanager
-def fresh_database(admin_url: str) -> Iterator[str]:
-    name = f"gh_bench_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT", poolclass=sa.NullPool)
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    url = admin_url.rsplit("/", 1)[0] + f"/{name}"
-    try:
-        upgrade(url)
-        yield url
-    finally:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 @contextmanager

@@ -29,20 +29,18 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
 import pika
 import sqlalchemy as sa
+from bench_database import fresh_database
 
 from adapters.delius.simulator import DeliusReceiver, running_receiver
 from adapters.pnc.simulator import PncSimulator
 from adapters.private_prisons.simulator import OperatorSimulator
 from adapters.transports.inbound_http import Submission
 from core_records import journal
-from core_records.migrate import upgrade
 from core_records.tables_intelligence import police_lookup
 from gatehouse.bootstrap import amqp_partners, build_hub, build_loops
 from gatehouse.settings import Settings
@@ -121,22 +119,6 @@ def raw_request_reply(url: str, count: int) -> float:
 
 
 # --- (b) Gatehouse --------------------------------------------------------------------------
-
-
-@contextmanager
-def fresh_database(admin_url: str) -> Iterator[str]:
-    name = f"gh_bench_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT", poolclass=sa.NullPool)
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    url = admin_url.rsplit("/", 1)[0] + f"/{name}"
-    try:
-        upgrade(url)
-        yield url
-    finally:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def receptions(count: int) -> list[bytes]:

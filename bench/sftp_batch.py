@@ -40,7 +40,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 import raw_pika_baseline as raw  # noqa: E402
-from pipeline import delete_topology, fresh_database  # noqa: E402
+from bench_database import fresh_database  # noqa: E402
+from pipeline import delete_topology  # noqa: E402
 
 from adapters.prison_shops import OrderLine, line_document, read_order_file, read_receipt  # noqa: E402
 from adapters.transports.sftp import connect  # noqa: E402
