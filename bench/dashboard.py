@@ -60,7 +60,7 @@ SELECT CASE WHEN h.direction = 'inbound' THEN 'm-' || g ELSE 'e-' || g END,
        h.direction, h.type,
        chr(65 + (g % 80000) % 26) || lpad(((g % 80000) / 26)::text, 4, '0') || 'BC',
        NULL
-FROM generate_series(:first, :last) AS g
+FROM generate_series(CAST(:first AS integer), CAST(:last AS integer)) AS g
 CROSS JOIN (VALUES {HOPS}) AS h(hop, after, outcome, adapter, direction, type)
 ORDER BY g DESC, h.after
 """

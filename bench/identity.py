@@ -149,7 +149,7 @@ WITH numbered AS (
            abs(hashtext('s' || g)) AS h1,
            abs(hashtext('f' || g)) AS h2,
            abs(hashtext('d' || g)) AS h3
-    FROM generate_series(:first, :last) AS g
+    FROM generate_series(CAST(:first AS integer), CAST(:last AS integer)) AS g
 )
 INSERT INTO {table} ({columns})
 SELECT {values} FROM numbered
