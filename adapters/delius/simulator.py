@@ -23,6 +23,7 @@ from lxml import etree
 from adapters.delius.custody_status import SCHEMA
 from adapters.delius.prison_identifier import SCHEMA as IDENTIFIER_SCHEMA
 from adapters.delius.sentence_dates import SCHEMA as DATES_SCHEMA
+from adapters.transports.document_receiver import serve_from_command_line
 from adapters.transports.local_server import serving
 from core_records.errors import InvalidMessage
 from schemas.loader import validate
@@ -179,21 +180,11 @@ def running_receiver(
 
 def main() -> None:
     """``python -m adapters.delius.simulator``: a simulated Delius for compose.yaml."""
-    import argparse
-
-    import uvicorn
-
-    parser = argparse.ArgumentParser(description="A simulated Delius custody-status receiver.")
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=9000)
-    parser.add_argument(
-        "--no-validate",
-        action="store_true",
-        help="accept documents without checking them against the schema (for benchmarks)",
+    serve_from_command_line(
+        "A simulated Delius custody-status receiver.",
+        9000,
+        lambda _, validate: DeliusReceiver(validate=validate).app,
     )
-    arguments = parser.parse_args()
-    receiver = DeliusReceiver(validate=not arguments.no_validate)
-    uvicorn.run(receiver.app, host=arguments.host, port=arguments.port, log_level="warning")
 
 
 if __name__ == "__main__":

@@ -11,7 +11,11 @@ from lxml import etree
 
 from adapters.oasys.assessment import NAMESPACE
 from adapters.oasys.offender_update import SCHEMA
-from adapters.transports.document_receiver import DocumentReceiver, running_document_receiver
+from adapters.transports.document_receiver import (
+    DocumentReceiver,
+    running_document_receiver,
+    serve_from_command_line,
+)
 
 PATH = "/offender-updates"
 
@@ -79,21 +83,11 @@ def assessment_summary(
 
 def main() -> None:
     """``python -m adapters.oasys.simulator``: a simulated OASys in a process of its own."""
-    import argparse
-
-    import uvicorn
-
-    parser = argparse.ArgumentParser(description="A simulated OASys offender-update receiver.")
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=9001)
-    parser.add_argument(
-        "--no-validate",
-        action="store_true",
-        help="accept documents without checking them against the schema (for benchmarks)",
+    serve_from_command_line(
+        "A simulated OASys offender-update receiver.",
+        9001,
+        lambda _, validate: OasysReceiver(validate=validate).app,
     )
-    arguments = parser.parse_args()
-    receiver = OasysReceiver(validate=not arguments.no_validate)
-    uvicorn.run(receiver.app, host=arguments.host, port=arguments.port, log_level="warning")
 
 
 if __name__ == "__main__":

@@ -7,7 +7,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from adapters.private_prisons.custody_notice import SCHEMA
-from adapters.transports.document_receiver import DocumentReceiver, running_document_receiver
+from adapters.transports.document_receiver import (
+    DocumentReceiver,
+    running_document_receiver,
+    serve_from_command_line,
+)
 
 PATH = "/custody-notices"
 
@@ -33,22 +37,12 @@ def running_notice_receiver(operator: str) -> Iterator[tuple[str, NoticeReceiver
 def main() -> None:
     """``python -m adapters.private_prisons.notice_receiver OPERATOR``: one operator's
     simulated system in a process of its own."""
-    import argparse
-
-    import uvicorn
-
-    parser = argparse.ArgumentParser(description="A simulated operator's custody-notice receiver.")
-    parser.add_argument("operator", help="the operator's partner name, e.g. serco")
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=9002)
-    parser.add_argument(
-        "--no-validate",
-        action="store_true",
-        help="accept documents without checking them against the schema (for benchmarks)",
+    serve_from_command_line(
+        "A simulated operator's custody-notice receiver.",
+        9002,
+        lambda arguments, validate: NoticeReceiver(arguments.operator, validate=validate).app,
+        positional=("operator", "the operator's partner name, e.g. serco"),
     )
-    arguments = parser.parse_args()
-    receiver = NoticeReceiver(arguments.operator, validate=not arguments.no_validate)
-    uvicorn.run(receiver.app, host=arguments.host, port=arguments.port, log_level="warning")
 
 
 if __name__ == "__main__":

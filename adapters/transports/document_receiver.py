@@ -11,10 +11,12 @@ a real partner checks documents on its own machines.
 
 from __future__ import annotations
 
+import argparse
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 
+import uvicorn
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from lxml import etree
@@ -87,3 +89,28 @@ def running_document_receiver(receiver: DocumentReceiver) -> Iterator[str]:
     """Serve ``receiver`` on a free 127.0.0.1 port; yields the URL it receives at."""
     with serving(receiver.app, name=receiver.app.title) as url:
         yield f"{url}{receiver.path}"
+
+
+def serve_from_command_line(
+    description: str,
+    default_port: int,
+    make: Callable[[argparse.Namespace, bool], FastAPI],
+    *,
+    positional: tuple[str, str] | None = None,
+) -> None:
+    """A simulated partner's receiver in a process of its own, until interrupted: the
+    ``main`` of ``python -m adapters.<partner>.simulator``. ``make(arguments, validate)``
+    gives the receiver's app; ``positional`` is one more argument it needs, (name, help)."""
+    parser = argparse.ArgumentParser(description=description)
+    if positional is not None:
+        parser.add_argument(positional[0], help=positional[1])
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=default_port)
+    parser.add_argument(
+        "--no-validate",
+        action="store_true",
+        help="accept documents without checking them against the schema (for benchmarks)",
+    )
+    arguments = parser.parse_args()
+    app = make(arguments, not arguments.no_validate)
+    uvicorn.run(app, host=arguments.host, port=arguments.port, log_level="warning")
