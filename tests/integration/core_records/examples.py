@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import threading
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
@@ -17,7 +18,9 @@ from core_records.commands import (
     RecordRelease,
     RecordTransfer,
 )
+from core_records.errors import ConcurrentUpdate
 from core_records.identifiers import CRN, CRO, PNC, Identifier, cro_check_letter, pnc_check_letter
+from core_records.store import ApplyOutcome, RecordStore
 
 MONDAY = datetime(2025, 3, 3, 9, 30, tzinfo=UTC)
 
@@ -167,3 +170,30 @@ def row_counts(engine: sa.Engine, *tables: sa.Table) -> dict[str, int]:
             ).scalar_one()
             for table in tables
         }
+
+
+def apply_racing(
+    engine: sa.Engine, batches: list[list[InboundMessage]], attempts: int
+) -> list[ApplyOutcome]:
+    """Apply each batch from a thread and store of its own, all starting at once; a batch
+    that loses the race (``ConcurrentUpdate``) is applied again, up to ``attempts`` times.
+    The outcomes of every batch that got through."""
+    outcomes: list[ApplyOutcome] = []
+    barrier = threading.Barrier(len(batches))
+
+    def apply(batch: list[InboundMessage]) -> None:
+        store = RecordStore(engine)
+        barrier.wait()
+        for _ in range(attempts):
+            try:
+                outcomes.extend(store.apply(batch))
+                return
+            except ConcurrentUpdate:
+                continue
+
+    threads = [threading.Thread(target=apply, args=(batch,)) for batch in batches]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcomes

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import datetime, timedelta
 
 import pytest
@@ -11,12 +10,12 @@ import sqlalchemy as sa
 from core_records import canteen
 from core_records.canteen import RecordCanteenTransaction
 from core_records.canteen_ledger import account_of, order_file_outcomes, roll
-from core_records.errors import ConcurrentUpdate
 from core_records.identifiers import NOMS, Identifier
 from core_records.store import ApplyOutcome, RecordStore
 from core_records.tables_canteen import canteen_refusal, canteen_transaction
 from tests.integration.core_records.examples import (
     MONDAY,
+    apply_racing,
     message,
     particulars,
     pnc,
@@ -234,24 +233,9 @@ def test_concurrent_writers_with_one_client_reference_apply_it_once(
 ) -> None:
     if engine.dialect.name != "postgresql":
         pytest.skip("SQLite serialises writers; the race needs PostgreSQL")
-    outcomes: list[ApplyOutcome] = []
-    barrier = threading.Barrier(4)
-
-    def spend(n: int) -> None:
-        store = RecordStore(engine)
-        barrier.wait()
-        for _ in range(5):
-            try:
-                outcomes.extend(_apply(store, _transaction(in_leeds, canteen.SPEND, 100, "RACE")))
-                return
-            except ConcurrentUpdate:
-                continue
-
-    threads = [threading.Thread(target=spend, args=(n,)) for n in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    # Four messages (four message ids) with one client reference.
+    spends = [[message(_transaction(in_leeds, canteen.SPEND, 100, "RACE"))] for _ in range(4)]
+    outcomes = apply_racing(engine, spends, attempts=5)
 
     kinds = sorted(o.events[0].event_type for o in outcomes)
     assert (

@@ -6,7 +6,6 @@ tests hold it to what applying the lines one at a time would do.
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 
 import pytest
@@ -15,12 +14,12 @@ import sqlalchemy as sa
 from core_records import canteen
 from core_records.canteen import RecordCanteenTransaction
 from core_records.canteen_ledger import account_of
-from core_records.errors import ConcurrentUpdate
 from core_records.identifiers import NOMS, Identifier
 from core_records.store import ApplyOutcome, RecordStore
 from core_records.tables_canteen import canteen_account, canteen_refusal, canteen_transaction
 from tests.integration.core_records.examples import (
     MONDAY,
+    apply_racing,
     message,
     particulars,
     pnc,
@@ -187,25 +186,11 @@ def test_concurrent_batches_spending_from_one_account_lose_no_spend(
 ) -> None:
     if engine.dialect.name != "postgresql":
         pytest.skip("SQLite serialises writers; the race needs PostgreSQL")
-    outcomes: list[ApplyOutcome] = []
-    barrier = threading.Barrier(4)
-
-    def spend(n: int) -> None:
-        store = RecordStore(engine)
-        lines = [message(_line(canteen.SPEND, 100, f"RACE-{n}-{k}", who=smith)) for k in (1, 2)]
-        barrier.wait()
-        for _ in range(10):
-            try:
-                outcomes.extend(store.apply(lines))
-                return
-            except ConcurrentUpdate:
-                continue
-
-    threads = [threading.Thread(target=spend, args=(n,)) for n in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    batches = [
+        [message(_line(canteen.SPEND, 100, f"RACE-{n}-{k}", who=smith)) for k in (1, 2)]
+        for n in range(4)
+    ]
+    outcomes = apply_racing(engine, batches, attempts=10)
 
     assert len(outcomes) == 8
     assert {kind for kind, _ in _decided(outcomes)} == {"applied"}
