@@ -294,6 +294,7 @@ delivery_hold = sa.Table(
     sa.Column("person_key", sa.String(16), nullable=False),
     sa.Column("message_id", Id, nullable=False),
     sa.Column("parked_at", UtcDateTime, nullable=False),
+    sa.Column("seen_at", UtcDateTime, nullable=False),
     sa.Index("ix_delivery_hold_partner_person_key", "partner", "person_key"),
 )
 
