@@ -15,6 +15,7 @@ or the partner gets a 4xx at the edge); a ``TransientError`` is retried with bac
     └── TransientError
         ├── PartnerUnavailable      a partner is down, slow or answered 5xx
         ├── TransportUnavailable    the broker is unreachable or did not confirm
+        │   └── ConfirmUncertain    sent, but the broker's answer was lost: it may be stored
         ├── StoreUnavailable        the database is unreachable
         └── ConcurrentUpdate        a record changed under us; try again
 
@@ -101,6 +102,13 @@ class PartnerUnavailable(TransientError):
 
 class TransportUnavailable(TransientError):
     """The broker could not be reached, or did not confirm a message as durable."""
+
+
+class ConfirmUncertain(TransportUnavailable):
+    """A message was sent but its confirm never came (the channel or connection closed
+    first, or the wait timed out): the broker may or may not hold it. Unlike a refusal,
+    this does not mean nothing was stored; sending it again under the same message id is
+    safe, since the inbox applies a message id once."""
 
 
 class StoreUnavailable(TransientError):

@@ -7,12 +7,14 @@ to the ioloop thread, which publishes every message without waiting, matches the
 acks and nacks (``multiple`` included) to batches by delivery tag, and wakes the caller when
 the whole batch is confirmed. A batch of hundreds costs about one round trip.
 
-A batch fails, with ``TransportUnavailable``, when the broker nacks any of its messages,
-returns one as unroutable (``mandatory`` batches), closes the channel or connection before
-confirming it, or does not confirm it within the timeout. The caller must then assume any
-of its messages may or may not be stored. After a connection loss the publisher reconnects
-by itself, with backoff; batches handed in meanwhile wait for the new channel, within their
-timeout.
+A batch fails, with ``TransportUnavailable``, when the broker nacks any of its messages or
+returns one as unroutable (``mandatory`` batches), or when the transport closes before the
+batch was sent. It fails with ``ConfirmUncertain`` (a ``TransportUnavailable``) when the
+channel or connection closes after the batch was sent but before it was confirmed, or the
+confirm does not come within the timeout: then any of its messages may or may not be
+stored, and only a resend under the same message ids is safe. After a connection loss the
+publisher reconnects by itself, with backoff; batches handed in meanwhile wait for the new
+channel, within their timeout.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from pika.channel import Channel
 from pika.frame import Method
 from pika.spec import Basic
 
-from core_records.errors import TransportUnavailable
+from core_records.errors import ConfirmUncertain, TransportUnavailable
 from routing._rabbit_codec import properties_for
 from routing._reconnect import ReconnectBackoff
 from routing.messages import Message
@@ -47,13 +49,16 @@ class _Batch:
     mandatory: bool
     unconfirmed: int = 0
     failure: str | None = None
+    uncertain: bool = False
+    """The failure came after sending: the broker may hold the messages."""
     abandoned: bool = False
     """The caller stopped waiting: if still waiting for a channel, do not send it."""
     settled: threading.Event = field(default_factory=threading.Event)
 
-    def fail(self, why: str) -> None:
+    def fail(self, why: str, *, uncertain: bool = False) -> None:
         if not self.settled.is_set():
             self.failure = why
+            self.uncertain = uncertain
             self.settled.set()
 
     def confirm_one(self) -> None:
@@ -110,12 +115,13 @@ class ConfirmingPublisher:
             self._ioloop.add_callback_threadsafe(partial(self._accept, batch))
         if not batch.settled.wait(self._timeout_s):
             batch.abandoned = True
-            raise TransportUnavailable(
+            # The ioloop may have sent the batch just before it was abandoned: uncertain.
+            raise ConfirmUncertain(
                 f"RabbitMQ did not confirm {len(messages)} message(s) sent to "
                 f"{_destination(exchange, routing_key)} within {self._timeout_s:g} s"
             )
         if batch.failure is not None:
-            raise TransportUnavailable(batch.failure)
+            raise (ConfirmUncertain if batch.uncertain else TransportUnavailable)(batch.failure)
 
     def close(self) -> None:
         """Fail whatever is outstanding, close the connection and stop the ioloop thread."""
@@ -243,8 +249,9 @@ class ConfirmingPublisher:
         self._reconnect_timer = self._ioloop.call_later(delay_s, self._connect)
 
     def _fail_unconfirmed(self, why: str) -> None:
+        """Fail the batches sent but not yet confirmed: the broker may hold them."""
         for batch, _message in self._unconfirmed.values():
-            batch.fail(why)
+            batch.fail(why, uncertain=True)
         self._unconfirmed.clear()
 
     def _shut_down(self) -> None:

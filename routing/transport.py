@@ -9,7 +9,10 @@ The guarantees both give:
 
 - ``publish`` returns only once every message is durable (RabbitMQ: publisher confirms);
   otherwise it raises ``TransportUnavailable`` and the caller must assume any of the
-  messages may or may not have been stored (publishing is at-least-once).
+  messages may or may not have been stored (publishing is at-least-once). When the
+  messages were sent but their confirm was lost (RabbitMQ's channel closed first), the
+  error is the subclass ``ConfirmUncertain``; the embedded transport commits before it
+  returns, so it never raises that.
 - A delivery stays with its consumer until settled (``ack``, ``retry_later``,
   ``dead_letter`` or ``release``). If the consumer dies first, the message is handed out
   again, marked ``redelivered``.
