@@ -2,7 +2,8 @@
 exactly this schema (a test compares them) on SQLite and PostgreSQL alike.
 
 Groups: the person record; reference data; messaging (inbox, outbox, journal, dead letters,
-delivery holds, the relay lease); security (partner tokens, audit). Times are ``UtcDateTime``.
+delivery holds, submissions, the relay lease); security (partner tokens, audit). Times are
+``UtcDateTime``.
 """
 
 from __future__ import annotations
@@ -296,6 +297,19 @@ delivery_hold = sa.Table(
     sa.Column("parked_at", UtcDateTime, nullable=False),
     sa.Column("seen_at", UtcDateTime, nullable=False),
     sa.Index("ix_delivery_hold_partner_person_key", "partner", "person_key"),
+)
+
+submission = sa.Table(
+    "submission",
+    metadata,
+    # A partner's own reference for a message it posted (``core_records.submissions``): the
+    # key that makes a resend answer as the first post did.
+    sa.Column("partner", sa.String(64), primary_key=True),
+    sa.Column("reference", sa.String(128), primary_key=True),
+    sa.Column("body_sha256", sa.String(64), nullable=False),
+    sa.Column("message_id", Id, nullable=False),
+    sa.Column("received_at", UtcDateTime, nullable=False, index=True),
+    sa.Column("confirmed", sa.Boolean, nullable=False),
 )
 
 relay_lease = sa.Table(
