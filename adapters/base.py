@@ -55,6 +55,11 @@ transfer from the ``prisoner.received`` at the new prison, not from the release 
 XML = "xml"
 JSON = "json"
 
+MESSAGE_REFERENCE = "{*}MessageHeader/{*}MessageReference"
+"""Where most partners' XML documents carry their own reference for the message."""
+HEADER_REFERENCE = "{*}Header/{*}Reference"
+"""Where PNC's and the security application's documents carry it."""
+
 
 @dataclass(frozen=True)
 class InboundType:
@@ -66,6 +71,11 @@ class InboundType:
     translate: Translator
     format: str = XML
     """``xml`` or ``json``: how the edge and ingest parse and validate the body."""
+    reference_at: str | None = None
+    """Where a document carries the partner's own reference for the message, unique per
+    message, which the edge keys resends on: an ElementPath from the root for XML
+    (``MESSAGE_REFERENCE``), a top-level key for JSON. None: the format has none, and the
+    edge takes an ``Idempotency-Key`` header instead."""
 
     @property
     def content_type(self) -> str:
@@ -90,6 +100,16 @@ class InboundType:
             validate_json(document, self.schema)
         else:
             validate(document, self.schema)
+
+    def reference(self, document: Any) -> str | None:
+        """The partner's reference for the message in a parsed ``document``, if it has one."""
+        if self.reference_at is None:
+            return None
+        if self.format == JSON:
+            value = document.get(self.reference_at) if isinstance(document, dict) else None
+            return value.strip() or None if isinstance(value, str) else None
+        text = document.findtext(self.reference_at)
+        return text.strip() or None if text else None
 
     def read(self, body: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Any:
         """Parse and validate: the document, ready for ``translate``."""

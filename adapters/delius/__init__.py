@@ -9,7 +9,7 @@ conditions.
 
 from __future__ import annotations
 
-from adapters.base import Adapter, InboundType, PartnerScope, Subscription
+from adapters.base import MESSAGE_REFERENCE, Adapter, InboundType, PartnerScope, Subscription
 from adapters.delius.custody_status import SCHEMA, render_custody_status
 from adapters.delius.prison_identifier import SCHEMA as IDENTIFIER_SCHEMA
 from adapters.delius.prison_identifier import render_prison_identifier
@@ -43,7 +43,9 @@ adapter = Adapter(
     partner="Delius (probation case management)",
     partners={"delius": PartnerScope("delius", NAME)},
     inbound={
-        message_type: InboundType(message_type, SCHEMAS[message_type], translate)
+        message_type: InboundType(
+            message_type, SCHEMAS[message_type], translate, reference_at=MESSAGE_REFERENCE
+        )
         for message_type, translate in _TRANSLATORS.items()
     },
     subscriptions={

@@ -42,9 +42,19 @@ adapter = Adapter(
     partner="In-cell and wing kiosks",
     partners=partner_scopes(),
     inbound={
-        "order": InboundType("order", "kiosks/order-v1.schema.json", translate_order, JSON),
+        "order": InboundType(
+            "order",
+            "kiosks/order-v1.schema.json",
+            translate_order,
+            JSON,
+            reference_at="orderReference",
+        ),
         "application": InboundType(
-            "application", "kiosks/application-v1.schema.json", translate_application, JSON
+            "application",
+            "kiosks/application-v1.schema.json",
+            translate_application,
+            JSON,
+            reference_at="applicationReference",
         ),
     },
     policy=POLICY,

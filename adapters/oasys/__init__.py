@@ -7,7 +7,7 @@ assessments current.
 
 from __future__ import annotations
 
-from adapters.base import Adapter, InboundType, PartnerScope, Subscription
+from adapters.base import MESSAGE_REFERENCE, Adapter, InboundType, PartnerScope, Subscription
 from adapters.oasys.assessment import SCHEMA as ASSESSMENT_SCHEMA
 from adapters.oasys.assessment import translate_assessment
 from adapters.oasys.offender_update import EVENT_TYPES, SCHEMA, render_offender_update
@@ -19,7 +19,11 @@ adapter = Adapter(
     name=NAME,
     partner="OASys (offender assessment system)",
     partners={"oasys": PartnerScope("oasys", NAME)},
-    inbound={"assessment": InboundType("assessment", ASSESSMENT_SCHEMA, translate_assessment)},
+    inbound={
+        "assessment": InboundType(
+            "assessment", ASSESSMENT_SCHEMA, translate_assessment, reference_at=MESSAGE_REFERENCE
+        )
+    },
     subscriptions={
         event_type: Subscription(event_type, render_offender_update, SCHEMA)
         for event_type in EVENT_TYPES

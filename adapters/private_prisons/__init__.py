@@ -9,7 +9,7 @@ row scope of its sharing policy, decided centrally in delivery.
 
 from __future__ import annotations
 
-from adapters.base import Adapter, InboundType, Subscription
+from adapters.base import MESSAGE_REFERENCE, Adapter, InboundType, Subscription
 from adapters.policy_file import package_policy
 from adapters.private_prisons.custody_notice import SCHEMA as NOTICE_SCHEMA
 from adapters.private_prisons.custody_notice import render_custody_notice
@@ -38,13 +38,26 @@ adapter = Adapter(
     partner="Private prison operators",
     partners=partner_scopes(NAME),
     inbound={
-        "reception": InboundType("reception", SCHEMAS["reception"], translate_reception),
-        "transfer": InboundType("transfer", SCHEMAS["transfer"], translate_transfer),
-        "release": InboundType("release", SCHEMAS["release"], translate_release),
-        "visit": InboundType("visit", VISIT_SCHEMA, translate_visit),
-        "sentence": InboundType("sentence", SENTENCE_SCHEMA, translate_sentence),
+        "reception": InboundType(
+            "reception", SCHEMAS["reception"], translate_reception, reference_at=MESSAGE_REFERENCE
+        ),
+        "transfer": InboundType(
+            "transfer", SCHEMAS["transfer"], translate_transfer, reference_at=MESSAGE_REFERENCE
+        ),
+        "release": InboundType(
+            "release", SCHEMAS["release"], translate_release, reference_at=MESSAGE_REFERENCE
+        ),
+        "visit": InboundType(
+            "visit", VISIT_SCHEMA, translate_visit, reference_at=MESSAGE_REFERENCE
+        ),
+        "sentence": InboundType(
+            "sentence", SENTENCE_SCHEMA, translate_sentence, reference_at=MESSAGE_REFERENCE
+        ),
         "non-association": InboundType(
-            "non-association", NON_ASSOCIATION_SCHEMA, translate_non_association
+            "non-association",
+            NON_ASSOCIATION_SCHEMA,
+            translate_non_association,
+            reference_at=MESSAGE_REFERENCE,
         ),
     },
     subscriptions={
