@@ -35,6 +35,7 @@ def create_app(hub: Hub) -> FastAPI:
             record_hops=hub.journal.record,
             max_body_bytes=hub.settings.max_body_bytes,
             may_post=hub.credentials.may_post,
+            submissions=hub.submissions,
         )
     )
     app.include_router(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from functools import partial
 
 import sqlalchemy as sa
@@ -21,6 +22,7 @@ from core_records.delivery_holds import DeliveryHolds
 from core_records.journal import Journal
 from core_records.migrate import upgrade
 from core_records.store import RecordStore
+from core_records.submissions import SubmissionRetention, Submissions
 from gatehouse.settings import Settings
 from routing.dead_letters import DeadLetterKeeper
 from routing.delivery import DeliveryWorker
@@ -63,6 +65,7 @@ class Hub:
     dead_letters: DeadLetterStore = field(init=False)
     credentials: PartnerCredentials = field(init=False)
     holds: DeliveryHolds = field(init=False)
+    submissions: Submissions = field(init=False)
 
     def __post_init__(self) -> None:
         self.store = RecordStore(self.engine, self.settings.match_rules)
@@ -70,6 +73,7 @@ class Hub:
         self.dead_letters = DeadLetterStore(self.engine)
         self.credentials = PartnerCredentials(self.engine)
         self.holds = DeliveryHolds(self.engine)
+        self.submissions = Submissions(self.engine)
 
     def close(self) -> None:
         self.transport.close()
@@ -220,6 +224,8 @@ def build_loops(hub: Hub, roles: Iterable[str] = ROLES) -> list[Loop]:
         from gatehouse.service_monitoring import build_health_watch
 
         loops.append(build_health_watch(hub))
+        retention = timedelta(days=settings.submission_retention_days)
+        loops.append(SubmissionRetention(hub.submissions, retention))
     if "sftp" in roles:
         from gatehouse.file_interfaces import sftp_pollers
 

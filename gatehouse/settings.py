@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     http_port: int = 8000
     max_body_bytes: int = Field(default=1_048_576, gt=0)
     """Largest inbound document accepted, in bytes."""
+    submission_retention_days: float = Field(default=30.0, gt=0)
+    """How long a partner's message reference is remembered, so that a resend of the same
+    document is answered as the first post was (``core_records.submissions``)."""
 
     partner_urls: dict[str, str] = Field(default_factory=dict)
     """Where each outbound adapter delivers, by adapter name."""

@@ -11,9 +11,25 @@ A partner posts a document with ``Authorization: Bearer <token>``. The edge answ
          reason, line and rule (``invalid_xml`` / ``invalid_json``)
     422  a well-formed document that breaks the adapter's schema (XSD, or JSON Schema for
          a JSON type) or rules: the element (or JSON path), line and rule
-    503  the broker did not confirm the message (nothing was accepted; send it again)
+    409  the partner's reference for the message (its ``MessageReference``, or the
+         ``Idempotency-Key`` header) was used before for a different document: the
+         original message id and the reference
+    503  with ``Retry-After``: the message could not be published (the broker refused it,
+         or could not be reached): nothing was accepted, send it again; or the broker's
+         confirm was lost (its channel closed first): the message may have been stored,
+         and a resend with the same reference is answered as the first post
     202  accepted: the message id, and ``Location: /api/v1/messages/{id}``, given only
-         after the broker confirmed the message durable
+         after the broker confirmed the message durable; a resend of a document already
+         accepted (same partner, reference and body) gets the same answer, with the
+         original message id, and makes no second message
+
+Resends. Every document a partner posts carries its own reference, unique per message
+(``InboundType.reference``; for a format with none, an ``Idempotency-Key`` header). The edge
+claims (partner, reference) in the store before publishing (``core_records.submissions``),
+so a partner that lost the answer (a timeout, a dropped connection, a 503) can and should
+send the same document again: it is answered as the first was. When the broker's confirm is
+lost, the edge publishes once more under the same message id (the ingest inbox applies a
+message id once) before answering 503; a later resend does the same.
 
 The edge does not import ``routing``: the composition root hands it a ``publish`` function
 that returns once the message is durable, and a ``record_hops`` function for the journal.
@@ -22,18 +38,23 @@ that returns once the message is durable, and a ``record_hops`` function for the
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 import anyio
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
+from adapters.base import InboundType, PartnerScope
 from adapters.registry import AdapterRegistry
+from adapters.transports.resends import publish_once
 from core_records import journal
 from core_records.errors import (
+    ConfirmUncertain,
     GatehouseError,
     InvalidIdentifier,
     InvalidMessage,
@@ -42,8 +63,13 @@ from core_records.errors import (
     TransientError,
 )
 from core_records.journal import Hop
+from core_records.submissions import MAX_REFERENCE_LENGTH, Submissions
 
 log = logging.getLogger(__name__)
+
+IDEMPOTENCY_KEY = "Idempotency-Key"
+"""The header that carries the partner's reference where the document has none."""
+RETRY_AFTER_S = "5"
 
 
 @dataclass(frozen=True)
@@ -58,12 +84,13 @@ class Submission:
     correlation_id: str | None
     content_type: str = "application/xml"
     message_id: str | None = None
-    """Set by an edge whose messages have natural ids (an order file's lines); else new."""
+    """Set by the HTTP edge (so that it can publish again under the same id) and by an
+    edge whose messages have natural ids (an order file's lines); else new."""
 
 
 Publish = Callable[[Submission], str]
 """Publishes a submission and returns its message id once the broker holds it durably;
-raises ``TransientError`` when it cannot."""
+raises ``TransientError`` when it cannot (``ConfirmUncertain`` when it may have)."""
 Authenticate = Callable[[str], str | None]
 RecordHops = Callable[[Sequence[Hop]], None]
 
@@ -100,6 +127,25 @@ async def read_capped(request: Request, max_bytes: int) -> bytes:
     return b"".join(chunks)
 
 
+def partner_reference(inbound_type: InboundType, document: Any, request: Request) -> str | None:
+    """The partner's reference for the message: the document's own, or where the format has
+    none, the ``Idempotency-Key`` header; None if neither (then resends are not recognised).
+    ``InvalidMessage`` for a header that cannot be a reference."""
+    if inbound_type.reference_at is not None:
+        return inbound_type.reference(document)
+    key = request.headers.get(IDEMPOTENCY_KEY)
+    if key is None:
+        return None
+    key = key.strip()
+    if not key or len(key) > MAX_REFERENCE_LENGTH or not key.isprintable():
+        raise InvalidMessage(
+            f"the {IDEMPOTENCY_KEY} header must be 1 to {MAX_REFERENCE_LENGTH} printable "
+            "characters",
+            rule="idempotency-key",
+        )
+    return key
+
+
 def inbound_router(
     *,
     registry: AdapterRegistry,
@@ -108,10 +154,13 @@ def inbound_router(
     record_hops: RecordHops,
     max_body_bytes: int,
     may_post: Callable[[str, str], bool] | None = None,
+    submissions: Submissions | None = None,
 ) -> APIRouter:
     """``may_post(token, message_type)``: whether the token's grant covers the message type
-    (a token may be scoped to some of its adapter's types, or to the data share only)."""
+    (a token may be scoped to some of its adapter's types, or to the data share only).
+    ``submissions``: where references are claimed (None: resends are not recognised)."""
     router = APIRouter()
+    answer = partial(accept, publish=publish, submissions=submissions, record_hops=record_hops)
 
     @router.post("/api/v1/inbound/{adapter_name}/{message_type}", status_code=202)
     async def receive(adapter_name: str, message_type: str, request: Request) -> JSONResponse:
@@ -152,67 +201,143 @@ def inbound_router(
         except InvalidMessage as error:
             unreadable = f"invalid_{inbound_type.format}"
             return problem(400, unreadable, error.reason, line=error.line, rule=error.rule)
+        refused = check_document(inbound_type, document, scope)
+        if refused is not None:
+            return refused
         try:
-            inbound_type.validate(document)
-            inbound_type.translate(document, scope)
+            reference = partner_reference(inbound_type, document, request)
         except InvalidMessage as error:
-            return problem(
-                422,
-                "invalid_message",
-                error.reason,
-                element=error.element,
-                line=error.line,
-                rule=error.rule,
-            )
-        except InvalidIdentifier as error:
-            return problem(422, "invalid_identifier", error.reason, rule="identifier")
-        except NotPermitted as error:
-            return problem(403, "forbidden", error.reason)
-        except PermanentError as error:
-            return problem(422, "invalid_message", error.reason)
+            return problem(400, "invalid_idempotency_key", error.reason, rule=error.rule)
 
-        received_at = datetime.now(UTC)
-        correlation_id = request.headers.get("x-correlation-id", "").strip()[:100] or None
         submission = Submission(
             adapter.name,
             message_type,
             partner,
             body,
-            received_at,
-            correlation_id,
+            datetime.now(UTC),
+            request.headers.get("x-correlation-id", "").strip()[:100] or None,
             inbound_type.content_type,
+            message_id=str(uuid.uuid4()),
         )
-        try:
-            message_id = await anyio.to_thread.run_sync(publish, submission)
-        except TransientError as error:
-            log.warning("inbound %s/%s not accepted: %s", adapter.name, message_type, error)
-            response = problem(
-                503, "unavailable", "the message could not be stored durably; send it again"
-            )
-            response.headers["Retry-After"] = "5"
-            return response
-
-        hop = Hop(
-            message_id=message_id,
-            hop=journal.RECEIVED,
-            at=received_at,
-            correlation_id=correlation_id or message_id,
-            adapter=adapter.name,
-            partner=partner,
-            direction=journal.INBOUND,
-            message_type=message_type,
-        )
-        try:
-            await anyio.to_thread.run_sync(record_hops, [hop])
-        except GatehouseError as error:
-            log.warning("journal unavailable for %s: %s", message_id, error)
-        except Exception:  # the message is durable and will be processed; only the hop is lost
-            log.exception("could not journal the receipt of %s", message_id)
-        location = f"/api/v1/messages/{message_id}"
-        return JSONResponse(
-            {"messageId": message_id, "status": "accepted", "statusUrl": location},
-            status_code=202,
-            headers={"Location": location},
-        )
+        return await answer(submission, reference)
 
     return router
+
+
+async def accept(
+    submission: Submission,
+    reference: str | None,
+    *,
+    publish: Publish,
+    submissions: Submissions | None,
+    record_hops: RecordHops,
+) -> JSONResponse:
+    """Publish an accepted document (once per reference) and answer the partner."""
+    what = f"{submission.adapter}/{submission.message_type}"
+    try:
+        outcome = await anyio.to_thread.run_sync(
+            publish_once, publish, submissions, submission, reference
+        )
+    except ConfirmUncertain as error:
+        log.warning("inbound %s %s not confirmed: %s", what, submission.message_id, error)
+        return not_confirmed(submission, reference)
+    except TransientError as error:
+        log.warning("inbound %s not accepted: %s", what, error)
+        response = problem(
+            503,
+            "unavailable",
+            "the message could not be stored durably: nothing was accepted; send it again",
+        )
+        response.headers["Retry-After"] = RETRY_AFTER_S
+        return response
+    if outcome.conflict:
+        return problem(
+            409,
+            "reference_reused",
+            f"{submission.partner} already sent a different message with the reference "
+            f"{reference!r}: message {outcome.message_id}; give each message its own "
+            "reference",
+            messageId=outcome.message_id,
+            reference=reference,
+        )
+    if outcome.published:
+        await journal_receipt(record_hops, replace(submission, message_id=outcome.message_id))
+    location = f"/api/v1/messages/{outcome.message_id}"
+    headers = {"Location": location}
+    if outcome.repeat:
+        headers["Idempotent-Replayed"] = "true"
+    return JSONResponse(
+        {"messageId": outcome.message_id, "status": "accepted", "statusUrl": location},
+        status_code=202,
+        headers=headers,
+    )
+
+
+async def journal_receipt(record_hops: RecordHops, submission: Submission) -> None:
+    message_id = submission.message_id or ""
+    hop = Hop(
+        message_id=message_id,
+        hop=journal.RECEIVED,
+        at=submission.received_at,
+        correlation_id=submission.correlation_id or message_id,
+        adapter=submission.adapter,
+        partner=submission.partner,
+        direction=journal.INBOUND,
+        message_type=submission.message_type,
+    )
+    try:
+        await anyio.to_thread.run_sync(record_hops, [hop])
+    except GatehouseError as error:
+        log.warning("journal unavailable for %s: %s", message_id, error)
+    except Exception:  # the message is durable and will be processed; only the hop is lost
+        log.exception("could not journal the receipt of %s", message_id)
+
+
+def check_document(
+    inbound_type: InboundType, document: Any, scope: PartnerScope
+) -> JSONResponse | None:
+    """The refusal of a document that breaks its schema or the adapter's rules, or None."""
+    try:
+        inbound_type.validate(document)
+        inbound_type.translate(document, scope)
+    except InvalidMessage as error:
+        return problem(
+            422,
+            "invalid_message",
+            error.reason,
+            element=error.element,
+            line=error.line,
+            rule=error.rule,
+        )
+    except InvalidIdentifier as error:
+        return problem(422, "invalid_identifier", error.reason, rule="identifier")
+    except NotPermitted as error:
+        return problem(403, "forbidden", error.reason)
+    except PermanentError as error:
+        return problem(422, "invalid_message", error.reason)
+    return None
+
+
+def not_confirmed(submission: Submission, reference: str | None) -> JSONResponse:
+    """503 for a message the broker may hold: never "nothing was stored"."""
+    if reference is not None:
+        advice = (
+            f"send the same document again (reference {reference!r}): it will be answered as "
+            "this post would have been, and stored once"
+        )
+    else:
+        advice = (
+            f"a resend may be stored twice unless it carries an {IDEMPOTENCY_KEY} header; "
+            f"the status URL says whether message {submission.message_id} arrived"
+        )
+    location = f"/api/v1/messages/{submission.message_id}"
+    response = problem(
+        503,
+        "unconfirmed",
+        f"the broker did not confirm the message: it may have been stored; {advice}",
+        messageId=submission.message_id,
+        reference=reference,
+        statusUrl=location,
+    )
+    response.headers["Retry-After"] = RETRY_AFTER_S
+    return response

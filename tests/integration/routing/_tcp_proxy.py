@@ -5,7 +5,10 @@ broker restart does, without ``rabbitmqctl`` and without touching the broker its
 
 - ``cut()`` closes every relayed connection at once; new ones are relayed again;
 - ``refuse()`` closes them and every new one as soon as it is accepted (broker unreachable),
-  until ``restore()``.
+  until ``restore()``;
+- ``hold_replies()`` stops relaying from the server to the clients of the connections open
+  now, while still relaying what the clients send: the broker takes a publish and its
+  confirm goes nowhere, until ``cut()`` (a confirm lost in a broker restart).
 
 One thread relays everything through a selector. ``cut`` and ``refuse`` return once done.
 """
@@ -29,6 +32,10 @@ class TcpProxy:
         self._wake_reader, self._wake_writer = socket.socketpair()
         self._selector.register(self._wake_reader, selectors.EVENT_READ)
         self._peers: dict[socket.socket, socket.socket] = {}
+        self._servers: set[socket.socket] = set()
+        self._held: set[socket.socket] = set()
+        self.sent_while_held = 0
+        """Bytes relayed from clients to the server since ``hold_replies``."""
         self._refusing = False
         self._running = True
         self._requests: list[tuple[Callable[[], None], threading.Event]] = []
@@ -51,6 +58,15 @@ class TcpProxy:
 
     def cut(self) -> None:
         self._on_relay_thread(self._close_all)
+
+    def hold_replies(self) -> None:
+        def hold() -> None:
+            self.sent_while_held = 0
+            for server in self._servers - self._held:
+                self._selector.unregister(server)
+                self._held.add(server)
+
+        self._on_relay_thread(hold)
 
     def refuse(self) -> None:
         def refuse() -> None:
@@ -117,6 +133,7 @@ class TcpProxy:
             client.close()
             return
         server.settimeout(None)
+        self._servers.add(server)
         for one, other in ((client, server), (server, client)):
             self._peers[one] = other
             self._selector.register(one, selectors.EVENT_READ)
@@ -127,6 +144,8 @@ class TcpProxy:
             data = sock.recv(65536)
             if data:
                 peer.sendall(data)
+                if self._held and peer in self._servers:
+                    self.sent_while_held += len(data)
                 return
         except OSError:
             pass
@@ -141,5 +160,9 @@ class TcpProxy:
         peer = self._peers.pop(sock)
         self._peers.pop(peer, None)
         for one in (sock, peer):
-            self._selector.unregister(one)
+            if one in self._held:
+                self._held.discard(one)
+            else:
+                self._selector.unregister(one)
+            self._servers.discard(one)
             one.close()
