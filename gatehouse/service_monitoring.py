@@ -106,6 +106,7 @@ def mount_monitoring(app: FastAPI, hub: Hub) -> None:
         replay=partial(replay, hub.dead_letters, hub.transport),
         audit=partial(_audit, hub.engine),
         throughput=Throughput(hub.engine),
+        held_deliveries=hub.holds.waiting,
         secure_cookies=hub.settings.dashboard_secure_cookies,
     )
     app.include_router(dashboard_router(services))

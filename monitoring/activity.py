@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 from core_records import journal as hops
 from core_records.database import READ_ONLY, store_errors
-from core_records.tables import dead_letter
+from core_records.tables import dead_letter, delivery_hold
 from core_records.tables import journal as journal_table
 from core_records.timestamps import as_utc
 from monitoring.health import Interface, VitalSigns
@@ -54,6 +54,7 @@ class Activity:
         """``event_types`` names the events each outbound adapter subscribes to."""
         interfaces = list(interfaces)
         waiting = self.dead_letters_waiting()
+        holds = self.oldest_holds()
         signs = []
         with store_errors(), self._engine.connect() as connection:
             connection = connection.execution_options(**READ_ONLY)
@@ -77,6 +78,9 @@ class Activity:
                         dead_letters_waiting=waiting.get(interface, 0),
                         queue_depth=queue_depth(interface),
                         oldest_unfinished_at=oldest,
+                        oldest_hold_at=holds.get(interface.adapter)
+                        if interface.direction == hops.OUTBOUND
+                        else None,
                     )
                 )
         return signs
@@ -91,6 +95,14 @@ class Activity:
             for origin, headers in connection.execute(query):
                 counts[interface_of_queue(origin, json.loads(headers))] += 1
         return dict(counts)
+
+    def oldest_holds(self) -> dict[str, datetime]:
+        """When each outbound adapter's oldest delivery hold was placed."""
+        query = sa.select(delivery_hold.c.partner, sa.func.min(delivery_hold.c.parked_at)).group_by(
+            delivery_hold.c.partner
+        )
+        with store_errors(), self._engine.connect() as connection:
+            return {partner: as_utc(at) for partner, at in connection.execute(query).all()}
 
     def last_message_times(self, interfaces: Iterable[Interface]) -> dict[Interface, datetime]:
         with store_errors(), self._engine.connect() as connection:

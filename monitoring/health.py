@@ -38,6 +38,8 @@ class VitalSigns:
     """None when the broker could not be asked."""
     oldest_unfinished_at: datetime | None = None
     """When the oldest message the interface has started but not finished was started."""
+    oldest_hold_at: datetime | None = None
+    """When the interface's oldest delivery hold was placed (outbound only)."""
 
     @property
     def error_rate(self) -> float:
@@ -95,6 +97,10 @@ def assess(signs: VitalSigns, rule: SlaRule, now: datetime) -> Health:
             math.ceil(rule.oldest_message_minutes_red),
             f"the oldest unfinished message has waited {waited} minutes",
         )
+    if signs.oldest_hold_at is not None and rule.held_delivery_minutes_amber > 0:
+        held = int((now - signs.oldest_hold_at).total_seconds() // 60)
+        if held >= math.ceil(rule.held_delivery_minutes_amber):
+            findings.append((AMBER, f"a person's deliveries have been held for {held} minutes"))
     status = max((s for s, _ in findings), key=SEVERITY.__getitem__, default=GREEN)
     return Health(signs.interface, status, tuple(reason for _, reason in findings), signs)
 

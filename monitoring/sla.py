@@ -39,6 +39,7 @@ class SlaRule:
     queue_depth_red: int = 10000
     oldest_message_minutes_amber: float = 10
     oldest_message_minutes_red: float = 30
+    held_delivery_minutes_amber: float = 10
 
     def in_working_hours(self, at: datetime) -> bool:
         local = at.astimezone(ZoneInfo(self.timezone))

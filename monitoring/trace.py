@@ -59,7 +59,10 @@ class MessageTrace:
             if hop.hop == journal.EVENT_PUBLISHED:
                 event["publishedAt"] = hop.at.isoformat()
             elif hop.partner:
-                event["partners"][hop.partner] = {"status": hop.hop, "at": hop.at.isoformat()}
+                state = {"status": hop.hop, "at": hop.at.isoformat()}
+                if hop.detail:  # why it is retrying, or what it waits behind and since when
+                    state["detail"] = hop.detail
+                event["partners"][hop.partner] = state
         return list(events.values())
 
     def as_dict(self) -> dict[str, Any]:

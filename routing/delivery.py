@@ -24,11 +24,12 @@ from __future__ import annotations
 import enum
 import logging
 import threading
+import time
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from adapters.base import EVERYONE, Adapter
@@ -116,21 +117,33 @@ class DeliveryWorker:
     rather than choking on one document."""
     backoff_s: float = 0.0
     """How long the runner should pause before the next batch (set while a partner is down)."""
+    hold_sweep_every_s: float = 60.0
+    """How often the worker releases holds whose events are settled elsewhere or gone."""
+    hold_unseen_after_s: float = 0.0
+    """A hold whose event has not come back for this long guards nothing any more; 0 means
+    twice the longest delay tier plus five minutes."""
     name: str = ""
     partner_deliveries: Mapping[str, PartnerDelivery] = field(default_factory=dict)
     """For an adapter scoped to its partners' own prisons: each partner's own delivery, by
     partner name (``delivery`` is then unused)."""
     _pool: ThreadPoolExecutor = field(init=False, repr=False)
+    _started: float = field(init=False, repr=False)
+    _next_sweep: float = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.name = self.name or f"delivery:{self.adapter.name}"
         self._pool = ThreadPoolExecutor(self.lanes, thread_name_prefix=self.name)
+        if not self.hold_unseen_after_s:
+            self.hold_unseen_after_s = 2 * max(self.retry_policy.delay_tiers_ms) / 1000 + 300
+        self._started = self._next_sweep = time.monotonic()
 
     @property
     def partner(self) -> str:
         return self.adapter.name
 
     def run_once(self) -> int:
+        if time.monotonic() >= self._next_sweep:
+            self.sweep_holds()
         deliveries = self.consumer.fetch(self.batch_size, self.fetch_timeout_s)
         if not deliveries:
             return 0
@@ -138,8 +151,8 @@ class DeliveryWorker:
             items = [self._decode(d) for d in deliveries]
             events = [(i, i.event) for i in items if i.event is not None]
             already = self.holds.delivered_already(self.partner, [e.event_id for _, e in events])
-            blocked = self.holds.blocked(
-                self.partner, [(e.person_key, i.sequence) for i, e in events if e.person_key]
+            holds = self.holds.holds_for(
+                self.partner, {e.person_key for _, e in events if e.person_key}
             )
             lanes: dict[str, list[Item]] = defaultdict(list)
             for item, event in events:
@@ -147,13 +160,33 @@ class DeliveryWorker:
                     item.result = Result.ALREADY_DELIVERED
                 else:
                     lanes[item.lane].append(item)
+            settled_here = {i.sequence for i in items if i.result is Result.ALREADY_DELIVERED}
             breaker = Breaker(self.unavailable_before_down)
             list(
-                self._pool.map(lambda lane: self._run_lane(lane, blocked, breaker), lanes.values())
+                self._pool.map(
+                    lambda lane: self._run_lane(lane, holds, settled_here, breaker),
+                    lanes.values(),
+                )
             )
             self._record(items)
         self._settle(items, breaker.down)
         return len(items)
+
+    def sweep_holds(self) -> None:
+        """Release holds guarding events that are settled, or (once this worker has consumed
+        for longer than any event can wait in a delay tier) that never came back."""
+        now = time.monotonic()
+        self._next_sweep = now + self.hold_sweep_every_s
+        consumed_long_enough = now - self._started >= self.hold_unseen_after_s
+        unseen = timedelta(seconds=self.hold_unseen_after_s) if consumed_long_enough else None
+        for released in self.holds.sweep(self.partner, not_seen_for=unseen):
+            log.warning(
+                "%s: released the hold on event %s for %s: %s",
+                self.name,
+                released.hold.message_id,
+                released.hold.person_key,
+                released.reason,
+            )
 
     def _decode(self, delivery: Delivery) -> Item:
         try:
@@ -165,15 +198,35 @@ class DeliveryWorker:
             return item
         return Item(delivery, event, sequence)
 
-    def _run_lane(self, lane: list[Item], blocked: set[int], breaker: Breaker) -> None:
-        """Deliver one person's events in order; once one waits, the rest wait behind it."""
-        waiting = False
-        for item in lane:
+    def _run_lane(
+        self,
+        lane: list[Item],
+        holds: Mapping[str, list[Hold]],
+        settled_here: set[int],
+        breaker: Breaker,
+    ) -> None:
+        """Deliver one person's events in outbox order; an event waits while an earlier
+        one of theirs is held (and not settled in this batch), and once one waits, the
+        rest wait behind it."""
+        behind = ""
+        settled = set(settled_here)
+        for item in sorted(lane, key=lambda i: i.sequence):
             assert item.event is not None
-            if waiting or item.sequence in blocked or breaker.down:
-                waiting = True
+            if item.sequence in settled:  # a second copy of an event in the same batch
+                item.result = Result.ALREADY_DELIVERED
+                continue
+            hold = next(
+                (
+                    h
+                    for h in holds.get(item.lane, ())
+                    if h.sequence < item.sequence and h.sequence not in settled
+                ),
+                None,
+            )
+            if behind or hold is not None or breaker.down:
                 item.result = Result.HELD
-                item.reason = f"held behind an earlier event for {item.event.person_key}"
+                item.reason = behind or _waiting_reason(self.partner, hold)
+                behind = item.reason
                 continue
             try:
                 item.recipients = self.adapter.recipients(item.event)
@@ -181,6 +234,7 @@ class DeliveryWorker:
                 if body is None:
                     item.result = Result.FILTERED
                     item.reason = "" if item.recipients else "no partner may receive it"
+                    settled.add(item.sequence)
                     continue
                 headers = {
                     "X-Gatehouse-Event-Id": item.event.event_id,
@@ -192,6 +246,7 @@ class DeliveryWorker:
                         body, content_type=self.adapter.delivery_content_type, headers=headers
                     )
                 item.result = Result.DELIVERED
+                settled.add(item.sequence)
                 breaker.succeeded()
             except Exception as error:
                 if isinstance(error, PartnerUnavailable):
@@ -200,7 +255,10 @@ class DeliveryWorker:
                 item.reason = decision.reason
                 if isinstance(decision, RetryLater):
                     item.result, item.delay_ms = Result.RETRY, decision.delay_ms
-                    waiting = True
+                    behind = (
+                        f"waits behind event {item.event.event_id} ({item.event.event_type}),"
+                        f" retrying since {datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC"
+                    )
                 else:
                     item.result = Result.DEAD_LETTER
 
@@ -221,6 +279,7 @@ class DeliveryWorker:
         now = datetime.now(UTC)
         holds: list[Hold] = []
         lifts: list[int] = []
+        held_hops: dict[int, Hop] = {}
         for item in items:
             event = item.event
             if event is not None and event.person_key:
@@ -228,8 +287,14 @@ class DeliveryWorker:
                     holds.append(Hold(item.sequence, event.person_key, event.event_id))
                 else:
                     lifts.append(item.sequence)
-        hops = [hop for item in items if (hop := self._hop(item, now)) is not None]
-        self.holds.settle(self.partner, hold=holds, lift=lifts, hops=hops)
+            if item.result is Result.HELD and (hop := self._hop(item, now)) is not None:
+                held_hops[item.sequence] = hop
+        hops = [
+            hop
+            for item in items
+            if item.result is not Result.HELD and (hop := self._hop(item, now)) is not None
+        ]
+        self.holds.settle(self.partner, hold=holds, lift=lifts, hops=hops, hops_if_new=held_hops)
 
     def _settle(self, items: Sequence[Item], partner_down: bool) -> None:
         tiers = self.retry_policy.delay_tiers_ms
@@ -263,6 +328,7 @@ class DeliveryWorker:
             Result.DELIVERED: (journal.DELIVERED, "ok"),
             Result.FILTERED: (journal.FILTERED, "ok"),
             Result.RETRY: (journal.RETRY_SCHEDULED, "retry"),
+            Result.HELD: (journal.DELIVERY_HELD, "retry"),
         }
         if item.result not in hop_names or item.event is None:
             return None
@@ -289,3 +355,10 @@ class DeliveryWorker:
         self.delivery.close()
         for delivery in self.partner_deliveries.values():
             delivery.close()
+
+
+def _waiting_reason(partner: str, hold: Hold | None) -> str:
+    if hold is None:
+        return f"held while {partner} looks down"
+    since = f" since {hold.parked_at:%Y-%m-%d %H:%M:%S} UTC" if hold.parked_at else ""
+    return f"waits behind event {hold.message_id} for {hold.person_key}, held{since}"

@@ -14,6 +14,7 @@ from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 
 from core_records.audit import AuditEvent
 from core_records.dead_letters import STATUSES, DeadLetterStore
+from core_records.delivery_holds import HeldDelivery
 from core_records.journal import OUTCOMES, Journal, JournalQuery
 from core_records.timestamps import utc_now
 from monitoring.activity import interface_of_queue
@@ -41,6 +42,8 @@ HOP_NAMES = [
     "delivered",
     "filtered",
     "retry_scheduled",
+    "delivery_held",
+    "hold_released",
     "dead_lettered",
     "replayed",
     "discarded",
@@ -57,6 +60,8 @@ class DashboardServices:
     audit: Callable[[AuditEvent], None]
     """Record an audit event in a transaction of its own."""
     throughput: Throughput
+    held_deliveries: Callable[[str], list[HeldDelivery]] = lambda _adapter: []
+    """The adapter's delivery holds, oldest first."""
     secure_cookies: bool = False
 
 
@@ -99,6 +104,7 @@ def dashboard_router(services: DashboardServices) -> APIRouter:
             request, "interface.html", user, interface=interface, health=health, period=period,
             periods=list(PERIODS), charts=charts, refresh=30,
             changes=monitor.history.changes(interface, limit=30),
+            held=services.held_deliveries(adapter) if direction == "outbound" else [],
         )  # fmt: skip
 
     @router.get("/messages")

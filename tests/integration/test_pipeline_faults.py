@@ -371,3 +371,73 @@ def test_readiness_is_503_naming_the_store_or_broker_that_is_unreachable(
         hub.close()
         store_proxy.close()
         broker_proxy.close()
+
+
+def test_after_a_broker_restart_mid_batch_every_persons_events_reach_delius_and_no_hold_stays(
+    settings: Settings, rabbitmq_url: str, delius: tuple[str, DeliusReceiver], tmp_path: Path
+) -> None:
+    """Two workers deliver to Delius through a proxy that drops every connection, as a broker
+    restart does, while a batch is being delivered: the worker that delivered it loses its
+    acks, the other is handed the same batch, and Delius answers 503 for a moment. Every
+    person's events still arrive, first in their order, and no hold outlives its event."""
+    _, receiver = delius
+    operator = OperatorSimulator("serco", SERCO_PRISONS, seed=6)
+    people = [operator.person(sex="M", known_to_prisons=False) for _ in range(40)]
+    documents = (
+        [("reception", operator.reception(p, "DNI", "N")) for p in people]
+        + [("transfer", operator.transfer(p, "TSI")) for p in people]
+        + [("release", operator.release(p, "CR")) for p in people]
+    )
+    proxy = TcpProxy.in_front_of(rabbitmq_url)
+    patient = settings.model_copy(
+        update={"max_attempts": 30, "broker_url": proxy.url_for(rabbitmq_url)}
+    )
+    hub = build_hub(settings)
+    remember_topology(hub.topology)
+    log = tmp_path / "workers.log"
+    workers = [worker_process(patient, log), worker_process(patient, log)]
+    try:
+        receiver.delay_next(60, 0.05)  # so that the drop lands while a batch is delivered
+        publish_inbound(hub, documents)
+        for delivered_before_cut in (10, 60):
+            eventually(
+                lambda n=delivered_before_cut: len(receiver.received) >= n,
+                f"{delivered_before_cut} deliveries before the drop",
+                timeout_s=120,
+            )
+            connections = proxy.connections_accepted
+            proxy.cut()
+            receiver.fail_until_recovered(503)
+            eventually(
+                lambda c=connections: proxy.connections_accepted > c, "a reconnection", timeout_s=30
+            )
+            receiver.recover()
+
+        eventually(
+            lambda: len(set(delivered_event_ids(receiver))) == len(documents),
+            "every event delivered to Delius",
+            timeout_s=180,
+        )
+        eventually(lambda: count(hub, tables.delivery_hold) == 0, "every hold lifted")
+        first_arrivals: dict[str, list[str]] = {}
+        seen: set[str] = set()
+        for document in receiver.received:
+            event_id = document.headers["x-gatehouse-event-id"]
+            if event_id in seen:
+                continue
+            seen.add(event_id)
+            root = etree.fromstring(document.body)
+            first_arrivals.setdefault(root.findtext("{*}Offender/{*}NomsNumber") or "", []).append(
+                root.findtext("{*}Action") or ""
+            )
+        assert len(first_arrivals) == len(people)
+        assert all(a == ["RECEPTION", "TRANSFER", "RELEASE"] for a in first_arrivals.values()), (
+            first_arrivals
+        )
+        assert hub.dead_letters.count("waiting") == 0
+        assert count(hub, tables.person) == len(people)
+    finally:
+        for worker in workers:
+            assert stop(worker, signal.SIGTERM) == 0, log.read_text()[-3000:]
+        proxy.close()
+        hub.close()

@@ -126,3 +126,18 @@ def test_a_message_left_unfinished_too_long_turns_the_interface_amber_then_red(
     assert health.status == status
     if status != GREEN:
         assert health.reasons == (f"the oldest unfinished message has waited {waited} minutes",)
+
+
+@pytest.mark.parametrize(("held_minutes", "status"), [(9, GREEN), (11, AMBER)], ids=str)
+def test_an_outbound_interface_holding_a_persons_deliveries_past_its_sla_turns_amber(
+    held_minutes: int, status: str
+) -> None:
+    signs = _signs(
+        DELIUS_OUTBOUND, oldest_hold_at=TUESDAY_MORNING - timedelta(minutes=held_minutes)
+    )
+    health = assess(signs, SlaRule(held_delivery_minutes_amber=10), TUESDAY_MORNING)
+    assert health.status == status
+    if status == AMBER:
+        assert health.reasons == (
+            f"a person's deliveries have been held for {held_minutes} minutes",
+        )
