@@ -57,8 +57,6 @@ JSON = "json"
 
 MESSAGE_REFERENCE = "{*}MessageHeader/{*}MessageReference"
 """Where most partners' XML documents carry their own reference for the message."""
-HEADER_REFERENCE = "{*}Header/{*}Reference"
-"""Where PNC's and the security application's documents carry it."""
 
 
 @dataclass(frozen=True)
