@@ -177,7 +177,7 @@ class SharingPolicy:
     identifier_types: frozenset[str]
     information_keys: frozenset[str]
     person_fields: frozenset[str] = frozenset()
-    """Keys of the person view (``core_records.person_view``) the partner may read through
+    """Keys of the person view (``core_records.custody.person_view``) the partner may read through
     the data share; empty means no data-share access."""
     rows: str = EVERYONE
     """Whose events the partner receives: ``EVERYONE``, or ``OWN_PRISONS`` for a partner

@@ -36,7 +36,7 @@ PERSON_FIELDS = frozenset(
         "createdAt", "updatedAt", "bookings", "movements",
     }
 )  # fmt: skip
-"""The keys of ``core_records.person_view.person_view``."""
+"""The keys of ``core_records.custody.person_view.person_view``."""
 
 _LISTS = ("event_types", "identifier_types", "information_keys", "person_fields")
 _KEYS = frozenset({"version", *_LISTS, "rows", "security_cleared"})

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 
 import sqlalchemy as sa
 
-from core_records.migrate import upgrade
+from core_records.store.migrate import upgrade
 
 
 @contextmanager

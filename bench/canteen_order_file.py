@@ -34,7 +34,7 @@ from pipeline import delete_topology
 
 from adapters.prison_shops import check_order_file, line_document, read_order_file, read_receipt
 from adapters.prison_shops.order_file import OrderLine
-from core_records.canteen import CREDIT, RecordCanteenTransaction
+from core_records.canteen.account import CREDIT, RecordCanteenTransaction
 from core_records.commands import InboundMessage, PersonName, PersonParticulars, RecordReception
 from core_records.identifiers import NOMS, Identifier
 from gatehouse.bootstrap import build_hub, build_loops

@@ -5,7 +5,7 @@ its sharing policy filtered (the journal says so). A run is over when every rece
 what its adapter is owed and the hub has settled every message: those the benchmark
 published, and every answer PNC and the security application sent back. Settled is applied,
 or held for identity review: a reception that may be someone already on record waits for a
-person to decide (``core_records.identity_cases``), and simulated people now and then share
+person to decide (``core_records.identity.cases``), and simulated people now and then share
 a name and a near date of birth, as real ones do. The loss check then holds each receiver's
 own list of event ids against the journal's ``delivered`` hops for that partner, one for one.
 """
@@ -20,8 +20,9 @@ from datetime import datetime
 import sqlalchemy as sa
 from partner_receivers import Receiver
 
-from core_records import journal, tables
-from core_records.tables_identity import identity_case
+from core_records import tables
+from core_records.bookkeeping import journal
+from core_records.identity.tables import identity_case
 from gatehouse.bootstrap import Hub
 
 

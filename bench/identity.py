@@ -37,12 +37,12 @@ from bench_database import fresh_database
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from core_records.commands import PersonName, PersonParticulars
-from core_records.database import create_engine
 from core_records.identifiers import NOMS, Identifier
-from core_records.identity import find_person
-from core_records.identity_resolution import resolve
-from core_records.matching import MatchRules
-from core_records.store import RecordStore
+from core_records.identity.matching import MatchRules
+from core_records.identity.numbers import find_person
+from core_records.identity.resolution import resolve
+from core_records.store.database import create_engine
+from core_records.store.record_store import RecordStore
 from tests.identity_people import (
     ERRORS,
     FEMALE,

@@ -5,8 +5,8 @@ during a run, and the hub's figures include all the delivery work a reception ca
     HTTP   Delius            python -m adapters.delius.simulator --no-validate
            OASys             python -m adapters.oasys.simulator --no-validate
            each operator     python -m adapters.private_prisons.notice_receiver NAME --no-validate
-    AMQP   PNC               python -m gatehouse.demo_amqp_partners pnc
-           security app      python -m gatehouse.demo_amqp_partners security
+    AMQP   PNC               python -m gatehouse.demo.amqp_partners pnc
+           security app      python -m gatehouse.demo.amqp_partners security
 
 The HTTP receivers take documents unread, as Delius does here: a real partner checks them on
 its own machines. PNC answers each lookup request (creating a record for anyone it does not
@@ -70,7 +70,7 @@ def receivers_for(operators: list[str]) -> list[Receiver]:
     """A receiver for Delius, OASys, each of ``operators``, PNC and the security app."""
     unread = ("--no-validate",)
     operator_module = "adapters.private_prisons.notice_receiver"
-    amqp_module = "gatehouse.demo_amqp_partners"
+    amqp_module = "gatehouse.demo.amqp_partners"
     return [
         Receiver("delius", "delius", "adapters.delius.simulator", unread, _free_port(),
                  "/custody-status"),

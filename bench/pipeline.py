@@ -55,7 +55,7 @@ from fan_out import Losses, Progress, check_losses, last_deliveries, progress
 from partner_receivers import Receiver, running_receivers
 
 from adapters.private_prisons.simulator import OperatorSimulator
-from adapters.transports.inbound_http import Submission
+from gatehouse.api.inbound import Submission
 from gatehouse.bootstrap import Hub, amqp_partners, build_hub
 from gatehouse.settings import Settings
 from routing.inbound import inbound_message
@@ -121,7 +121,7 @@ def workers(settings: Settings, log: Path) -> Iterator[list[subprocess.Popen[byt
             for partner, url in settings.partner_urls.items()
         },
     }
-    command = [sys.executable, "-m", "gatehouse.cli", "worker"]
+    command = [sys.executable, "-m", "gatehouse.cli.main", "worker"]
     with log.open("ab") as output:
         processes = [
             subprocess.Popen(

@@ -39,13 +39,13 @@ from bench_database import fresh_database
 from adapters.delius.simulator import DeliusReceiver, running_receiver
 from adapters.pnc.simulator import PncSimulator
 from adapters.private_prisons.simulator import OperatorSimulator
-from adapters.transports.inbound_http import Submission
-from core_records import journal
-from core_records.tables_intelligence import police_lookup
+from core_records.bookkeeping import journal
+from core_records.partner_records.intelligence_tables import police_lookup
+from gatehouse.api.inbound import Submission
 from gatehouse.bootstrap import amqp_partners, build_hub, build_loops
 from gatehouse.settings import Settings
 from routing.inbound import inbound_message
-from routing.rabbitmq import RabbitTransport
+from routing.rabbitmq.transport import RabbitTransport
 from routing.simulated_partner import SimulatedAmqpPartner
 from routing.topology import partner_topology
 from routing.worker import WorkerRunner

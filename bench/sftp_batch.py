@@ -46,15 +46,15 @@ from pipeline import delete_topology  # noqa: E402
 from adapters.prison_shops import OrderLine, line_document, read_order_file, read_receipt  # noqa: E402
 from adapters.transports.sftp import connect  # noqa: E402
 from adapters.transports.sftp_config import SftpInterface  # noqa: E402
-from core_records.database import create_engine  # noqa: E402
-from core_records.identifiers import NOMS, Identifier  # noqa: E402
-from core_records.store import RecordStore  # noqa: E402
-from core_records.tables import person  # noqa: E402
-from core_records.tables_canteen import (  # noqa: E402
+from core_records.canteen.tables import (  # noqa: E402
     canteen_account,
     canteen_refusal,
     canteen_transaction,
 )
+from core_records.identifiers import NOMS, Identifier  # noqa: E402
+from core_records.store.database import create_engine  # noqa: E402
+from core_records.store.record_store import RecordStore  # noqa: E402
+from core_records.tables import person  # noqa: E402
 from gatehouse.bootstrap import build_hub  # noqa: E402
 from gatehouse.settings import Settings  # noqa: E402
 from tests.integration.core_records.examples import message, particulars, reception  # noqa: E402
@@ -169,7 +169,7 @@ def run_worker_until_receipt(
     roles = ["--role", "sftp", "--role", "ingest", "--role", "dead-letters"]
     with log.open("ab") as output:
         worker = subprocess.Popen(
-            [sys.executable, "-m", "gatehouse.cli", "worker", *roles],
+            [sys.executable, "-m", "gatehouse.cli.main", "worker", *roles],
             env=environment,
             stdout=output,
             stderr=subprocess.STDOUT,

@@ -24,9 +24,9 @@ from pathlib import Path
 import pika
 import raw_pika_baseline as raw
 
-from routing.embedded import EmbeddedTransport
+from routing.embedded.transport import EmbeddedTransport
 from routing.messages import Message
-from routing.rabbitmq import RabbitTransport
+from routing.rabbitmq.transport import RabbitTransport
 from routing.topology import Topology, build_topology
 from routing.transport import Consumer, Transport
 

@@ -1,5 +1,5 @@
-"""The store's tables, in one ``MetaData``; the migrations in ``core_records/migrations`` build
-exactly this schema (a test compares them) on SQLite and PostgreSQL alike.
+"""The store's tables, in one ``MetaData``; the migrations in
+``core_records/store/migrations`` build exactly this schema (a test compares them) on SQLite and PostgreSQL alike.
 
 Groups: the person record; reference data; messaging (inbox, outbox, journal, dead letters,
 delivery holds, submissions, the relay lease); security (partner tokens, audit). Times are
@@ -146,8 +146,8 @@ incentive_review = sa.Table(
     sa.Column("reviewed_at", UtcDateTime, nullable=False),
 )
 
-# New prison and book numbers are made from fresh keys of these tables (core_records.keys and
-# core_records.identity): unlike a counter row, taking a key never makes one writer wait for
+# New prison and book numbers are made from fresh keys of these tables (core_records.store.keys and
+# core_records.identity.numbers): unlike a counter row, taking a key never makes one writer wait for
 # another. Each row records one allocation, by its highest key.
 prison_number_sequence = sa.Table(
     "prison_number_sequence",
@@ -302,7 +302,8 @@ delivery_hold = sa.Table(
 submission = sa.Table(
     "submission",
     metadata,
-    # A partner's own reference for a message it posted (``core_records.submissions``): the
+    # A partner's own reference for a message it posted
+    # (``core_records.bookkeeping.submissions``): the
     # key that makes a resend answer as the first post did.
     sa.Column("partner", sa.String(64), primary_key=True),
     sa.Column("reference", sa.String(128), primary_key=True),
@@ -343,11 +344,9 @@ audit_event = sa.Table(
     sa.Column("subject", sa.String(255), nullable=False, index=True),
     sa.Column("detail", sa.Text),
 )
-from core_records import (  # noqa: E402, F401
-    tables_canteen,
-    tables_files,
-    tables_identity,
-    tables_intelligence,
-    tables_monitoring,
-    tables_partner,
-)
+from core_records.bookkeeping import file_tables as tables_files  # noqa: E402, F401
+from core_records.bookkeeping import monitoring_tables as tables_monitoring  # noqa: E402, F401
+from core_records.canteen import tables as tables_canteen  # noqa: E402, F401
+from core_records.identity import tables as tables_identity  # noqa: E402, F401
+from core_records.partner_records import intelligence_tables as tables_intelligence  # noqa: E402, F401
+from core_records.partner_records import tables as tables_partner  # noqa: E402, F401

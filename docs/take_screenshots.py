@@ -23,7 +23,7 @@ from pathlib import Path
 import httpx
 from playwright.sync_api import sync_playwright
 
-from gatehouse.demo_dashboard import DEMO_PASSWORD, DEMO_USER
+from gatehouse.demo.dashboard import DEMO_PASSWORD, DEMO_USER
 
 DOCS = Path(__file__).parent
 
@@ -40,7 +40,16 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as data_dir:
         environment = {**os.environ, "GATEHOUSE_DATA_DIR": data_dir}
         demo = subprocess.Popen(
-            [sys.executable, "-m", "gatehouse.cli", "demo", "--port", str(port), "--rate", "4"],
+            [
+                sys.executable,
+                "-m",
+                "gatehouse.cli.main",
+                "demo",
+                "--port",
+                str(port),
+                "--rate",
+                "4",
+            ],
             env=environment,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,

@@ -6,17 +6,17 @@ from functools import partial
 
 from fastapi import FastAPI
 
-from adapters.transports.data_share_http import data_share_router
-from adapters.transports.inbound_http import inbound_router
-from adapters.transports.kiosk_http import kiosk_router
-from adapters.transports.rate_limit import PartnerRateLimit, RateLimits
-from core_records.data_share import DataShare
-from core_records.identity_review import IdentityReview
-from core_records.merges import Merges
+from core_records.custody.data_share import DataShare
+from core_records.identity.merges import Merges
+from core_records.identity.review import IdentityReview
+from gatehouse.api.admin import identity_admin_router
+from gatehouse.api.data_share import data_share_router
+from gatehouse.api.inbound import inbound_router
+from gatehouse.api.kiosks import kiosk_router
+from gatehouse.api.messages import health_router, messages_router
+from gatehouse.api.rate_limit import PartnerRateLimit, RateLimits
 from gatehouse.bootstrap import Hub, build_hub
 from gatehouse.service_monitoring import mount_monitoring
-from monitoring.api import health_router, messages_router
-from monitoring.identity_api import identity_admin_router
 from monitoring.identity_pages import identity_pages_router
 from routing.inbound import publish_inbound
 

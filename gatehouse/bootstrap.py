@@ -11,26 +11,26 @@ from functools import partial
 import sqlalchemy as sa
 
 from adapters.base import OWN_PRISONS, Adapter
+from adapters.prison_shops.order_file_drop import OrderFileDrop
 from adapters.registry import AdapterRegistry
 from adapters.transports.http import HttpDelivery
-from adapters.transports.order_files import OrderFileDrop
-from core_records import canteen_ledger
-from core_records.credentials import PartnerCredentials
-from core_records.database import create_engine
-from core_records.dead_letters import DeadLetterStore
-from core_records.delivery_holds import DeliveryHolds
-from core_records.journal import Journal
-from core_records.migrate import upgrade
-from core_records.store import RecordStore
-from core_records.submissions import SubmissionRetention, Submissions
+from core_records.bookkeeping.credentials import PartnerCredentials
+from core_records.bookkeeping.dead_letters import DeadLetterStore
+from core_records.bookkeeping.delivery_holds import DeliveryHolds
+from core_records.bookkeeping.journal import Journal
+from core_records.bookkeeping.submissions import SubmissionRetention, Submissions
+from core_records.canteen import ledger as canteen_ledger
+from core_records.store.database import create_engine
+from core_records.store.migrate import upgrade
+from core_records.store.record_store import RecordStore
 from gatehouse.settings import Settings
 from routing.dead_letters import DeadLetterKeeper
 from routing.delivery import DeliveryWorker
-from routing.embedded import EmbeddedTransport
+from routing.embedded.transport import EmbeddedTransport
 from routing.inbound import publish_inbound_batch
 from routing.ingest import IngestWorker
 from routing.partner_amqp import AmqpPartnerDelivery, AmqpPartnerListener
-from routing.rabbitmq import RabbitTransport
+from routing.rabbitmq.transport import RabbitTransport
 from routing.relay import OutboxRelay
 from routing.topology import (
     Topology,

@@ -6,10 +6,10 @@ from pathlib import Path
 
 from adapters.transports.file_formats import UnknownFileFormat, load_file_format
 from adapters.transports.sftp_config import SftpInterface
-from core_records.file_transfers import FileTransfers
+from core_records.bookkeeping.file_transfers import FileTransfers
 from gatehouse.bootstrap import ConfigurationError, Hub
-from routing.file_intake import FileIntake
-from routing.sftp_poller import SftpPoller
+from routing.file_interfaces.intake import FileIntake
+from routing.file_interfaces.sftp_poller import SftpPoller
 
 
 def spool_dir(hub: Hub) -> Path:

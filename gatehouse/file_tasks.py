@@ -5,7 +5,7 @@ its own (Apache Airflow: ``gatehouse.airflow_dags``). Each builds its hub from t
 Inbound: ``fetch_files`` (complete files to the spool, registered), ``hand_to_gatehouse``
 (their records onto the pipeline), ``answer_files`` (once every record is settled: receipt
 back, file to ``archive/``). Outbound: ``send_file`` (one file, ``.part`` then renamed).
-The embedded poller (``routing.sftp_poller``) does the same steps in one loop.
+The embedded poller (``routing.file_interfaces.sftp_poller``) does the same steps in one loop.
 """
 
 from __future__ import annotations
@@ -18,11 +18,11 @@ from datetime import UTC, date, datetime
 
 from adapters.transports.file_formats import UnknownFileFormat, load_outbound_file_format
 from adapters.transports.sftp import connect
-from core_records.file_transfers import PUBLISHED, RECEIPTED, RECEIVING, FileTransfer
+from core_records.bookkeeping.file_transfers import PUBLISHED, RECEIPTED, RECEIVING, FileTransfer
 from gatehouse.bootstrap import ConfigurationError, build_hub
 from gatehouse.file_interfaces import sftp_poller
 from gatehouse.settings import Settings
-from routing.sftp_poller import SftpPoller
+from routing.file_interfaces.sftp_poller import SftpPoller
 
 log = logging.getLogger(__name__)
 

@@ -14,9 +14,9 @@ from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 
 from adapters.registry import AdapterRegistry
-from core_records import journal
-from core_records.audit import AuditEvent, write_audit
-from core_records.database import store_errors
+from core_records.bookkeeping import journal
+from core_records.bookkeeping.audit import AuditEvent, write_audit
+from core_records.store.database import store_errors
 from gatehouse.bootstrap import Hub
 from monitoring.activity import Activity
 from monitoring.alerts import Alerter, EmailNotifier, Notifier, WebhookNotifier

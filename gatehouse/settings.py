@@ -14,7 +14,7 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from adapters.transports.sftp_config import SftpInterface
-from core_records.matching import MatchRules
+from core_records.identity.matching import MatchRules
 from routing.retry import RetryPolicy
 from routing.topology import DEFAULT_DELAY_TIERS_MS, DEFAULT_NAMESPACE
 
@@ -38,7 +38,7 @@ class Settings(BaseSettings):
     """Largest inbound document accepted, in bytes."""
     submission_retention_days: float = Field(default=30.0, gt=0)
     """How long a partner's message reference is remembered, so that a resend of the same
-    document is answered as the first post was (``core_records.submissions``)."""
+    document is answered as the first post was (``core_records.bookkeeping.submissions``)."""
 
     partner_urls: dict[str, str] = Field(default_factory=dict)
     """Where each outbound adapter delivers, by adapter name."""

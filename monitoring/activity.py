@@ -16,8 +16,8 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
-from core_records import journal as hops
-from core_records.database import READ_ONLY, store_errors
+from core_records.bookkeeping import journal as hops
+from core_records.store.database import READ_ONLY, store_errors
 from core_records.tables import dead_letter, delivery_hold
 from core_records.tables import journal as journal_table
 from core_records.timestamps import as_utc

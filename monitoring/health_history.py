@@ -12,8 +12,8 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from core_records.database import READ_ONLY, store_errors
-from core_records.tables_monitoring import interface_health_change as changes_table
+from core_records.bookkeeping.monitoring_tables import interface_health_change as changes_table
+from core_records.store.database import READ_ONLY, store_errors
 from monitoring.health import GREEN, Health, Interface
 
 

@@ -7,7 +7,7 @@ history.
     GET  /dashboard/identity/merges                  merges, newest first
     POST /dashboard/identity/merges/{id}/unmerge
 
-The same decisions as the admin JSON API (``monitoring.identity_api``), for a person at a
+The same decisions as the admin JSON API (``gatehouse.api.admin``), for a person at a
 browser signed in to the dashboard. Operators review and decide cases; undoing a merge
 reshapes two records already shared with partners, so it takes an admin. Every action
 carries the session's CSRF token (``require_action``) and is audited under the user's name.
@@ -25,8 +25,8 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from core_records.errors import BusinessRuleViolation
-from core_records.identity_review import IdentityReview
-from core_records.merges import Merges
+from core_records.identity.merges import Merges
+from core_records.identity.review import IdentityReview
 from monitoring.dashboard.users import SignedIn
 from monitoring.dashboard.web import (
     PREFIX,

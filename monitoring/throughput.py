@@ -17,8 +17,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
 
-from core_records import journal as hops
-from core_records.database import READ_ONLY, store_errors
+from core_records.bookkeeping import journal as hops
+from core_records.store.database import READ_ONLY, store_errors
 from core_records.tables import journal as journal_table
 from monitoring.activity import FAILED_OUTCOMES, STEP_HOPS
 from monitoring.health import Interface

@@ -10,8 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from core_records import journal
-from core_records.journal import Hop
+from core_records.bookkeeping import journal
+from core_records.bookkeeping.journal import Hop
 
 MESSAGE_STATUS = {
     journal.RECEIVED: "accepted",
@@ -22,7 +22,8 @@ MESSAGE_STATUS = {
     journal.DEAD_LETTERED: "dead_lettered",
     journal.REPLAYED: "replayed",
     journal.DISCARDED: "discarded",
-    "held": "held_for_review",  # a possible match waiting for a person (core_records.store)
+    # a possible match waiting for a person (core_records.store.record_store)
+    "held": "held_for_review",
 }
 
 

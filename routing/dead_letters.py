@@ -17,9 +17,9 @@ import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from core_records import journal
-from core_records.dead_letters import DeadLetter, DeadLetterStore
-from core_records.journal import Hop
+from core_records.bookkeeping import journal
+from core_records.bookkeeping.dead_letters import DeadLetter, DeadLetterStore
+from core_records.bookkeeping.journal import Hop
 from routing.messages import (
     HEADER_ADAPTER,
     HEADER_ATTEMPTS,

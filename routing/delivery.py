@@ -4,7 +4,7 @@ For each batch: decode the events, skip those the journal shows as delivered alr
 apply the partner's sharing policy and render (``Adapter.render``), and deliver. Events of
 different people go out in parallel lanes; one person's events go out one after another
 in outbox order, and never overtake an earlier event of theirs that is waiting in a delay
-tier (``core_records.delivery_holds``).
+tier (``core_records.bookkeeping.delivery_holds``).
 
 Whom an event goes to is decided centrally too (``Adapter.recipients``): every partner of
 the adapter, or, for an adapter whose policy scopes rows to ``own_prisons`` (private-prison
@@ -33,11 +33,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from adapters.base import EVERYONE, Adapter
-from core_records import journal
-from core_records.delivery_holds import DeliveryHolds, Hold
+from core_records.bookkeeping import journal
+from core_records.bookkeeping.delivery_holds import DeliveryHolds, Hold
+from core_records.bookkeeping.journal import Hop
 from core_records.errors import InvalidMessage, PartnerUnavailable, PermanentError
 from core_records.events import CanonicalEvent
-from core_records.journal import Hop
 from routing.messages import HEADER_CAUSATION_ID, HEADER_SEQUENCE, Delivery
 from routing.retry import RetryLater, RetryPolicy, describe
 from routing.transport import Consumer

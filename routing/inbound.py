@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from adapters.transports.inbound_http import Submission
+from gatehouse.api.inbound import Submission
 from routing.messages import (
     HEADER_ADAPTER,
     HEADER_CORRELATION_ID,

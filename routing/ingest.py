@@ -17,11 +17,11 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from adapters.registry import AdapterRegistry
-from core_records import journal
+from core_records.bookkeeping import journal
+from core_records.bookkeeping.journal import Hop, Journal
 from core_records.commands import InboundMessage
 from core_records.errors import ConcurrentUpdate, InvalidMessage, NotPermitted
-from core_records.journal import Hop, Journal
-from core_records.store import RecordStore
+from core_records.store.record_store import RecordStore
 from routing.messages import (
     HEADER_ADAPTER,
     HEADER_MESSAGE_TYPE,

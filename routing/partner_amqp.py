@@ -32,10 +32,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
-from adapters.transports.inbound_http import Submission
-from core_records import journal
+from core_records.bookkeeping import journal
+from core_records.bookkeeping.journal import Hop, Journal
 from core_records.errors import GatehouseError, PartnerUnavailable, TransientError
-from core_records.journal import Hop, Journal
+from gatehouse.api.inbound import Submission
 from routing.inbound import inbound_message
 from routing.messages import (
     AMQP_CORRELATION_ID,

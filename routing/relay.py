@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from core_records.errors import TransientError
-from core_records.store import OutboxEntry, RecordStore
+from core_records.store.record_store import OutboxEntry, RecordStore
 from routing.messages import (
     HEADER_CAUSATION_ID,
     HEADER_CORRELATION_ID,

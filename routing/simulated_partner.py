@@ -58,7 +58,7 @@ class SimulatedAmqpPartner:
                 correlation = message.headers.get(AMQP_CORRELATION_ID, message.message_id)
                 # reply_to names the partner's inbound queue, which the exchange of the same
                 # name feeds: a partner whose user may write only that exchange
-                # (routing.partner_access) replies through it, not the default exchange.
+                # (routing.rabbitmq.partner_access) replies through it, not the default exchange.
                 self.transport.publish(
                     reply_to,
                     [self._message(kind, body, correlation) for kind, body in answers],

@@ -2,8 +2,8 @@
 
 Two implementations pass one contract suite
 (``tests/integration/routing/test_transport_contract.py``):
-``routing.rabbitmq.RabbitTransport`` on pika, for production, and
-``routing.embedded.EmbeddedTransport``, durable in one SQLite file, for a single machine.
+``routing.rabbitmq.transport.RabbitTransport`` on pika, for production, and
+``routing.embedded.transport.EmbeddedTransport``, durable in one SQLite file, for a single machine.
 
 The guarantees both give:
 

@@ -51,7 +51,7 @@ def postgres_template() -> Iterator[str]:
         service_unavailable(f"PostgreSQL at {POSTGRES_ADMIN_URL}")
     import sqlalchemy as sa
 
-    from core_records.migrate import upgrade
+    from core_records.store.migrate import upgrade
 
     name = f"gh_template_{uuid.uuid4().hex[:10]}"
     admin = _admin_engine()
@@ -85,7 +85,7 @@ def postgres_url(postgres_template: str) -> Iterator[str]:
 
 @pytest.fixture
 def sqlite_url(tmp_path) -> str:  # type: ignore[no-untyped-def]
-    from core_records.migrate import upgrade
+    from core_records.store.migrate import upgrade
 
     url = f"sqlite:///{tmp_path / 'gatehouse.sqlite3'}"
     upgrade(url)

@@ -23,8 +23,8 @@ import pytest
 from adapters.delius.simulator import DeliusReceiver, running_receiver
 from adapters.private_prisons.notice_receiver import NoticeReceiver, running_notice_receiver
 from gatehouse.bootstrap import Hub
-from routing.embedded import EmbeddedTransport
-from routing.rabbitmq import RabbitTransport
+from routing.embedded.transport import EmbeddedTransport
+from routing.rabbitmq.transport import RabbitTransport
 from routing.transport import Transport
 from tests.running_hub import hub_settings, running_hub
 

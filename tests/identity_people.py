@@ -285,8 +285,8 @@ def store_people(store, people: list[PersonParticulars]) -> list[str | None]:  #
 
 def evaluate(engine, identity_set: IdentitySet, numbers: list[str | None], rules) -> Quality:  # type: ignore[no-untyped-def]
     """Run the matcher on every query against the store, and count its decisions."""
-    from core_records.identity_resolution import resolve
-    from core_records.matching import LINK, REVIEW
+    from core_records.identity.matching import LINK, REVIEW
+    from core_records.identity.resolution import resolve
 
     links = correct = reviews = new = true_matches = 0
     wrong: list[tuple[Query, str]] = []

@@ -24,7 +24,7 @@ from adapters.delius.sentence_dates import SCHEMA as DATES_SCHEMA
 from adapters.delius.sentence_dates import SENTENCE_DATES_CHANGED, render_sentence_dates
 from adapters.policy_file import package_policy
 from core_records.events import PRISONER_RECEIVED, PRISONER_RELEASED
-from core_records.partner_handlers import PRISON_IDENTIFIER_ADDED
+from core_records.partner_records.probation_and_risk import PRISON_IDENTIFIER_ADDED
 
 NAME = "delius"
 

@@ -19,7 +19,7 @@ from lxml import etree
 from adapters.base import PartnerScope
 from core_records.errors import InvalidMessage
 from core_records.identifiers import CRN, CRO, NOMS, PNC, Identifier, parse_identifier
-from core_records.partner_commands import (
+from core_records.partner_records.commands import (
     AllocateOffenderManager,
     LicenceCondition,
     RecordLicenceConditions,

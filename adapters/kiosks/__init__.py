@@ -3,7 +3,7 @@ in-cell and wing kiosks as JSON (Gatehouse's own format; see README.md).
 
 Each prison's kiosk system is a partner of its own (``sites.csv``), scoped to that prison:
 it may order and apply only for its prison, and read only its own prison's people.
-Kiosks read balances and order outcomes from the hub (``adapters/transports/kiosk_http.py``)
+Kiosks read balances and order outcomes from the hub (``gatehouse/api/kiosks.py``)
 rather than receive them: a kiosk asks when a person signs in.
 """
 

@@ -7,8 +7,8 @@ from datetime import datetime
 from typing import Any
 
 from adapters.base import PartnerScope
-from core_records.applications import RecordApplication
-from core_records.canteen import SPEND, RecordCanteenTransaction
+from core_records.canteen.account import SPEND, RecordCanteenTransaction
+from core_records.custody.applications import RecordApplication
 from core_records.errors import InvalidMessage, NotPermitted
 from core_records.identifiers import NOMS, Identifier
 

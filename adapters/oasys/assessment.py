@@ -14,7 +14,7 @@ from lxml import etree
 from adapters.base import PartnerScope
 from core_records.errors import InvalidMessage
 from core_records.identifiers import CRN, NOMS, parse_identifier
-from core_records.partner_commands import RecordRiskAssessment, RoshLevel
+from core_records.partner_records.commands import RecordRiskAssessment, RoshLevel
 
 NAMESPACE = "urn:gatehouse:oasys:assessment:v1"
 SCHEMA = "oasys/assessment-summary-v1.xsd"

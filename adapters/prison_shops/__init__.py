@@ -13,10 +13,10 @@ The public surface, for the file transports (local directory, SFTP) and the sche
     receipt_entries(file lines, store outcomes), write_receipt(header, file_id, entries, out)
     write_rejection(file_id, error, out)         the receipt of a file refused whole
     write_roll(establishment, people, out)       the nightly roll (people from
-                                                 ``core_records.canteen_ledger.roll``)
+                                                 ``core_records.canteen.ledger.roll``)
     read_receipt(stream), read_roll(stream)      reading them back (tests, simulated shops)
 
-``adapters.transports.order_files`` runs the whole file cycle on a local directory.
+``adapters.prison_shops.order_file_drop`` runs the whole file cycle on a local directory.
 """
 
 from __future__ import annotations

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import BinaryIO
 
-from core_records.canteen import DUPLICATE_REFERENCE, MALFORMED_LINE, REFUND, SPEND
+from core_records.canteen.account import DUPLICATE_REFERENCE, MALFORMED_LINE, REFUND, SPEND
 from core_records.errors import InvalidIdentifier, InvalidMessage
 from core_records.identifiers import parse_prison_number
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from adapters.base import PartnerScope
 from adapters.prison_shops.order_file import OrderFileHeader, OrderLine
-from core_records.canteen import RecordCanteenTransaction
+from core_records.canteen.account import RecordCanteenTransaction
 from core_records.errors import InvalidMessage
 from core_records.identifiers import NOMS, Identifier
 

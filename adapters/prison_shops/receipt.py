@@ -27,7 +27,7 @@ from adapters.prison_shops.order_file import (
     OrderFileRejected,
     OrderLine,
 )
-from core_records.canteen_ledger import LineOutcome
+from core_records.canteen.ledger import LineOutcome
 from core_records.errors import InvalidMessage
 
 FORMAT = "GHCANTRCT"

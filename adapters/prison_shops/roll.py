@@ -17,7 +17,7 @@ from typing import BinaryIO
 
 from adapters.prison_shops.csv_records import RecordWriter, records
 from adapters.prison_shops.order_file import HEADER, TRAILER
-from core_records.canteen_ledger import RollEntry
+from core_records.canteen.ledger import RollEntry
 from core_records.errors import InvalidMessage
 
 FORMAT = "GHCANTROLL"

@@ -19,7 +19,7 @@ from adapters.private_prisons.messages import NAMESPACE
 from adapters.private_prisons.reading import read_own_header
 from core_records.errors import InvalidMessage
 from core_records.identifiers import LOCAL, NOMS, Identifier, parse_identifier
-from core_records.partner_commands import CloseNonAssociation, RecordNonAssociation
+from core_records.partner_records.commands import CloseNonAssociation, RecordNonAssociation
 
 SCHEMA = "private_prisons/non-association-v1.xsd"
 ROOT = "NonAssociation"

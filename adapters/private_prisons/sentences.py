@@ -16,7 +16,7 @@ from adapters.private_prisons.messages import NAMESPACE
 from adapters.private_prisons.reading import read_own_header, read_person
 from adapters.private_prisons.translate import identifiers
 from core_records.errors import InvalidMessage
-from core_records.partner_commands import RecordSentence
+from core_records.partner_records.commands import RecordSentence
 
 SCHEMA = "private_prisons/sentence-v1.xsd"
 _NS = {"p": NAMESPACE}

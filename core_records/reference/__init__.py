@@ -1,1 +1,2 @@
-"""Reference data as CSV files: read by ``core_records.reference_data``, loaded into the store."""
+"""Reference data as CSV files: read by ``core_records.custody.reference_data``, loaded
+into the store."""

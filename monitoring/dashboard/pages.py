@@ -12,10 +12,10 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 
-from core_records.audit import AuditEvent
-from core_records.dead_letters import STATUSES, DeadLetterStore
-from core_records.delivery_holds import HeldDelivery
-from core_records.journal import OUTCOMES, Journal, JournalQuery
+from core_records.bookkeeping.audit import AuditEvent
+from core_records.bookkeeping.dead_letters import STATUSES, DeadLetterStore
+from core_records.bookkeeping.delivery_holds import HeldDelivery
+from core_records.bookkeeping.journal import OUTCOMES, Journal, JournalQuery
 from core_records.timestamps import utc_now
 from monitoring.activity import interface_of_queue
 from monitoring.dashboard.accounts import accounts_router

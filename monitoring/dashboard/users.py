@@ -17,9 +17,9 @@ import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from core_records.audit import AuditEvent, write_audit
-from core_records.database import READ_ONLY, store_errors
-from core_records.tables_monitoring import dashboard_session, dashboard_user
+from core_records.bookkeeping.audit import AuditEvent, write_audit
+from core_records.bookkeeping.monitoring_tables import dashboard_session, dashboard_user
+from core_records.store.database import READ_ONLY, store_errors
 from core_records.timestamps import utc_now
 
 ROLES = ("viewer", "operator", "admin")

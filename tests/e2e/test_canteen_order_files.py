@@ -16,14 +16,14 @@ from typer.testing import CliRunner
 import adapters.prison_shops as package
 from adapters.prison_shops import Receipt, read_receipt, read_roll
 from adapters.prison_shops.order_line import line_message_id
-from core_records import canteen
-from core_records.audit import audit_trail
-from core_records.canteen import RecordCanteenTransaction
-from core_records.canteen_ledger import account_of
+from core_records.bookkeeping.audit import audit_trail
+from core_records.canteen import account as canteen
+from core_records.canteen.account import RecordCanteenTransaction
+from core_records.canteen.ledger import account_of
 from core_records.commands import InboundMessage
 from core_records.identifiers import NOMS, Identifier
 from gatehouse.bootstrap import ROLES, Hub
-from gatehouse.cli import app
+from gatehouse.cli.main import app
 from tests.e2e.test_cli import environment_of
 from tests.integration.core_records.examples import MONDAY, message, particulars, reception
 from tests.running_hub import eventually, hub_settings, running_hub

@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from adapters.transports.local_server import serving
-from core_records.credentials import ADMIN, DATA_SHARE, INBOUND
+from core_records.bookkeeping.credentials import ADMIN, DATA_SHARE, INBOUND
 from core_records.timestamps import utc_now
 from gatehouse.app import create_app
 from gatehouse.bootstrap import Hub, build_hub

@@ -10,8 +10,8 @@ from pathlib import Path
 import httpx
 
 from adapters.delius.simulator import DeliusReceiver
-from core_records.audit import audit_trail
-from core_records.credentials import DATA_SHARE, INBOUND
+from core_records.bookkeeping.audit import audit_trail
+from core_records.bookkeeping.credentials import DATA_SHARE, INBOUND
 from gatehouse.bootstrap import Hub
 
 RECEPTION = (

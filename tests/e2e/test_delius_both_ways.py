@@ -12,7 +12,7 @@ from lxml import etree
 
 from adapters.delius.simulator import DeliusReceiver
 from core_records.identifiers import Identifier
-from core_records.tables_partner import (
+from core_records.partner_records.tables import (
     licence_condition,
     offender_manager_allocation,
     probation_registration,

@@ -10,11 +10,11 @@ from pathlib import Path
 import sqlalchemy as sa
 from typer.testing import CliRunner
 
-from core_records.database import create_engine
-from core_records.identity_resolution import Decided
-from core_records.store import RecordStore
-from core_records.tables_identity import partner_token_grant
-from gatehouse.cli import app
+from core_records.identity.resolution import Decided
+from core_records.identity.tables import partner_token_grant
+from core_records.store.database import create_engine
+from core_records.store.record_store import RecordStore
+from gatehouse.cli.main import app
 from tests.integration.core_records.examples import (
     crn,
     message,

@@ -15,7 +15,7 @@ import pytest
 
 from adapters.transports.local_server import serving
 from core_records.identifiers import NOMS, Identifier
-from core_records.merges import Merges
+from core_records.identity.merges import Merges
 from gatehouse.app import create_app
 from gatehouse.bootstrap import Hub, build_hub
 from gatehouse.settings import Settings

@@ -11,9 +11,9 @@ import pytest
 import sqlalchemy as sa
 
 import adapters.kiosks as package
-from core_records import canteen
-from core_records.audit import audit_trail
-from core_records.canteen import RecordCanteenTransaction
+from core_records.bookkeeping.audit import audit_trail
+from core_records.canteen import account as canteen
+from core_records.canteen.account import RecordCanteenTransaction
 from core_records.identifiers import NOMS, Identifier
 from gatehouse.bootstrap import Hub
 from tests.e2e.kiosk_support import order_outcome, read, send

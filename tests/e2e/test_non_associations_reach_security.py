@@ -17,7 +17,7 @@ from lxml import etree
 from adapters.private_prisons.messages import OperatorPerson
 from adapters.private_prisons.simulator import OperatorSimulator
 from adapters.transports.local_server import serving
-from core_records import journal
+from core_records.bookkeeping import journal
 from gatehouse.app import create_app
 from gatehouse.bootstrap import Hub
 from routing.simulated_partner import SimulatedAmqpPartner, running_partner

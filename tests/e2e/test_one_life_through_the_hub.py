@@ -30,8 +30,8 @@ from adapters.oasys.simulator import OasysReceiver, assessment_summary, running_
 from adapters.pnc.simulator import PncSimulator
 from adapters.private_prisons.notice_receiver import NoticeReceiver
 from adapters.transports.local_server import serving
-from core_records import canteen
-from core_records.canteen import RecordCanteenTransaction
+from core_records.canteen import account as canteen
+from core_records.canteen.account import RecordCanteenTransaction
 from core_records.identifiers import NOMS, Identifier
 from core_records.tables import alert
 from gatehouse.app import create_app

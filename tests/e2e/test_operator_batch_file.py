@@ -12,9 +12,9 @@ import sqlalchemy as sa
 from adapters.delius.simulator import DeliusReceiver
 from core_records.errors import NotPermitted
 from core_records.identifiers import Identifier
-from core_records.tables_partner import visit
+from core_records.partner_records.tables import visit
 from gatehouse.bootstrap import Hub
-from gatehouse.private_prisons_cli import import_batch
+from gatehouse.cli.private_prisons import import_batch
 from tests.running_hub import eventually
 
 SAMPLES = Path(__file__).parents[2] / "adapters" / "private_prisons" / "samples"

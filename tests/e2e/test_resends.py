@@ -1,7 +1,7 @@
 """A partner that sends a document again is answered as the first time, and the hub stores
 it once: on the embedded default and on PostgreSQL with RabbitMQ.
 
-The partner's own ``MessageReference`` is the key (``core_records.submissions``). The
+The partner's own ``MessageReference`` is the key (``core_records.bookkeeping.submissions``). The
 lost-confirm tests lose a broker confirm after the message reached the queue, as a broker
 restart does: for real on RabbitMQ (a proxy holds the broker's replies, then cuts the
 connection), and on both backends by a publish that stores the message and then reports
@@ -22,10 +22,11 @@ import sqlalchemy as sa
 
 import gatehouse.app
 from adapters.delius.simulator import DeliusReceiver
-from adapters.transports.inbound_http import Submission
 from adapters.transports.local_server import serving
-from core_records import journal, tables
+from core_records import tables
+from core_records.bookkeeping import journal
 from core_records.errors import ConfirmUncertain
+from gatehouse.api.inbound import Submission
 from gatehouse.app import create_app
 from gatehouse.bootstrap import Hub
 from routing.inbound import publish_inbound
@@ -203,7 +204,7 @@ def test_a_confirm_lost_in_a_broker_connection_loss_is_sent_again_and_accepted(
             answer: list[httpx.Response] = []
             body = SAMPLE.read_bytes()
             poster = threading.Thread(target=lambda: answer.append(post(api, token, body)))
-            with caplog.at_level(logging.WARNING, logger="adapters.transports.resends"):
+            with caplog.at_level(logging.WARNING, logger="gatehouse.api.resends"):
                 poster.start()
                 eventually(
                     lambda: proxy.sent_while_held > len(body), "the publish to reach the broker"

@@ -28,9 +28,9 @@ from lxml import etree
 
 from adapters.delius.simulator import DeliusReceiver, running_receiver
 from adapters.private_prisons.simulator import OperatorSimulator
-from adapters.transports.inbound_http import Submission
 from adapters.transports.local_server import serving
 from core_records import tables
+from gatehouse.api.inbound import Submission
 from gatehouse.app import create_app
 from gatehouse.bootstrap import Hub, build_hub
 from gatehouse.settings import Settings
@@ -110,7 +110,7 @@ def worker_process(settings: Settings, log: Path) -> subprocess.Popen[bytes]:
     }
     with log.open("ab") as output:  # the child keeps its own copy of the descriptor
         return subprocess.Popen(
-            [sys.executable, "-m", "gatehouse.cli", "worker"],
+            [sys.executable, "-m", "gatehouse.cli.main", "worker"],
             env=environment,
             stdout=output,
             stderr=subprocess.STDOUT,

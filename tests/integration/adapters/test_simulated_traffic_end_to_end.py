@@ -16,7 +16,7 @@ from adapters.private_prisons import adapter as private_prisons
 from adapters.private_prisons.simulator import OperatorSimulator
 from adapters.testing import accept
 from core_records.commands import InboundMessage
-from core_records.store import RecordStore
+from core_records.store.record_store import RecordStore
 from schemas.events import validate_event_envelope
 from schemas.loader import validate
 from schemas.xml import parse_xml

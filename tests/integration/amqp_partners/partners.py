@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from adapters.pnc.simulator import PncSimulator
-from adapters.transports.inbound_http import Submission
 from core_records.identifiers import LOCAL, Identifier
+from gatehouse.api.inbound import Submission
 from gatehouse.bootstrap import Hub
 from routing.inbound import publish_inbound
 from routing.simulated_partner import SimulatedAmqpPartner

@@ -17,8 +17,8 @@ import pika.exceptions
 import pytest
 from typer.testing import CliRunner
 
-from gatehouse.cli import app
-from routing.partner_access import rabbitmqctl_commands
+from gatehouse.cli.main import app
+from routing.rabbitmq.partner_access import rabbitmqctl_commands
 from routing.topology import inbound_exchange_name, partner_topology
 from tests.support import DECLARED_EXCHANGES, remember_topology, service_unavailable
 

@@ -9,7 +9,7 @@ import pika
 import pytest
 import sqlalchemy as sa
 
-from core_records.journal import Journal
+from core_records.bookkeeping.journal import Journal
 from routing.messages import (
     HEADER_ADAPTER,
     HEADER_CORRELATION_ID,
@@ -17,7 +17,7 @@ from routing.messages import (
     HEADER_PARTNER,
 )
 from routing.partner_amqp import AmqpPartnerDelivery, AmqpPartnerListener
-from routing.rabbitmq import RabbitTransport
+from routing.rabbitmq.transport import RabbitTransport
 from routing.topology import (
     build_topology,
     partner_inbound_exchange_name,

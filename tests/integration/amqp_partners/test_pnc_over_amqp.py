@@ -11,9 +11,9 @@ import sqlalchemy as sa
 
 from adapters.delius.simulator import DeliusReceiver
 from adapters.pnc.simulator import PncSimulator
-from core_records import journal
+from core_records.bookkeeping import journal
 from core_records.identifiers import PNC
-from core_records.tables_intelligence import police_lookup
+from core_records.partner_records.intelligence_tables import police_lookup
 from gatehouse.bootstrap import Hub
 from routing.messages import AMQP_CORRELATION_ID, AMQP_REPLY_TO, AMQP_TYPE
 from routing.simulated_partner import running_partner

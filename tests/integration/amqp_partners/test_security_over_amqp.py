@@ -12,9 +12,9 @@ from lxml import etree
 
 from adapters.delius.simulator import DeliusReceiver
 from adapters.pnc.simulator import PncSimulator
-from core_records import journal
+from core_records.bookkeeping import journal
+from core_records.partner_records.intelligence_tables import intelligence_flag, security_alert
 from core_records.tables import outbox
-from core_records.tables_intelligence import intelligence_flag, security_alert
 from gatehouse.bootstrap import Hub
 from routing.simulated_partner import SimulatedAmqpPartner, running_partner
 from routing.transport import Transport

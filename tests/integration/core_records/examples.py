@@ -20,7 +20,7 @@ from core_records.commands import (
 )
 from core_records.errors import ConcurrentUpdate
 from core_records.identifiers import CRN, CRO, PNC, Identifier, cro_check_letter, pnc_check_letter
-from core_records.store import ApplyOutcome, RecordStore
+from core_records.store.record_store import ApplyOutcome, RecordStore
 
 MONDAY = datetime(2025, 3, 3, 9, 30, tzinfo=UTC)
 

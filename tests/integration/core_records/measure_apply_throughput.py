@@ -22,10 +22,10 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 
 from core_records.commands import InboundMessage, PersonName, PersonParticulars, RecordReception
-from core_records.database import create_engine
 from core_records.identifiers import PNC, Identifier, pnc_check_letter
-from core_records.migrate import upgrade
-from core_records.store import RecordStore
+from core_records.store.database import create_engine
+from core_records.store.migrate import upgrade
+from core_records.store.record_store import RecordStore
 
 ADMIN_URL = os.environ.get(
     "GATEHOUSE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"

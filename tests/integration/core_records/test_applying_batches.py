@@ -9,13 +9,14 @@ import time
 import pytest
 import sqlalchemy as sa
 
-from core_records import journal
-from core_records.database import create_engine
+from core_records.bookkeeping import journal
+from core_records.bookkeeping.journal import Journal
+from core_records.custody.person_record import IN_PRISON, change_custody, load_person
+from core_records.custody.reference_data import ReferenceData
 from core_records.errors import BusinessRuleViolation, ConcurrentUpdate, StoreUnavailable
-from core_records.journal import Journal
-from core_records.person_record import IN_PRISON, change_custody, load_person
-from core_records.reference_data import ReferenceData
-from core_records.store import RecordStore
+from core_records.store.database import create_engine
+from core_records.store.record_store import RecordStore
+from core_records.store.unit_of_work import UnitOfWork
 from core_records.tables import (
     booking,
     inbox,
@@ -26,7 +27,6 @@ from core_records.tables import (
     person_name,
 )
 from core_records.timestamps import utc_now
-from core_records.unit_of_work import UnitOfWork
 from tests.integration.core_records.examples import (
     message,
     particulars,

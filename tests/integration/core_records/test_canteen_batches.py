@@ -11,12 +11,12 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from core_records import canteen
-from core_records.canteen import RecordCanteenTransaction
-from core_records.canteen_ledger import account_of
+from core_records.canteen import account as canteen
+from core_records.canteen.account import RecordCanteenTransaction
+from core_records.canteen.ledger import account_of
+from core_records.canteen.tables import canteen_account, canteen_refusal, canteen_transaction
 from core_records.identifiers import NOMS, Identifier
-from core_records.store import ApplyOutcome, RecordStore
-from core_records.tables_canteen import canteen_account, canteen_refusal, canteen_transaction
+from core_records.store.record_store import ApplyOutcome, RecordStore
 from tests.integration.core_records.examples import (
     MONDAY,
     apply_racing,

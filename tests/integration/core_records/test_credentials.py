@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from core_records.audit import audit_trail
-from core_records.credentials import PartnerCredentials, token_hash
+from core_records.bookkeeping.audit import audit_trail
+from core_records.bookkeeping.credentials import PartnerCredentials, token_hash
 from core_records.tables import partner_token
 
 

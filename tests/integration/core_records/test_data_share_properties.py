@@ -11,10 +11,10 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core_records.data_share import READ, DataShare, Reader
-from core_records.database import create_engine
+from core_records.custody.data_share import READ, DataShare, Reader
 from core_records.identifiers import Identifier
-from core_records.store import RecordStore
+from core_records.store.database import create_engine
+from core_records.store.record_store import RecordStore
 from core_records.tables import audit_event
 from tests.integration.core_records.examples import message, particulars, pnc, reception
 

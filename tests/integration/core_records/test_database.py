@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 import sqlalchemy as sa
 
-from core_records.database import SQLITE_BUSY_TIMEOUT_MS, create_engine
+from core_records.store.database import SQLITE_BUSY_TIMEOUT_MS, create_engine
 from core_records.tables import relay_lease
 
 

@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 import pytest
 import sqlalchemy as sa
 
-from core_records import journal
-from core_records.audit import audit_trail
-from core_records.dead_letters import (
+from core_records.bookkeeping import journal
+from core_records.bookkeeping.audit import audit_trail
+from core_records.bookkeeping.dead_letters import (
     DISCARDED,
     REPLAYED,
     WAITING,
@@ -17,7 +17,7 @@ from core_records.dead_letters import (
     DeadLetterStore,
     UnknownDeadLetter,
 )
-from core_records.journal import Hop, Journal
+from core_records.bookkeeping.journal import Hop, Journal
 
 FAILED_AT = datetime(2025, 3, 4, 12, 0, tzinfo=UTC)
 ATTEMPTS = [{"at": "2025-03-04T11:59:00+00:00", "reason": "HTTP 503", "delay_ms": 1000}]

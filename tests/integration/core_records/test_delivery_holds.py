@@ -7,9 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
-from core_records import journal, tables
-from core_records.delivery_holds import DeliveryHolds, Hold
-from core_records.journal import Hop, Journal
+from core_records import tables
+from core_records.bookkeeping import journal
+from core_records.bookkeeping.delivery_holds import DeliveryHolds, Hold
+from core_records.bookkeeping.journal import Hop, Journal
 
 PARTNER = "security"
 

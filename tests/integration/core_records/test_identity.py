@@ -7,16 +7,16 @@ import threading
 import pytest
 import sqlalchemy as sa
 
-from core_records.database import create_engine
 from core_records.errors import BusinessRuleViolation
 from core_records.identifiers import NOMS, Identifier
-from core_records.identity import (
+from core_records.identity.numbers import (
     allocate_book_numbers,
     allocate_prison_number,
     find_person,
     prison_number_for,
 )
-from core_records.store import RecordStore
+from core_records.store.database import create_engine
+from core_records.store.record_store import RecordStore
 from tests.integration.core_records.examples import (
     crn,
     cro,

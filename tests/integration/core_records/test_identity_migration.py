@@ -7,10 +7,10 @@ from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
 
-from core_records.database import create_engine
-from core_records.migrate import downgrade, upgrade
+from core_records.identity.tables import person_name_key
+from core_records.store.database import create_engine
+from core_records.store.migrate import downgrade, upgrade
 from core_records.tables import person, person_name
-from core_records.tables_identity import person_name_key
 
 
 def test_names_on_record_before_the_migration_get_their_keys(database_url: str) -> None:

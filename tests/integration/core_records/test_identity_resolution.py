@@ -8,13 +8,13 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
+from core_records.bookkeeping.journal import Journal
 from core_records.commands import PersonName
 from core_records.identifiers import NOMS, Identifier
-from core_records.identity_review import IdentityReview
-from core_records.journal import Journal
-from core_records.store import RecordStore
+from core_records.identity.review import IdentityReview
+from core_records.identity.tables import identity_case, identity_decision
+from core_records.store.record_store import RecordStore
 from core_records.tables import person
-from core_records.tables_identity import identity_case, identity_decision
 from monitoring.trace import trace_of
 from tests.integration.core_records.examples import (
     MONDAY,

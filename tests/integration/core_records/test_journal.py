@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 import pytest
 import sqlalchemy as sa
 
-from core_records import journal
-from core_records.journal import Hop, Journal, write_hops
+from core_records.bookkeeping import journal
+from core_records.bookkeeping.journal import Hop, Journal, write_hops
 
 AT = datetime(2025, 3, 4, 12, 0, tzinfo=UTC)
 

@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
-from core_records import journal
-from core_records.journal import Hop, Journal, JournalQuery
-from core_records.store import RecordStore
+from core_records.bookkeeping import journal
+from core_records.bookkeeping.journal import Hop, Journal, JournalQuery
+from core_records.store.record_store import RecordStore
 from tests.integration.core_records.examples import message, particulars, pnc, reception
 
 AT = datetime(2025, 3, 4, 12, 0, tzinfo=UTC)

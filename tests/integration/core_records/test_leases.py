@@ -5,8 +5,8 @@ from __future__ import annotations
 import threading
 from datetime import UTC, datetime, timedelta
 
-from core_records.database import create_engine
-from core_records.store import RecordStore
+from core_records.store.database import create_engine
+from core_records.store.record_store import RecordStore
 
 NOON = datetime(2025, 3, 4, 12, 0, tzinfo=UTC)
 

@@ -4,8 +4,8 @@ go to review rather than to a wrong person."""
 
 from __future__ import annotations
 
-from core_records.database import create_engine
-from core_records.store import RecordStore
+from core_records.store.database import create_engine
+from core_records.store.record_store import RecordStore
 from tests.identity_people import evaluate, generate, store_people
 
 

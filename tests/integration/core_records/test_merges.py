@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 from core_records.errors import BusinessRuleViolation
 from core_records.identifiers import NOMS, Identifier
-from core_records.merges import Merges
-from core_records.store import RecordStore
+from core_records.identity.merges import Merges
+from core_records.store.record_store import RecordStore
 from core_records.tables import audit_event, outbox
 from tests.integration.core_records.examples import (
     MONDAY,

@@ -10,17 +10,17 @@ import sqlalchemy as sa
 
 from core_records.commands import MergePoliceRecords, RecordSecurityAlert
 from core_records.identifiers import NOMS, PNC, Identifier
-from core_records.merges import Merges
-from core_records.partner_commands import (
+from core_records.identity.merges import Merges
+from core_records.partner_records.commands import (
     REGISTERED,
     RecordNonAssociation,
     RecordProbationCase,
     RecordRegistration,
 )
-from core_records.store import RecordStore
+from core_records.partner_records.intelligence_tables import security_alert
+from core_records.partner_records.tables import non_association, probation_registration
+from core_records.store.record_store import RecordStore
 from core_records.tables import person
-from core_records.tables_intelligence import security_alert
-from core_records.tables_partner import non_association, probation_registration
 from tests.integration.core_records.examples import (
     MONDAY,
     crn,

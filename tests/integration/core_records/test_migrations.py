@@ -6,8 +6,8 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
-from core_records.migrate import current_revision, downgrade, head_revision, upgrade
-from core_records.reference_data import ReferenceData
+from core_records.custody.reference_data import ReferenceData
+from core_records.store.migrate import current_revision, downgrade, head_revision, upgrade
 from core_records.tables import agency, metadata
 from tests.integration.core_records.examples import row_counts
 

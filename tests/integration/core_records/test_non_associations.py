@@ -11,9 +11,9 @@ import pytest
 import sqlalchemy as sa
 
 from core_records.identifiers import LOCAL, NOMS, Identifier
-from core_records.partner_commands import CloseNonAssociation, RecordNonAssociation
-from core_records.store import ApplyOutcome, RecordStore
-from core_records.tables_partner import non_association
+from core_records.partner_records.commands import CloseNonAssociation, RecordNonAssociation
+from core_records.partner_records.tables import non_association
+from core_records.store.record_store import ApplyOutcome, RecordStore
 from tests.integration.core_records.examples import (
     MONDAY,
     message,

@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from core_records import journal
+from core_records.bookkeeping import journal
+from core_records.bookkeeping.journal import Hop, Journal
 from core_records.events import PRISONER_RECEIVED, PRISONER_RELEASED
-from core_records.journal import Hop, Journal
-from core_records.store import RecordStore
+from core_records.store.record_store import RecordStore
 from tests.integration.core_records.examples import (
     message,
     particulars,

@@ -18,9 +18,9 @@ from core_records.commands import (
 from core_records.errors import BusinessRuleViolation
 from core_records.events import POLICE_IDENTIFIERS_CHANGED
 from core_records.identifiers import CRO, NOMS, PNC, Identifier
-from core_records.police_lookups import awaiting_pnc
-from core_records.store import RecordStore
-from core_records.tables_intelligence import police_lookup
+from core_records.partner_records.intelligence_tables import police_lookup
+from core_records.partner_records.police_lookups import awaiting_pnc
+from core_records.store.record_store import RecordStore
 from tests.integration.core_records.examples import (
     MONDAY,
     cro,

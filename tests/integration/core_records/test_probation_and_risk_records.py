@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from core_records.identifiers import NOMS, Identifier
-from core_records.partner_commands import (
+from core_records.partner_records.commands import (
     AllocateOffenderManager,
     RecordProbationCase,
     RecordRiskAssessment,
@@ -19,9 +19,9 @@ from core_records.partner_commands import (
     RoshLevel,
     Visitor,
 )
-from core_records.store import ApplyOutcome, RecordStore
+from core_records.partner_records.tables import risk_assessment, visit
+from core_records.store.record_store import ApplyOutcome, RecordStore
 from core_records.tables import alert, sentence_date
-from core_records.tables_partner import risk_assessment, visit
 from tests.integration.core_records.examples import (
     MONDAY,
     crn,

@@ -9,7 +9,7 @@ from core_records.commands import PersonName
 from core_records.errors import BusinessRuleViolation, InvalidMessage, UnknownReferenceCode
 from core_records.events import PRISONER_RECEIVED
 from core_records.identifiers import BOOKING, NOMS, Identifier
-from core_records.store import RecordStore
+from core_records.store.record_store import RecordStore
 from tests.integration.core_records.examples import (
     MONDAY,
     crn,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from core_records.reference_data import ReferenceData, load_reference_data
-from core_records.store import RecordStore
+from core_records.custody.reference_data import ReferenceData, load_reference_data
+from core_records.store.record_store import RecordStore
 from core_records.tables import agency, movement_reason
 from tests.integration.core_records.examples import message, particulars, pnc, reception
 

@@ -7,7 +7,7 @@ import pytest
 from core_records.errors import BusinessRuleViolation, UnknownReferenceCode
 from core_records.events import PRISONER_RECEIVED, PRISONER_RELEASED
 from core_records.identifiers import NOMS, Identifier
-from core_records.store import ApplyOutcome, RecordStore
+from core_records.store.record_store import ApplyOutcome, RecordStore
 from tests.integration.core_records.examples import (
     MONDAY,
     message,

@@ -12,8 +12,8 @@ from core_records.events import (
     SECURITY_ALERT_RAISED,
 )
 from core_records.identifiers import NOMS, Identifier
-from core_records.store import RecordStore
-from core_records.tables_intelligence import intelligence_flag, security_alert
+from core_records.partner_records.intelligence_tables import intelligence_flag, security_alert
+from core_records.store.record_store import RecordStore
 from tests.integration.core_records.examples import (
     MONDAY,
     message,

@@ -1,5 +1,5 @@
-"""Claims on partners' message references (``core_records.submissions``) and the edge's
-resend rule built on them (``adapters.transports.resends``), on SQLite and PostgreSQL."""
+"""Claims on partners' message references (``core_records.bookkeeping.submissions``) and the edge's
+resend rule built on them (``gatehouse.api.resends``), on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -11,10 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from adapters.transports.inbound_http import Submission
-from adapters.transports.resends import Outcome, publish_once
-from core_records.errors import ConfirmUncertain, TransportUnavailable
-from core_records.submissions import (
+from core_records.bookkeeping.submissions import (
     CONFLICT,
     NEW,
     REPEAT,
@@ -23,7 +20,10 @@ from core_records.submissions import (
     Submissions,
     body_sha256,
 )
+from core_records.errors import ConfirmUncertain, TransportUnavailable
 from core_records.tables import submission as submission_table
+from gatehouse.api.inbound import Submission
+from gatehouse.api.resends import Outcome, publish_once
 
 BODY = b"<Reception>...</Reception>"
 

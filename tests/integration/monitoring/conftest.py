@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 import sqlalchemy as sa
 
-from core_records.database import create_engine
+from core_records.store.database import create_engine
 
 
 @pytest.fixture

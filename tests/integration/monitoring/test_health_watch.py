@@ -8,10 +8,10 @@ from functools import partial
 
 import sqlalchemy as sa
 
-from core_records import journal
-from core_records.dead_letters import DeadLetterStore
-from core_records.journal import Hop
-from core_records.store import RecordStore
+from core_records.bookkeeping import journal
+from core_records.bookkeeping.dead_letters import DeadLetterStore
+from core_records.bookkeeping.journal import Hop
+from core_records.store.record_store import RecordStore
 from monitoring.activity import Activity
 from monitoring.alerts import Alerter
 from monitoring.health import Interface

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
-from core_records import journal
-from core_records.journal import Hop, Journal
+from core_records.bookkeeping import journal
+from core_records.bookkeeping.journal import Hop, Journal
 from monitoring.activity import Activity
 from monitoring.health import Interface
 from monitoring.sla import SlaRule, SlaRules

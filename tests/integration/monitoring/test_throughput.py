@@ -8,8 +8,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from core_records import journal
-from core_records.journal import Hop, Journal
+from core_records.bookkeeping import journal
+from core_records.bookkeeping.journal import Hop, Journal
 from monitoring import throughput
 from monitoring.health import Interface
 from monitoring.throughput import Throughput

@@ -19,9 +19,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from routing.embedded import EmbeddedTransport
+from routing.embedded.transport import EmbeddedTransport
 from routing.messages import Delivery
-from routing.rabbitmq import RabbitTransport
+from routing.rabbitmq.transport import RabbitTransport
 from routing.transport import Transport
 from tests.integration.routing._harness import contract_topology
 

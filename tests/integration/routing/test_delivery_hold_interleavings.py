@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 from adapters.base import EVERYONE
 from core_records import tables
-from core_records.delivery_holds import DeliveryHolds
+from core_records.bookkeeping.delivery_holds import DeliveryHolds
 from core_records.errors import PartnerUnavailable, TransportUnavailable
 from core_records.events import CanonicalEvent
 from core_records.identifiers import Identifier

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from routing.embedded import EmbeddedTransport
+from routing.embedded.transport import EmbeddedTransport
 from tests.integration.routing._harness import (
     Hub,
     assert_nothing_else_waiting,

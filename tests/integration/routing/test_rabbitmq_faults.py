@@ -16,7 +16,7 @@ from pika.exceptions import ChannelClosedByBroker
 
 from core_records.errors import TransportUnavailable
 from routing.messages import Delivery, Message
-from routing.rabbitmq import RabbitTransport
+from routing.rabbitmq.transport import RabbitTransport
 from routing.topology import Topology
 from routing.transport import Consumer, Transport
 from tests.integration.routing._harness import (

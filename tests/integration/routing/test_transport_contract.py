@@ -12,14 +12,14 @@ from pathlib import Path
 import pytest
 
 from core_records.errors import TransportUnavailable
-from routing.embedded import EmbeddedTransport
+from routing.embedded.transport import EmbeddedTransport
 from routing.messages import (
     HEADER_CORRELATION_ID,
     HEADER_DEAD_LETTER_REASON,
     HEADER_ORIGIN_QUEUE,
     Message,
 )
-from routing.rabbitmq import RabbitTransport
+from routing.rabbitmq.transport import RabbitTransport
 from routing.transport import Transport
 from tests.integration.routing._harness import (
     DELIVERY_LIMIT,

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from core_records.file_transfers import RECEIPTED, FileTransfers
+from core_records.bookkeeping.file_transfers import RECEIPTED, FileTransfers
 from core_records.tables import person
 from gatehouse.bootstrap import Hub
 from tests.reception_files import reception_line, receptions_file

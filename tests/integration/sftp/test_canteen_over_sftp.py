@@ -15,9 +15,9 @@ import pytest
 
 import adapters.prison_shops as package
 from adapters.prison_shops import read_receipt, read_roll
-from core_records import canteen
-from core_records.canteen import RecordCanteenTransaction
-from core_records.canteen_ledger import account_of
+from core_records.canteen import account as canteen
+from core_records.canteen.account import RecordCanteenTransaction
+from core_records.canteen.ledger import account_of
 from core_records.identifiers import NOMS, Identifier
 from gatehouse.bootstrap import Hub
 from gatehouse.file_interfaces import sftp_poller
@@ -173,7 +173,7 @@ def test_the_cli_polls_an_interface_and_sends_a_roll_by_hand(
 
     from typer.testing import CliRunner
 
-    from gatehouse.cli import app
+    from gatehouse.cli.main import app
     from tests.e2e.test_cli import environment_of
 
     env = {**environment_of(hub), "GATEHOUSE_SFTP_INTERFACES": json.dumps(interfaces)}

@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from core_records.file_transfers import RECEIPTED, FileTransfers
+from core_records.bookkeeping.file_transfers import RECEIPTED, FileTransfers
 from core_records.tables import inbox, journal, person
 from gatehouse.bootstrap import Hub
 from gatehouse.file_interfaces import sftp_poller
-from routing.sftp_poller import SftpPoller
+from routing.file_interfaces.sftp_poller import SftpPoller
 from tests.reception_files import reception_line, receptions_file
 from tests.running_hub import eventually, hub_settings, running_hub
 from tests.sftp_server import SftpServer

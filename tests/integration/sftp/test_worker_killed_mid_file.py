@@ -13,7 +13,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from core_records.file_transfers import RECEIPTED, RECEIVING, FileTransfers
+from core_records.bookkeeping.file_transfers import RECEIPTED, RECEIVING, FileTransfers
 from core_records.tables import inbox, journal, person
 from gatehouse.file_interfaces import sftp_poller
 from tests.reception_files import reception_line, receptions_file
@@ -87,7 +87,7 @@ def _worker(settings: Any, interface: dict[str, Any], data_dir: Path) -> subproc
         "GATEHOUSE_SFTP_INTERFACES": json.dumps({INTERFACE: interface}),
     }
     return subprocess.Popen(
-        [sys.executable, "-m", "gatehouse.cli", "worker", "--role", "sftp"],
+        [sys.executable, "-m", "gatehouse.cli.main", "worker", "--role", "sftp"],
         env=env,
         cwd=REPO,
         stdout=subprocess.DEVNULL,

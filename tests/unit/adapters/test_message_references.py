@@ -9,8 +9,8 @@ import pytest
 from starlette.requests import Request
 
 from adapters.registry import AdapterRegistry
-from adapters.transports.inbound_http import partner_reference
 from core_records.errors import InvalidMessage
+from gatehouse.api.inbound import partner_reference
 
 ROOT = Path(__file__).parents[3] / "adapters"
 registry = AdapterRegistry.from_entry_points()

@@ -6,8 +6,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from core_records import canteen
-from core_records.canteen import Account, RecordCanteenTransaction, Refusal, settle
+from core_records.canteen import account as canteen
+from core_records.canteen.account import Account, RecordCanteenTransaction, Refusal, settle
 
 
 def _command(kind: str, pence: int, at: datetime) -> RecordCanteenTransaction:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from core_records.database import database_url
+from core_records.store.database import database_url
 
 
 @pytest.mark.parametrize(

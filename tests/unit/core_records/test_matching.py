@@ -8,7 +8,7 @@ import pytest
 
 from core_records.commands import PersonName
 from core_records.identifiers import CRO, PNC, Identifier
-from core_records.matching import (
+from core_records.identity.matching import (
     LINK,
     NEW,
     REVIEW,

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from core_records.identifiers import parse_book_number, parse_prison_number
-from core_records.identity import book_number_for, prison_number_for
+from core_records.identity.numbers import book_number_for, prison_number_for
 
 LAST_PRISON_NUMBER = 26 * 9999 * 676
 LAST_BOOK_NUMBER = 26 * 900_000

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from core_records.custody.reference_data import PRISON, ReferenceData
 from core_records.errors import UnknownReferenceCode
-from core_records.reference_data import PRISON, ReferenceData
 
 REFERENCE = ReferenceData.from_files()
 SHARED_ESTABLISHMENTS = Path(__file__).parents[4] / "shared" / "reference" / "establishments.csv"

@@ -6,13 +6,13 @@ import datetime as dt
 
 import pika
 
-from routing._rabbit_codec import (
+from routing.messages import HEADER_DEAD_LETTER_REASON, HEADER_ORIGIN_QUEUE, Message
+from routing.rabbitmq.codec import (
     ROUTING_KEY_HEADER,
     delivery_count,
     message_from,
     properties_for,
 )
-from routing.messages import HEADER_DEAD_LETTER_REASON, HEADER_ORIGIN_QUEUE, Message
 
 MESSAGE = Message(
     routing_key="prisoner.received",

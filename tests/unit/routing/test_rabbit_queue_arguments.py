@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from routing._rabbit_queue_arguments import wait_queue_arguments, work_queue_arguments
+from routing.rabbitmq.queue_arguments import wait_queue_arguments, work_queue_arguments
 from routing.topology import build_topology
 
 TOPOLOGY = build_topology(

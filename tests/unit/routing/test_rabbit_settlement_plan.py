@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from routing._rabbit_consumer import settlement_plan
+from routing.rabbitmq.consumer import settlement_plan
 
 
 def test_settling_everything_unsettled_is_one_multiple_ack() -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from routing._reconnect import ReconnectBackoff
+from routing.rabbitmq.reconnect import ReconnectBackoff
 
 
 def test_delays_double_from_the_initial_step_each_between_half_and_all_of_it() -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from routing._topic_matching import topic_matches
+from routing.embedded.topic_matching import topic_matches
 
 
 @pytest.mark.parametrize(

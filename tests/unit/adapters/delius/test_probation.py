@@ -13,7 +13,7 @@ from adapters import testing
 from adapters.delius import adapter
 from core_records.errors import InvalidIdentifier, InvalidMessage
 from core_records.identifiers import Identifier
-from core_records.partner_commands import (
+from core_records.partner_records.commands import (
     AllocateOffenderManager,
     RecordLicenceConditions,
     RecordProbationCase,

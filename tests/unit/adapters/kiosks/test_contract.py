@@ -10,8 +10,8 @@ import pytest
 import adapters.kiosks as package
 from adapters import testing
 from adapters.kiosks import adapter
-from core_records.applications import RecordApplication
-from core_records.canteen import SPEND, RecordCanteenTransaction
+from core_records.canteen.account import SPEND, RecordCanteenTransaction
+from core_records.custody.applications import RecordApplication
 from core_records.errors import InvalidMessage, NotPermitted
 from core_records.identifiers import NOMS, Identifier
 

@@ -16,7 +16,7 @@ from adapters.oasys.simulator import assessment_summary
 from core_records.errors import InvalidMessage
 from core_records.events import CanonicalEvent
 from core_records.identifiers import Identifier
-from core_records.partner_commands import RecordRiskAssessment, RoshLevel
+from core_records.partner_records.commands import RecordRiskAssessment, RoshLevel
 
 SAMPLES = Path(package.__file__).parent / "samples"
 OASYS = adapter.partners["oasys"]

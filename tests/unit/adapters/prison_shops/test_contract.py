@@ -10,7 +10,7 @@ import pytest
 import adapters.prison_shops as package
 from adapters import testing
 from adapters.prison_shops import PARTNER, adapter
-from core_records.canteen import REFUND, SPEND, RecordCanteenTransaction
+from core_records.canteen.account import REFUND, SPEND, RecordCanteenTransaction
 from core_records.errors import InvalidMessage
 from core_records.identifiers import NOMS, Identifier
 

@@ -18,7 +18,7 @@ from adapters.prison_shops import (
     read_order_file,
 )
 from adapters.prison_shops.order_file import MAX_LINE_BYTES
-from core_records.canteen import DUPLICATE_REFERENCE, MALFORMED_LINE
+from core_records.canteen.account import DUPLICATE_REFERENCE, MALFORMED_LINE
 
 FILES = Path(package.__file__).parent / "samples" / "files"
 HEADER = b"HDR,GHCANTORD,1,LEI-1,LEI,2026-11-23T20:00:00+00:00\n"

@@ -20,8 +20,8 @@ from adapters.prison_shops import (
     write_rejection,
     write_roll,
 )
-from core_records.canteen import INSUFFICIENT_FUNDS, MALFORMED_LINE
-from core_records.canteen_ledger import LineOutcome, RollEntry
+from core_records.canteen.account import INSUFFICIENT_FUNDS, MALFORMED_LINE
+from core_records.canteen.ledger import LineOutcome, RollEntry
 from core_records.errors import InvalidMessage
 
 NOW = datetime(2026, 11, 23, 21, 0, tzinfo=UTC)

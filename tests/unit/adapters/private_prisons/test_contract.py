@@ -12,7 +12,7 @@ from adapters import testing
 from adapters.private_prisons import adapter
 from core_records.commands import RecordReception, RecordRelease, RecordTransfer
 from core_records.errors import InvalidIdentifier, InvalidMessage, NotPermitted
-from core_records.partner_commands import (
+from core_records.partner_records.commands import (
     CloseNonAssociation,
     RecordNonAssociation,
     RecordSentence,

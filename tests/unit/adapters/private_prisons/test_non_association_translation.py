@@ -16,7 +16,7 @@ from adapters.private_prisons import adapter
 from adapters.private_prisons.non_associations import translate_non_association
 from core_records.errors import InvalidMessage, NotPermitted
 from core_records.identifiers import Identifier
-from core_records.partner_commands import (
+from core_records.partner_records.commands import (
     NON_ASSOCIATION_REASONS,
     CloseNonAssociation,
     RecordNonAssociation,

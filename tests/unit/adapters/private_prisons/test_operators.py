@@ -10,7 +10,7 @@ import pytest
 from adapters.base import PartnerScope
 from adapters.private_prisons import adapter
 from adapters.private_prisons.operators import load_operators, partner_scopes
-from core_records.reference_data import ReferenceData
+from core_records.custody.reference_data import ReferenceData
 
 
 def contracted_prisons() -> set[str]:

@@ -24,9 +24,9 @@ from adapters.private_prisons.simulator import (
 )
 from adapters.testing import accept
 from core_records.commands import RecordReception, RecordRelease, RecordTransfer
+from core_records.custody.reference_data import ReferenceData
 from core_records.identifiers import parse_cro_number, parse_pnc_id
-from core_records.partner_commands import CloseNonAssociation, RecordNonAssociation
-from core_records.reference_data import ReferenceData
+from core_records.partner_records.commands import CloseNonAssociation, RecordNonAssociation
 from schemas.xml import parse_xml
 
 

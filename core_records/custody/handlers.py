@@ -1,0 +1,317 @@
+"""Command handlers: apply one command to the record and return the events it produced.
+
+Each handler checks everything that can make the command wrong (reference codes, who the
+person is, where they are) before it writes anything, and says when it starts writing
+with ``work.writing()`` (see ``core_records.store.unit_of_work``). It reads and writes the record
+through the batch's unit of work, inside the caller's transaction. See DOMAIN.md,
+"Movements".
+
+A handler may also declare a ``prepare`` step (``_PREPARERS``): ``prepare_batch`` calls it
+once per batch, before the first message, with all of the batch's commands of its type, so
+that it can read what they will be decided on in a few queries rather than a few per
+command (see ``core_records.store.batch_state``). The canteen does this for order files.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from core_records.commands import Command, RecordReception, RecordRelease, RecordTransfer
+from core_records.custody.in_custody import person_in_custody_at
+from core_records.custody.person_record import IN_PRISON, OUTSIDE_PRISON, Booking, PersonState
+from core_records.errors import BusinessRuleViolation, InvalidMessage
+from core_records.events import PRISONER_RECEIVED, PRISONER_RELEASED, CanonicalEvent
+from core_records.identifiers import BOOKING, CRN, CRO, NOMS, PNC, Identifier
+from core_records.identity.matching import LINK, NEW, REVIEW
+from core_records.identity.numbers import person_from_holders
+from core_records.identity.resolution import HeldForReview, Resolution, resolve
+from core_records.store.unit_of_work import UnitOfWork
+
+__all__ = ["HeldForReview", "apply_command", "prepare_batch"]
+
+EVENT_IDENTIFIER_TYPES = (NOMS, PNC, CRO, CRN)
+"""The identifiers an event's personReference carries, in this order."""
+
+
+def prepare_batch(work: UnitOfWork, commands: Sequence[Command]) -> None:
+    """Read ahead for a batch's ``commands``: who holds the identifiers they mention (the
+    unit of work), then what each handler with a ``prepare`` step reads for its own."""
+    work.prepare(commands)
+    by_type: dict[type, list[Any]] = {}
+    for command in commands:
+        if type(command) in _PREPARERS:
+            by_type.setdefault(type(command), []).append(command)
+    for kind, some in by_type.items():
+        _PREPARERS[kind](work, some)
+
+
+def apply_command(work: UnitOfWork, command: Command) -> list[CanonicalEvent]:
+    """Apply ``command``; raises ``PermanentError`` subclasses for a command that is wrong."""
+    handler = _HANDLERS.get(type(command))
+    if handler is None:
+        raise InvalidMessage(f"the record store has no handler for {type(command).__name__}")
+    if command.occurred_at.utcoffset() is None:
+        raise InvalidMessage(f"the time {command.occurred_at.isoformat()} has no UTC offset")
+    return handler(work, command)
+
+
+def record_reception(work: UnitOfWork, command: RecordReception) -> list[CanonicalEvent]:
+    """Receive a person into a prison: a new person, or one on record and out of prison."""
+    reference = work.reference
+    reference.require_prison(command.establishment)
+    reference.require_movement_reason("ADM", command.reason_code)
+    if command.from_agency is not None:
+        reference.require_agency(command.from_agency)
+    if command.legal_status is not None:
+        reference.require_legal_status(command.legal_status)
+
+    given = command.person.identifiers
+    holders = work.holders(given)
+    person_id = person_from_holders(given, holders)
+    for identifier, holder in holders.items():
+        if holder.person_id != person_id:
+            raise BusinessRuleViolation(
+                f"{identifier.type} {identifier.value} is recorded against "
+                f"{holder.prison_number}, not the person received"
+            )
+    resolution: Resolution | None = None
+    if person_id is None:
+        person_id, resolution = _resolve_by_particulars(work, command)
+    current = None if person_id is None else work.load_person(person_id)
+    unrecorded = [i for i in dict.fromkeys(given) if i not in holders]
+    own_number = next((i.value for i in unrecorded if i.type == NOMS), None)
+    if current is not None:
+        if current.custody_status == IN_PRISON:
+            raise BusinessRuleViolation(
+                f"{current.prison_number} is already in custody at {current.current_establishment}"
+            )
+        if own_number is not None:
+            # A prison number is for life: a second one is a merge, for a person to decide.
+            raise BusinessRuleViolation(
+                f"the person received is {current.prison_number}, not {own_number}"
+            )
+
+    work.writing()
+    book_number = next((i.value for i in unrecorded if i.type == BOOKING), None)
+    book_number = book_number or work.next_number(BOOKING)
+    if current is None:
+        person = work.new_person(
+            own_number or work.next_number(NOMS),
+            command.person,
+            establishment=command.establishment,
+            legal_status=command.legal_status,
+        )
+        work.add_names(person, (command.person.name, *command.person.aliases))
+        reason = "NEW_ADMISSION"
+    else:
+        person = work.change_custody(
+            current,
+            custody_status=IN_PRISON,
+            establishment=command.establishment,
+            legal_status=command.legal_status,
+        )
+        reason = "TRANSFERRED" if command.reason_code == "INT" else "READMISSION"
+    known = work.identifiers_of(person.id) if current is not None else frozenset()
+    added = {*unrecorded, Identifier(NOMS, person.prison_number), Identifier(BOOKING, book_number)}
+    work.add_identifiers(person, sorted(added - known))
+    _record_decision(work, resolution, person.prison_number)
+    booking = work.open_booking(person, book_number, command.establishment, command.occurred_at)
+    _move(work, person, booking, "ADM", "IN", command, command.from_agency, command.establishment)
+    information = _information(person, command.establishment, reason, "ADM", command.reason_code)
+    information.update(bookingId=booking.id, bookNumber=booking.book_number)
+    if command.from_agency is not None:
+        information["fromAgency"] = command.from_agency
+    # Who was received, as the receiving partner gave it: what a PNC lookup searches on.
+    information["person"] = {
+        "surname": command.person.name.surname,
+        "forenames": command.person.name.forenames,
+        "dateOfBirth": command.person.date_of_birth.isoformat(),
+        "sex": command.person.sex,
+    }
+    return [_event(PRISONER_RECEIVED, command.occurred_at, known | added, information)]
+
+
+def _resolve_by_particulars(
+    work: UnitOfWork, command: RecordReception
+) -> tuple[int | None, Resolution | None]:
+    """The person a reception names by particulars alone: decided by a person on a case,
+    linked or new by the matcher; raises ``HeldForReview`` for a possible match."""
+    decided = work.decided.get(work.message_id)
+    if decided is not None:
+        return decided.person_id, None
+    resolution = resolve(
+        work.connection,
+        command.person,
+        work.match_rules,
+        work.people_new_in_batch(command.person),
+        work.candidates,
+    )
+    if resolution.outcome == REVIEW:
+        raise HeldForReview(resolution)
+    return resolution.person_id, resolution
+
+
+def _record_decision(work: UnitOfWork, resolution: Resolution | None, prison_number: str) -> None:
+    if resolution is None:
+        decided = work.decided.get(work.message_id)
+        if decided is not None:
+            outcome, evidence = "decided", json.dumps({"decidedBy": decided.decided_by})
+        else:
+            outcome, evidence = "identifier", '{"strongIdentifier":true}'
+        work.record_identity_decision(outcome, prison_number, evidence)
+        return
+    best = resolution.best
+    work.record_identity_decision(
+        LINK if resolution.outcome == LINK else NEW,
+        prison_number,
+        resolution.evidence(),
+        candidate_key=best.candidate.prison_number if best else None,
+        score=best.score.score if best else None,
+    )
+
+
+def record_release(work: UnitOfWork, command: RecordRelease) -> list[CanonicalEvent]:
+    """Release a person from the prison they are in: out of prison and out of our care."""
+    reference = work.reference
+    reference.require_prison(command.establishment)
+    reference.require_movement_reason("REL", command.reason_code)
+    if command.to_agency is not None:
+        reference.require_agency(command.to_agency)
+    current, booking = person_in_custody_at(work, command.person, command.establishment)
+    work.writing()
+    person = work.change_custody(current, custody_status=OUTSIDE_PRISON, establishment=None)
+    work.move_booking(booking, establishment=command.establishment, ended_at=command.occurred_at)
+    _move(work, person, booking, "REL", "OUT", command, command.establishment, command.to_agency)
+    reason = "RELEASED_TO_HOSPITAL" if command.reason_code == "HP" else "RELEASED"
+    information = _information(person, command.establishment, reason, "REL", command.reason_code)
+    if command.to_agency is not None:
+        information["toAgency"] = command.to_agency
+    identifiers = work.identifiers_of(person.id)
+    return [_event(PRISONER_RELEASED, command.occurred_at, identifiers, information)]
+
+
+def record_transfer(work: UnitOfWork, command: RecordTransfer) -> list[CanonicalEvent]:
+    """Move a person between prisons: released from one, received into the other, with the
+    same booking still open."""
+    reference = work.reference
+    source, destination = command.from_establishment, command.to_establishment
+    reference.require_prison(source)
+    reference.require_prison(destination)
+    reference.require_movement_reason("TRN", command.reason_code)
+    if source == destination:
+        raise BusinessRuleViolation(f"a transfer must go to another prison, not {destination}")
+    current, booking = person_in_custody_at(work, command.person, source)
+    work.writing()
+    person = work.change_custody(current, custody_status=IN_PRISON, establishment=destination)
+    work.move_booking(booking, establishment=destination)
+    _move(work, person, booking, "TRN", "OUT", command, source, destination)
+    _move(work, person, booking, "TRN", "IN", command, source, destination)
+    identifiers = work.identifiers_of(person.id)
+    released = _information(person, source, "TRANSFERRED", "TRN", command.reason_code)
+    released["toPrisonId"] = destination
+    received = _information(person, destination, "TRANSFERRED", "TRN", command.reason_code)
+    received["fromPrisonId"] = source
+    return [
+        _event(PRISONER_RELEASED, command.occurred_at, identifiers, released),
+        _event(PRISONER_RECEIVED, command.occurred_at, identifiers, received),
+    ]
+
+
+def _move(
+    work: UnitOfWork,
+    person: PersonState,
+    booking: Booking,
+    movement_type: str,
+    direction: str,
+    command: RecordReception | RecordRelease | RecordTransfer,
+    from_agency: str | None,
+    to_agency: str | None,
+) -> None:
+    work.add_movements(
+        person,
+        booking,
+        [
+            {
+                "movement_type": movement_type,
+                "direction": direction,
+                "reason_code": command.reason_code,
+                "from_agency": from_agency,
+                "to_agency": to_agency,
+                "occurred_at": command.occurred_at,
+            }
+        ],
+    )
+
+
+def _information(
+    person: PersonState, prison: str, reason: str, movement_type: str, reason_code: str
+) -> dict[str, Any]:
+    return {
+        "nomsNumber": person.prison_number,
+        "prisonId": prison,
+        "reason": reason,
+        "movementType": movement_type,
+        "movementReasonCode": reason_code,
+    }
+
+
+def _event(
+    event_type: str,
+    occurred_at: datetime,
+    identifiers: Iterable[Identifier],
+    information: dict[str, Any],
+) -> CanonicalEvent:
+    reference = sorted(
+        (i for i in set(identifiers) if i.type in EVENT_IDENTIFIER_TYPES),
+        key=lambda i: (EVENT_IDENTIFIER_TYPES.index(i.type), i.value),
+    )
+    return CanonicalEvent(
+        event_type=event_type,
+        occurred_at=occurred_at,
+        person_identifiers=tuple(reference),
+        additional_information=information,
+    )
+
+
+_PREPARERS: dict[type, Callable[[UnitOfWork, Sequence[Any]], None]] = {}
+"""Handlers' batch ``prepare`` steps, by the type of command they read ahead for."""
+
+_HANDLERS: dict[type, Callable[[UnitOfWork, Any], list[CanonicalEvent]]] = {
+    RecordReception: record_reception,
+    RecordRelease: record_release,
+    RecordTransfer: record_transfer,
+}
+
+from core_records.partner_records.probation_and_risk import PARTNER_HANDLERS  # noqa: E402
+
+_HANDLERS.update(PARTNER_HANDLERS)
+
+# What PNC and the security application tell the hub (their own modules, registered here).
+from core_records.partner_records import police as police_records  # noqa: E402
+from core_records.partner_records import security as security_records  # noqa: E402
+
+_HANDLERS.update(police_records.HANDLERS)
+_HANDLERS.update(security_records.HANDLERS)
+
+# Non-associations, from private-prison operators (their own module, like the above).
+from core_records.partner_records import non_associations  # noqa: E402
+
+_HANDLERS.update(non_associations.HANDLERS)
+
+# Canteen accounts: the command and its handler live in their own modules.
+from core_records.canteen.account import RecordCanteenTransaction  # noqa: E402
+from core_records.canteen.handler import (  # noqa: E402
+    prepare_canteen_transactions,
+    record_canteen_transaction,
+)
+
+_HANDLERS[RecordCanteenTransaction] = record_canteen_transaction
+_PREPARERS[RecordCanteenTransaction] = prepare_canteen_transactions
+
+# Kiosk applications.
+from core_records.custody.applications import RecordApplication, record_application  # noqa: E402
+
+_HANDLERS[RecordApplication] = record_application

@@ -1,0 +1,421 @@
+"""Merging two records of one person, and undoing it.
+
+A merge moves everything of the absorbed record to the survivor: identifiers (the absorbed
+prison number included, so that later messages naming any old identifier resolve to the
+survivor), names (the absorbed current name becomes an alias), bookings, movements,
+sentence dates, alerts, incentive reviews, and what partners recorded (offender managers,
+registrations, licence conditions, risk assessments, visits, non-associations on either
+side of the pair), and what is kept by prison
+number (security alerts, intelligence flags, PNC's answers to lookups) is renumbered. The
+survivor takes the absorbed record's custody when only the absorbed one is in prison; two
+people both in custody are refused.
+What moved is written down (``person_merge.moved``), so that an unmerge moves exactly that
+back and restores both records. A merge writes a ``prisoner.merged`` event to the outbox
+(with ``nomsNumber`` the survivor and ``removedNomsNumber`` the absorbed), for every
+partner whose policy allows it; merges and unmerges are audited. All in one transaction.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from core_records.bookkeeping.audit import AuditEvent, write_audit
+from core_records.custody.person_record import IN_PRISON
+from core_records.errors import BusinessRuleViolation
+from core_records.events import PRISONER_MERGED, CanonicalEvent
+from core_records.identifiers import CRN, CRO, NOMS, PNC, Identifier
+from core_records.identity.numbers import find_person
+from core_records.identity.tables import person_merge, person_name_key
+from core_records.partner_records.intelligence_tables import (
+    intelligence_flag,
+    police_lookup,
+    security_alert,
+)
+from core_records.partner_records.tables import (
+    licence_condition,
+    non_association,
+    offender_manager_allocation,
+    probation_registration,
+    risk_assessment,
+    visit,
+)
+from core_records.store import outbox as outbox_rows
+from core_records.store.database import store_errors
+from core_records.tables import (
+    alert,
+    booking,
+    incentive_review,
+    movement,
+    person,
+    person_identifier,
+    person_name,
+    sentence_date,
+)
+from core_records.timestamps import utc_now
+
+_MOVED_BY_ID = (
+    booking,
+    movement,
+    sentence_date,
+    alert,
+    incentive_review,
+    # What partners told the record about the person (probation, OASys, operators' visits
+    # and non-associations).
+    offender_manager_allocation,
+    probation_registration,
+    licence_condition,
+    risk_assessment,
+    visit,
+    non_association,
+)
+_OTHER_PERSON = ((non_association, non_association.c.other_person_id),)
+"""Rows on the person's record as the other of a pair: moved like the rest, under their own
+key in ``person_merge.moved``."""
+_MOVED_BY_PRISON_NUMBER = (security_alert, intelligence_flag, police_lookup)
+"""Kept by prison number: renumbered to the survivor's, or else a later security message
+about the survivor would find the absorbed record's alert "someone else's" and be refused."""
+_CUSTODY = ("custody_status", "care_status", "current_establishment", "legal_status")
+
+
+@dataclass(frozen=True)
+class Merge:
+    id: int
+    survivor: str
+    absorbed: str
+    merged_at: datetime
+    merged_by: str
+    reason: str
+    unmerged_at: datetime | None
+    unmerged_by: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "survivor": self.survivor,
+            "absorbed": self.absorbed,
+            "mergedAt": self.merged_at.isoformat(),
+            "mergedBy": self.merged_by,
+            "reason": self.reason,
+            "unmergedAt": self.unmerged_at.isoformat() if self.unmerged_at else None,
+            "unmergedBy": self.unmerged_by,
+        }
+
+
+class Merges:
+    def __init__(self, engine: sa.Engine) -> None:
+        self._engine = engine
+
+    def merge(self, survivor: str, absorbed: str, *, actor: str, reason: str) -> Merge:
+        """Merge the record of prison number ``absorbed`` into ``survivor``'s."""
+        now = utc_now()
+        with store_errors(), self._engine.begin() as connection:
+            if survivor == absorbed:
+                raise BusinessRuleViolation(f"{survivor} cannot be merged into itself")
+            survivor_row = _person_row(connection, survivor)
+            absorbed_row = _person_row(connection, absorbed)
+            if absorbed_row["id"] != find_person(connection, [Identifier(NOMS, absorbed)]):
+                raise BusinessRuleViolation(f"{absorbed} has been merged already")
+            both_in = survivor_row["custody_status"] == absorbed_row["custody_status"] == IN_PRISON
+            if both_in:
+                raise BusinessRuleViolation(
+                    f"{survivor} and {absorbed} are both in custody: release or transfer one "
+                    "before merging"
+                )
+            moved = _move_all(connection, absorbed_row["id"], survivor_row["id"])
+            moved |= _renumber(connection, absorbed, survivor)
+            if absorbed_row["custody_status"] == IN_PRISON:
+                moved["survivorCustody"] = {c: survivor_row[c] for c in _CUSTODY}
+                connection.execute(
+                    sa.update(person)
+                    .where(person.c.id == survivor_row["id"])
+                    .values({c: absorbed_row[c] for c in _CUSTODY})
+                )
+            _touch(connection, survivor_row["id"], now)
+            merge_id = connection.execute(
+                sa.insert(person_merge)
+                .values(
+                    survivor_id=survivor_row["id"],
+                    absorbed_id=absorbed_row["id"],
+                    merged_at=now,
+                    merged_by=actor,
+                    reason=reason,
+                    moved=json.dumps(moved, separators=(",", ":")),
+                )
+                .returning(person_merge.c.id)
+            ).scalar_one()
+            event = _merged_event(connection, survivor_row["id"], survivor, absorbed, now)
+            causation = f"merge-{merge_id}-{uuid.uuid4()}"
+            outbox_rows.write_events(
+                connection,
+                [
+                    outbox_rows.outbox_row(
+                        event, correlation_id=causation, causation_id=causation, created_at=now
+                    )
+                ],
+            )
+            write_audit(
+                connection,
+                AuditEvent(
+                    now, actor, "person.merged", f"person:{survivor}", f"{absorbed}: {reason}"
+                ),
+            )
+        return Merge(merge_id, survivor, absorbed, now, actor, reason, None, None)
+
+    def unmerge(self, merge_id: int, *, actor: str) -> Merge:
+        """Undo merge ``merge_id``: both records as they were, with what each gained since."""
+        now = utc_now()
+        with store_errors(), self._engine.begin() as connection:
+            row = (
+                connection.execute(sa.select(person_merge).where(person_merge.c.id == merge_id))
+                .mappings()
+                .first()
+            )
+            if row is None:
+                raise LookupError(f"no merge {merge_id}")
+            if row["unmerged_at"] is not None:
+                raise BusinessRuleViolation(f"merge {merge_id} was undone already")
+            moved = json.loads(row["moved"])
+            survivor_id, absorbed_id = row["survivor_id"], row["absorbed_id"]
+            _move_back(connection, moved, survivor_id, absorbed_id)
+            _renumber_back(connection, moved, _prison_number(connection, absorbed_id))
+            if "survivorCustody" in moved:
+                connection.execute(
+                    sa.update(person)
+                    .where(person.c.id == survivor_id)
+                    .values(moved["survivorCustody"])
+                )
+            _touch(connection, survivor_id, now)
+            _touch(connection, absorbed_id, now)
+            connection.execute(
+                sa.update(person_merge)
+                .where(person_merge.c.id == merge_id)
+                .values(unmerged_at=now, unmerged_by=actor)
+            )
+            merge = _merges(connection, person_merge.c.id == merge_id)[0]
+            write_audit(
+                connection,
+                AuditEvent(
+                    now, actor, "person.unmerged", f"person:{merge.survivor}", merge.absorbed
+                ),
+            )
+        return merge
+
+    def history(self, limit: int = 100) -> list[Merge]:
+        """Merges, newest first."""
+        with store_errors(), self._engine.connect() as connection:
+            return _merges(connection, sa.true(), limit)
+
+
+def _person_row(connection: sa.Connection, prison_number: str) -> Any:
+    row = (
+        connection.execute(sa.select(person).where(person.c.prison_number == prison_number))
+        .mappings()
+        .first()
+    )
+    if row is None:
+        raise BusinessRuleViolation(f"no person on record has prison number {prison_number}")
+    return row
+
+
+def _move_all(connection: sa.Connection, absorbed_id: int, survivor_id: int) -> dict[str, Any]:
+    moved: dict[str, Any] = {}
+    identifiers = connection.execute(
+        sa.select(person_identifier.c.type, person_identifier.c.value).where(
+            person_identifier.c.person_id == absorbed_id
+        )
+    ).all()
+    moved["identifiers"] = [[r.type, r.value] for r in identifiers]
+    connection.execute(
+        sa.update(person_identifier)
+        .where(person_identifier.c.person_id == absorbed_id)
+        .values(person_id=survivor_id)
+    )
+    names = connection.execute(
+        sa.select(person_name.c.id, person_name.c.name_type).where(
+            person_name.c.person_id == absorbed_id
+        )
+    ).all()
+    moved["names"] = [[r.id, r.name_type] for r in names]
+    for name_id, name_type in moved["names"]:
+        connection.execute(
+            sa.update(person_name)
+            .where(person_name.c.id == name_id)
+            .values(person_id=survivor_id, name_type="A" if name_type == "CN" else name_type)
+        )
+    keys = set(
+        connection.execute(
+            sa.select(person_name_key.c.key).where(person_name_key.c.person_id == absorbed_id)
+        ).scalars()
+    )
+    held = set(
+        connection.execute(
+            sa.select(person_name_key.c.key).where(person_name_key.c.person_id == survivor_id)
+        ).scalars()
+    )
+    moved["nameKeys"] = sorted(keys)
+    moved["nameKeysShared"] = sorted(keys & held)
+    connection.execute(sa.delete(person_name_key).where(person_name_key.c.person_id == absorbed_id))
+    if keys - held:
+        connection.execute(
+            sa.insert(person_name_key),
+            [{"key": k, "person_id": survivor_id} for k in sorted(keys - held)],
+        )
+    for table in _MOVED_BY_ID:
+        ids = list(
+            connection.execute(
+                sa.select(table.c.id).where(table.c.person_id == absorbed_id)
+            ).scalars()
+        )
+        moved[table.name] = ids
+        if ids:
+            connection.execute(
+                sa.update(table).where(table.c.id.in_(ids)).values(person_id=survivor_id)
+            )
+    for table, column in _OTHER_PERSON:
+        ids = list(connection.execute(sa.select(table.c.id).where(column == absorbed_id)).scalars())
+        moved[f"{table.name}.{column.name}"] = ids
+        if ids:
+            connection.execute(
+                sa.update(table).where(table.c.id.in_(ids)).values({column.name: survivor_id})
+            )
+    return moved
+
+
+def _renumber(connection: sa.Connection, absorbed: str, survivor: str) -> dict[str, Any]:
+    moved: dict[str, Any] = {}
+    for table in _MOVED_BY_PRISON_NUMBER:
+        ids = list(
+            connection.execute(
+                sa.select(table.c.id).where(table.c.prison_number == absorbed)
+            ).scalars()
+        )
+        moved[table.name] = ids
+        if ids:
+            connection.execute(
+                sa.update(table).where(table.c.id.in_(ids)).values(prison_number=survivor)
+            )
+    return moved
+
+
+def _renumber_back(connection: sa.Connection, moved: dict[str, Any], absorbed: str) -> None:
+    for table in _MOVED_BY_PRISON_NUMBER:
+        ids = moved.get(table.name) or []
+        if ids:
+            connection.execute(
+                sa.update(table).where(table.c.id.in_(ids)).values(prison_number=absorbed)
+            )
+
+
+def _prison_number(connection: sa.Connection, person_id: int) -> str:
+    return connection.execute(
+        sa.select(person.c.prison_number).where(person.c.id == person_id)
+    ).scalar_one()
+
+
+def _move_back(
+    connection: sa.Connection, moved: dict[str, Any], survivor_id: int, absorbed_id: int
+) -> None:
+    for identifier_type, value in moved["identifiers"]:
+        connection.execute(
+            sa.update(person_identifier)
+            .where(person_identifier.c.type == identifier_type, person_identifier.c.value == value)
+            .values(person_id=absorbed_id)
+        )
+    for name_id, name_type in moved["names"]:
+        connection.execute(
+            sa.update(person_name)
+            .where(person_name.c.id == name_id)
+            .values(person_id=absorbed_id, name_type=name_type)
+        )
+    only_theirs = sorted(set(moved["nameKeys"]) - set(moved["nameKeysShared"]))
+    if only_theirs:
+        connection.execute(
+            sa.delete(person_name_key).where(
+                person_name_key.c.person_id == survivor_id, person_name_key.c.key.in_(only_theirs)
+            )
+        )
+    if moved["nameKeys"]:
+        connection.execute(
+            sa.insert(person_name_key),
+            [{"key": k, "person_id": absorbed_id} for k in moved["nameKeys"]],
+        )
+    for table in _MOVED_BY_ID:
+        ids = moved.get(table.name) or []
+        if ids:
+            connection.execute(
+                sa.update(table).where(table.c.id.in_(ids)).values(person_id=absorbed_id)
+            )
+    for table, column in _OTHER_PERSON:
+        ids = moved.get(f"{table.name}.{column.name}") or []
+        if ids:
+            connection.execute(
+                sa.update(table).where(table.c.id.in_(ids)).values({column.name: absorbed_id})
+            )
+
+
+def _touch(connection: sa.Connection, person_id: int, now: datetime) -> None:
+    connection.execute(
+        sa.update(person)
+        .where(person.c.id == person_id)
+        .values(version=person.c.version + 1, updated_at=now)
+    )
+
+
+def _merged_event(
+    connection: sa.Connection, survivor_id: int, survivor: str, absorbed: str, now: datetime
+) -> CanonicalEvent:
+    order = (NOMS, PNC, CRO, CRN)
+    identifiers = sorted(
+        (
+            Identifier(r.type, r.value)
+            for r in connection.execute(
+                sa.select(person_identifier.c.type, person_identifier.c.value).where(
+                    person_identifier.c.person_id == survivor_id,
+                    person_identifier.c.type.in_(order),
+                )
+            )
+            if not (r.type == NOMS and r.value != survivor)
+        ),
+        key=lambda i: (order.index(i.type), i.value),
+    )
+    return CanonicalEvent(
+        event_type=PRISONER_MERGED,
+        occurred_at=now,
+        person_identifiers=tuple(identifiers),
+        additional_information={
+            "nomsNumber": survivor,
+            "removedNomsNumber": absorbed,
+            "reason": "MERGE",
+        },
+    )
+
+
+def _merges(
+    connection: sa.Connection, where: sa.ColumnElement[bool], limit: int = 100
+) -> list[Merge]:
+    survivor = person.alias("survivor")
+    absorbed = person.alias("absorbed")
+    rows = connection.execute(
+        sa.select(
+            person_merge.c.id,
+            survivor.c.prison_number.label("survivor"),
+            absorbed.c.prison_number.label("absorbed"),
+            person_merge.c.merged_at,
+            person_merge.c.merged_by,
+            person_merge.c.reason,
+            person_merge.c.unmerged_at,
+            person_merge.c.unmerged_by,
+        )
+        .join(survivor, survivor.c.id == person_merge.c.survivor_id)
+        .join(absorbed, absorbed.c.id == person_merge.c.absorbed_id)
+        .where(where)
+        .order_by(person_merge.c.id.desc())
+        .limit(limit)
+    ).all()
+    return [Merge(*row) for row in rows]

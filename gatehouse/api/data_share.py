@@ -1,0 +1,107 @@
+"""The data share over HTTP: read-only, for partners whose token has the ``data-share`` scope.
+
+    GET /api/v1/people/{identifier}?purpose=...
+        one person by prison number, CRN, PNC id or CRO number
+    GET /api/v1/people?surname=...&forenames=...&dateOfBirth=YYYY-MM-DD&purpose=...
+        people who may be the one described, best first
+
+    401  no token, or one unknown, revoked or expired
+    403  the token lacks the data-share scope, or the partner's policy shares no fields
+    400  no purpose given, or a bad identifier or date
+    404  not on record, or outside the caller's rows (its policy's ``rows = "own_prisons"``):
+         the same answer, word for word, so that a refusal does not reveal a person
+    200  the person (or people) with only the fields the caller's policy allows
+
+Every read is audited (``core_records.custody.data_share``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Annotated
+
+import anyio
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
+
+from adapters.base import OWN_PRISONS
+from adapters.registry import AdapterRegistry
+from core_records.bookkeeping.credentials import DATA_SHARE, Grant
+from core_records.custody.data_share import DataShare, Reader, identifier_from_text
+from core_records.errors import InvalidIdentifier
+from gatehouse.api.inbound import bearer_token, problem
+
+Purpose = Annotated[str | None, Query(max_length=200, description="Why the caller reads.")]
+
+
+def data_share_router(
+    *, registry: AdapterRegistry, grant: Callable[[str], Grant | None], share: DataShare
+) -> APIRouter:
+    router = APIRouter()
+
+    async def reader_for(request: Request) -> Reader | JSONResponse:
+        token = bearer_token(request)
+        found = await anyio.to_thread.run_sync(grant, token) if token else None
+        if found is None:
+            return problem(401, "unauthorised", "a valid partner token is required")
+        if DATA_SHARE not in found.scopes:
+            return problem(
+                403, "forbidden", f"this token of {found.partner} has no data-share scope"
+            )
+        try:
+            scope = registry.scope_for_partner(found.partner)
+            policy = registry.adapter(scope.adapter).policy
+        except LookupError:
+            return problem(403, "forbidden", f"{found.partner} has no data-share access")
+        if not policy.person_fields:
+            return problem(403, "forbidden", f"{found.partner}'s policy shares no person fields")
+        # The row scope is the policy's: an operator reads the people in its own prisons
+        # (none at all if it runs none), anyone else reads everyone.
+        prisons = scope.establishments if policy.rows == OWN_PRISONS else None
+        return Reader(found.partner, policy.person_fields, prisons)
+
+    def no_purpose() -> JSONResponse:
+        return problem(400, "purpose_required", "say why you read: ?purpose=...")
+
+    @router.get("/api/v1/people/{identifier:path}")
+    async def read_person(
+        identifier: str, request: Request, purpose: Purpose = None
+    ) -> JSONResponse:
+        reader = await reader_for(request)
+        if isinstance(reader, JSONResponse):
+            return reader
+        if not purpose or not purpose.strip():
+            return no_purpose()
+        try:
+            wanted = identifier_from_text(identifier)
+        except InvalidIdentifier as error:
+            return problem(400, "invalid_identifier", error.reason)
+        view = await anyio.to_thread.run_sync(share.read, reader, wanted, purpose.strip())
+        if view is None:
+            return problem(404, "not_found", f"no person {identifier} is on record")
+        return JSONResponse(view)
+
+    @router.get("/api/v1/people")
+    async def search_people(
+        request: Request,
+        surname: Annotated[str, Query(min_length=1, max_length=100)],
+        date_of_birth: Annotated[str, Query(alias="dateOfBirth")],
+        forenames: Annotated[str, Query(max_length=200)] = "",
+        purpose: Purpose = None,
+    ) -> JSONResponse:
+        reader = await reader_for(request)
+        if isinstance(reader, JSONResponse):
+            return reader
+        if not purpose or not purpose.strip():
+            return no_purpose()
+        try:
+            born = date.fromisoformat(date_of_birth)
+        except ValueError:
+            return problem(400, "invalid_date", f"dateOfBirth {date_of_birth!r} is not YYYY-MM-DD")
+        people = await anyio.to_thread.run_sync(
+            share.search, reader, surname, forenames, born, purpose.strip()
+        )
+        return JSONResponse({"people": people})
+
+    return router

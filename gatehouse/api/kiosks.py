@@ -1,0 +1,132 @@
+"""What a kiosk reads from the hub: a person's balance, and what became of an order or an
+application it sent (``GET /api/v1/kiosks/...``, JSON; see ``adapters/kiosks/README.md``).
+
+    401  no token, or an unknown or revoked one
+    403  the token is not a kiosk system's
+    404  no such person, order or application at the kiosk's prison, or no outcome yet:
+         a kiosk cannot learn whether someone exists at another prison
+    200  the answer
+
+Every balance read is audited (``canteen_account.read``, subject ``person:<prison number>``):
+a person's money is case information.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import anyio
+import sqlalchemy as sa
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from adapters.base import PartnerScope
+from adapters.registry import AdapterRegistry
+from core_records.bookkeeping.audit import AuditEvent, write_audit
+from core_records.canteen import ledger as canteen_ledger
+from core_records.custody.applications import application_status
+from gatehouse.api.inbound import bearer_token, problem
+
+KIOSKS = "kiosks"
+
+
+def kiosk_router(
+    *, registry: AdapterRegistry, authenticate: Callable[[str], str | None], engine: sa.Engine
+) -> APIRouter:
+    router = APIRouter()
+
+    async def kiosk_scope(request: Request) -> PartnerScope | JSONResponse:
+        token = bearer_token(request)
+        partner = await anyio.to_thread.run_sync(authenticate, token) if token else None
+        if partner is None:
+            return problem(401, "unauthorised", "a valid partner token is required")
+        try:
+            scope = registry.scope_for_partner(partner)
+        except LookupError:
+            scope = None
+        if scope is None or scope.adapter != KIOSKS:
+            return problem(403, "forbidden", f"partner {partner} is not a kiosk system")
+        return scope
+
+    def held_here(prison_number: str | None, scope: PartnerScope) -> bool:
+        if prison_number is None:
+            return False
+        view = canteen_ledger.account_of(engine, prison_number, datetime.now(UTC))
+        return view is not None and view.establishment in scope.establishments
+
+    @router.get("/api/v1/kiosks/accounts/{prison_number}")
+    async def account(prison_number: str, request: Request) -> JSONResponse:
+        scope = await kiosk_scope(request)
+        if isinstance(scope, JSONResponse):
+            return scope
+        number = prison_number.upper()
+        view = await anyio.to_thread.run_sync(
+            canteen_ledger.account_of, engine, number, datetime.now(UTC)
+        )
+        if view is None or view.establishment not in scope.establishments:
+            return problem(404, "not_found", f"no one with prison number {number} is held here")
+        await anyio.to_thread.run_sync(_audit_read, engine, scope.partner, number)
+        return JSONResponse(
+            {
+                "prisonNumber": number,
+                "prisonId": view.establishment,
+                "balancePence": view.balance_pence,
+                "weeklySpendLimitPence": view.spend_limit_pence,
+                "availableSpendsPence": view.available_spends_pence,
+            }
+        )
+
+    @router.get("/api/v1/kiosks/orders/{order_reference}")
+    async def order(order_reference: str, request: Request) -> JSONResponse:
+        scope = await kiosk_scope(request)
+        if isinstance(scope, JSONResponse):
+            return scope
+        outcome = await anyio.to_thread.run_sync(
+            canteen_ledger.transaction_outcome, engine, order_reference
+        )
+        visible = outcome is not None and (
+            await anyio.to_thread.run_sync(held_here, outcome.prison_number, scope)
+            or outcome.reason == "UNKNOWN_PRISONER"
+        )
+        if outcome is None or not visible:
+            return problem(404, "not_found", f"no outcome for order {order_reference} yet")
+        body: dict[str, Any] = {
+            "orderReference": order_reference,
+            "status": "ACCEPTED" if outcome.accepted else "REFUSED",
+            "prisonNumber": outcome.prison_number,
+            "amountPence": outcome.amount_pence,
+        }
+        if outcome.accepted:
+            body["balancePence"] = outcome.balance_after_pence
+        else:
+            body.update(reason=outcome.reason, detail=outcome.detail)
+        return JSONResponse(body)
+
+    @router.get("/api/v1/kiosks/applications/{application_reference}")
+    async def application(application_reference: str, request: Request) -> JSONResponse:
+        scope = await kiosk_scope(request)
+        if isinstance(scope, JSONResponse):
+            return scope
+        status = await anyio.to_thread.run_sync(application_status, engine, application_reference)
+        if status is None or status["prisonId"] not in scope.establishments:
+            return problem(
+                404, "not_found", f"no application {application_reference} is recorded here"
+            )
+        return JSONResponse(status)
+
+    return router
+
+
+def _audit_read(engine: sa.Engine, partner: str, prison_number: str) -> None:
+    with engine.begin() as connection:
+        write_audit(
+            connection,
+            AuditEvent(
+                at=datetime.now(UTC),
+                actor=partner,
+                action="canteen_account.read",
+                subject=f"person:{prison_number}",
+            ),
+        )

@@ -1,0 +1,65 @@
+"""Monitoring endpoints: a message's status and hops, liveness and readiness."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+import anyio
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from core_records.bookkeeping.journal import Journal
+from core_records.errors import GatehouseError
+from gatehouse.api.inbound import bearer_token, problem
+from monitoring.trace import trace_of
+
+
+def messages_router(*, journal: Journal, authenticate: Callable[[str], str | None]) -> APIRouter:
+    router = APIRouter()
+
+    @router.get("/api/v1/messages/{message_id}")
+    async def message_status(message_id: str, request: Request) -> JSONResponse:
+        token = bearer_token(request)
+        partner = await anyio.to_thread.run_sync(authenticate, token) if token else None
+        if partner is None:
+            return problem(401, "unauthorised", "a valid partner token is required")
+        trace = trace_of(message_id, await anyio.to_thread.run_sync(journal.trace, message_id))
+        # A partner sees only its own messages; anyone else's is "not found", so as not to
+        # reveal that it exists.
+        if trace is None or trace.partner != partner:
+            return problem(404, "not_found", f"no message {message_id} from {partner}")
+        return JSONResponse(trace.as_dict())
+
+    return router
+
+
+def health_router(checks: Mapping[str, Callable[[], None]]) -> APIRouter:
+    """``/health/live`` answers while the process runs; ``/health/ready`` runs each check
+    (the store, the broker) and answers 503 naming any that failed."""
+    router = APIRouter()
+
+    @router.get("/health/live")
+    async def live() -> dict[str, str]:
+        return {"status": "live"}
+
+    @router.get("/health/ready")
+    async def ready() -> JSONResponse:
+        results: dict[str, str] = {}
+        for name, check in checks.items():
+            try:
+                with anyio.fail_after(5):
+                    await anyio.to_thread.run_sync(check, abandon_on_cancel=True)
+                results[name] = "ok"
+            except TimeoutError:
+                results[name] = "timed out"
+            except GatehouseError as error:
+                results[name] = error.reason
+            except Exception as error:
+                results[name] = f"{type(error).__name__}: {error}"
+        ok = all(result == "ok" for result in results.values())
+        return JSONResponse(
+            {"status": "ready" if ok else "unavailable", "checks": results},
+            status_code=200 if ok else 503,
+        )
+
+    return router

@@ -1,0 +1,94 @@
+"""``gatehouse private-prisons import FILE --operator NAME``: an operator's batch file on the
+normal pipeline (``adapters.private_prisons.batch``,
+``routing.file_interfaces.document_batches``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import closing
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from adapters.private_prisons import NAME
+from adapters.private_prisons.batch import BatchHeader, BatchItem, read_batch
+from core_records.errors import GatehouseError, InvalidMessage, NotPermitted
+from gatehouse.bootstrap import Hub, build_hub
+from gatehouse.settings import Settings
+from routing.file_interfaces.document_batches import (
+    BatchDocument,
+    BatchFiles,
+    BatchInterrupted,
+    BatchReport,
+)
+
+private_prisons_app = typer.Typer(help="Private-prison operators.", no_args_is_help=True)
+
+
+def import_batch(hub: Hub, path: Path, operator: str, *, from_item: int = 1) -> BatchReport:
+    """Check and publish every document of the operator's batch file at ``path``.
+
+    Raises ``InvalidMessage`` for a file that is not a batch, ``NotPermitted`` for one whose
+    header names another operator, and ``BatchInterrupted`` if the broker fails part-way.
+    """
+    scope = hub.registry.scope_for_partner(operator)
+    if scope.adapter != NAME:
+        raise NotPermitted(f"{operator} is not a private-prison operator")
+    with closing(read_batch(path, max_item_bytes=hub.settings.max_body_bytes)) as batch:
+        header = next(batch)
+        assert isinstance(header, BatchHeader)
+        if header.operator != operator:
+            raise NotPermitted(
+                f"the batch header names the operator {header.operator!r}, not {operator!r}"
+            )
+
+        def documents() -> Iterator[BatchDocument]:
+            for item in batch:
+                assert isinstance(item, BatchItem)
+                yield BatchDocument(
+                    item.number, item.line, item.message_type, item.body, item.error
+                )
+
+        files = BatchFiles(hub.transport, hub.topology, hub.journal)
+        return files.accept(
+            hub.registry.adapter(NAME), scope, header.reference, documents(), from_item=from_item
+        )
+
+
+@private_prisons_app.command("import")
+def import_command(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="The batch file.")],
+    operator: Annotated[str, typer.Option(help="The operator that sent it (serco, sodexo, ...).")],
+    from_item: Annotated[
+        int, typer.Option(min=1, help="Start at this item (after an interruption).")
+    ] = 1,
+) -> None:
+    """Put each document of an operator's batch file on the pipeline, and say which were
+    refused and why. Exit 0: all accepted; 1: some refused; 2: the file refused;
+    3: interrupted (run again with the --from-item it names)."""
+    settings = Settings()
+    hub = build_hub(settings, migrate=settings.database_url is None)
+    try:
+        report = import_batch(hub, file, operator, from_item=from_item)
+    except BatchInterrupted as error:
+        typer.echo(f"accepted {len(error.report.accepted)} before: {error.reason}", err=True)
+        typer.echo(f"run again with --from-item {error.resume_from}", err=True)
+        raise typer.Exit(3) from error
+    except (InvalidMessage, NotPermitted) as error:
+        line = f" (line {error.line})" if isinstance(error, InvalidMessage) and error.line else ""
+        typer.echo(f"error: the batch is refused{line}: {error.reason}", err=True)
+        raise typer.Exit(2) from error
+    except GatehouseError as error:
+        typer.echo(f"error: {error.reason}", err=True)
+        raise typer.Exit(2) from error
+    finally:
+        hub.close()
+    typer.echo(
+        f"batch {report.reference}: {len(report.accepted)} accepted, {len(report.refused)} refused"
+    )
+    for refusal in report.refused:
+        where = f" (line {refusal.line})" if refusal.line else ""
+        typer.echo(f"  item {refusal.number}{where}: {refusal.reason}")
+    if report.refused:
+        raise typer.Exit(1)
