@@ -1,5 +1,6 @@
 """The store's tables, in one ``MetaData``; the migrations in
-``core_records/store/migrations`` build exactly this schema (a test compares them) on SQLite and PostgreSQL alike.
+``core_records/store/migrations`` build exactly this schema (a test compares them) on
+SQLite and PostgreSQL alike.
 
 Groups: the person record; reference data; messaging (inbox, outbox, journal, dead letters,
 delivery holds, submissions, the relay lease); security (partner tokens, audit). Times are
