@@ -17,17 +17,38 @@ from typing import Any
 
 from core_records.identifiers import Identifier
 
+# Every event type the record announces, by area.
+
+# custody: receptions, releases, merges of prisoner records
 PRISONER_RECEIVED = "prisoner.received"
 PRISONER_RELEASED = "prisoner.released"
 PRISONER_MERGED = "prisoner.merged"
+PRISONER_APPLICATION_SUBMITTED = "prisoner.application.submitted"
+ALERT_CREATED = "person.alert.created"
+ALERT_INACTIVE = "person.alert.inactive"
+
+# police (PNC), security and intelligence
 POLICE_IDENTIFIERS_CHANGED = "prisoner.police-identifiers.changed"
 SECURITY_ALERT_RAISED = "alert.security.raised"
 SECURITY_ALERT_CLOSED = "alert.security.closed"
 INTELLIGENCE_FLAG_RAISED = "intelligence.flag.raised"
-ALERT_CREATED = "person.alert.created"
-ALERT_INACTIVE = "person.alert.inactive"
 NON_ASSOCIATION_CREATED = "prisoner.non-association.created"
 NON_ASSOCIATION_CLOSED = "prisoner.non-association.closed"
+
+# probation (Delius) and risk (OASys)
+PRISON_IDENTIFIER_ADDED = "probation-case.prison-identifier.added"
+OFFENDER_MANAGER_ALLOCATED = "probation-case.offender-manager.allocated"
+REGISTRATION_ADDED = "probation-case.registration.added"
+REGISTRATION_REMOVED = "probation-case.registration.deregistered"
+LICENCE_CONDITIONS_CHANGED = "probation-case.licence-conditions.changed"
+ASSESSMENT_SUMMARY_PRODUCED = "assessment.summary.produced"
+VISIT_RECORDED = "prisoner.visit.recorded"
+SENTENCE_DATES_CHANGED = "prisoner.sentence-dates-changed"
+IMPRISONMENT_STATUS_CHANGED = "prisoner.imprisonment-status-changed"
+
+# canteen (prison shops)
+CANTEEN_TRANSACTION_APPLIED = "canteen.transaction.applied"
+CANTEEN_TRANSACTION_REFUSED = "canteen.transaction.refused"
 
 # Security alerts and intelligence flags are security-classified by their type's prefix
 # (``adapters.base.is_security_event_type``): only a partner whose policy is

@@ -39,9 +39,6 @@ REFUND = "REFND"
 CREDIT = "CRED"
 TRANSACTION_TYPES = (SPEND, REFUND, CREDIT)
 
-CANTEEN_TRANSACTION_APPLIED = "canteen.transaction.applied"
-CANTEEN_TRANSACTION_REFUSED = "canteen.transaction.refused"
-
 # Why a transaction was refused: codes a shop's system can act on.
 UNKNOWN_PRISONER = "UNKNOWN_PRISONER"
 NOT_AT_ESTABLISHMENT = "NOT_AT_ESTABLISHMENT"

@@ -26,7 +26,11 @@ from core_records.canteen.account import RecordCanteenTransaction, Refusal
 from core_records.canteen.batch import CanteenBatch
 from core_records.canteen.tables import canteen_refusal, canteen_transaction
 from core_records.errors import InvalidMessage
-from core_records.events import CanonicalEvent
+from core_records.events import (
+    CANTEEN_TRANSACTION_APPLIED,
+    CANTEEN_TRANSACTION_REFUSED,
+    CanonicalEvent,
+)
 from core_records.identifiers import CRN, CRO, NOMS, PNC, Identifier
 from core_records.identity.numbers import person_from_holders
 from core_records.store.unit_of_work import UnitOfWork
@@ -34,8 +38,8 @@ from core_records.store.unit_of_work import UnitOfWork
 _EVENT_IDENTIFIER_TYPES = (NOMS, PNC, CRO, CRN)
 
 _DESCRIPTIONS = {
-    canteen.CANTEEN_TRANSACTION_APPLIED: "A canteen transaction has been applied to an account",
-    canteen.CANTEEN_TRANSACTION_REFUSED: "A canteen transaction has been refused",
+    CANTEEN_TRANSACTION_APPLIED: "A canteen transaction has been applied to an account",
+    CANTEEN_TRANSACTION_REFUSED: "A canteen transaction has been refused",
 }
 
 
@@ -112,7 +116,7 @@ def record_canteen_transaction(
     information["availableSpendsPence"] = canteen.available_spends(
         settled, limit, command.occurred_at
     )
-    return [_event(canteen.CANTEEN_TRANSACTION_APPLIED, command, identifiers, information)]
+    return [_event(CANTEEN_TRANSACTION_APPLIED, command, identifiers, information)]
 
 
 def _check(work: UnitOfWork, command: RecordCanteenTransaction) -> None:
@@ -158,7 +162,7 @@ def _refuse(
     )
     information = _information(command, prison_number)
     information.update(refusalReason=reason, refusalDetail=detail)
-    return [_event(canteen.CANTEEN_TRANSACTION_REFUSED, command, identifiers, information)]
+    return [_event(CANTEEN_TRANSACTION_REFUSED, command, identifiers, information)]
 
 
 def _information(command: RecordCanteenTransaction, prison_number: str | None) -> dict[str, Any]:

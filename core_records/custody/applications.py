@@ -17,12 +17,10 @@ import sqlalchemy as sa
 from core_records.canteen.tables import prisoner_application
 from core_records.custody.person_record import IN_PRISON
 from core_records.errors import BusinessRuleViolation, InvalidMessage
-from core_records.events import CanonicalEvent
+from core_records.events import PRISONER_APPLICATION_SUBMITTED, CanonicalEvent
 from core_records.identifiers import CRN, CRO, NOMS, PNC, Identifier
 from core_records.identity.numbers import person_from_holders
 from core_records.store.unit_of_work import UnitOfWork
-
-PRISONER_APPLICATION_SUBMITTED = "prisoner.application.submitted"
 
 APPLICATION_TYPES = (
     "GENERAL",

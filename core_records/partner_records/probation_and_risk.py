@@ -18,7 +18,20 @@ import sqlalchemy as sa
 from core_records.custody.in_custody import person_in_custody_at
 from core_records.custody.person_record import PersonState
 from core_records.errors import BusinessRuleViolation
-from core_records.events import ALERT_CREATED, ALERT_INACTIVE, CanonicalEvent
+from core_records.events import (
+    ALERT_CREATED,
+    ALERT_INACTIVE,
+    ASSESSMENT_SUMMARY_PRODUCED,
+    IMPRISONMENT_STATUS_CHANGED,
+    LICENCE_CONDITIONS_CHANGED,
+    OFFENDER_MANAGER_ALLOCATED,
+    PRISON_IDENTIFIER_ADDED,
+    REGISTRATION_ADDED,
+    REGISTRATION_REMOVED,
+    SENTENCE_DATES_CHANGED,
+    VISIT_RECORDED,
+    CanonicalEvent,
+)
 from core_records.identifiers import CRN, CRO, NOMS, PNC, Identifier
 from core_records.identity.numbers import person_from_holders
 from core_records.partner_records.commands import (
@@ -42,16 +55,6 @@ from core_records.partner_records.tables import (
 )
 from core_records.store.unit_of_work import UnitOfWork
 from core_records.tables import alert, person, sentence_date
-
-PRISON_IDENTIFIER_ADDED = "probation-case.prison-identifier.added"
-OFFENDER_MANAGER_ALLOCATED = "probation-case.offender-manager.allocated"
-REGISTRATION_ADDED = "probation-case.registration.added"
-REGISTRATION_REMOVED = "probation-case.registration.deregistered"
-LICENCE_CONDITIONS_CHANGED = "probation-case.licence-conditions.changed"
-ASSESSMENT_SUMMARY_PRODUCED = "assessment.summary.produced"
-VISIT_RECORDED = "prisoner.visit.recorded"
-SENTENCE_DATES_CHANGED = "prisoner.sentence-dates-changed"
-IMPRISONMENT_STATUS_CHANGED = "prisoner.imprisonment-status-changed"
 
 ROSH_ALERTS = {"MEDIUM": "ROM", "HIGH": "ROH", "VERY_HIGH": "ROV"}
 """The alert a RoSH level sets in custody; LOW sets none."""

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
+from core_records import events
 from core_records.canteen import account as canteen
 from core_records.canteen.account import RecordCanteenTransaction
 from core_records.canteen.ledger import account_of, order_file_outcomes, roll
@@ -75,7 +76,7 @@ def test_a_spend_takes_the_money_from_the_account_and_says_what_is_left(
     [outcome] = _apply(store, _transaction(in_leeds, canteen.SPEND, 1250, "SHOP-1"))
 
     assert _event(outcome) == {
-        "type": canteen.CANTEEN_TRANSACTION_APPLIED,
+        "type": events.CANTEEN_TRANSACTION_APPLIED,
         "clientReference": "SHOP-1",
         "transactionType": "CANT",
         "amountPence": 1250,
@@ -99,7 +100,7 @@ def test_a_spend_over_the_balance_is_refused_for_insufficient_funds(
     )
 
     event = _event(outcome)
-    assert event["type"] == canteen.CANTEEN_TRANSACTION_REFUSED
+    assert event["type"] == events.CANTEEN_TRANSACTION_REFUSED
     assert event["refusalReason"] == canteen.INSUFFICIENT_FUNDS
     assert "5500p" in str(event["refusalDetail"])
     assert account_of(store.engine, in_leeds, MONDAY).balance_pence == 5500  # type: ignore[union-attr]
@@ -117,7 +118,7 @@ def test_spends_over_the_weekly_limit_are_refused_until_the_next_week(
         store, _transaction(in_leeds, canteen.SPEND, 600, "SHOP-3", at=MONDAY + timedelta(days=7))
     )
 
-    assert _event(first)["type"] == canteen.CANTEEN_TRANSACTION_APPLIED
+    assert _event(first)["type"] == events.CANTEEN_TRANSACTION_APPLIED
     assert _event(second)["refusalReason"] == canteen.SPEND_LIMIT_EXCEEDED
     assert _event(next_week)["balancePence"] == 400
 
@@ -238,7 +239,5 @@ def test_concurrent_writers_with_one_client_reference_apply_it_once(
     outcomes = apply_racing(engine, spends, attempts=5)
 
     kinds = sorted(o.events[0].event_type for o in outcomes)
-    assert (
-        kinds == [canteen.CANTEEN_TRANSACTION_APPLIED] + [canteen.CANTEEN_TRANSACTION_REFUSED] * 3
-    )
+    assert kinds == [events.CANTEEN_TRANSACTION_APPLIED] + [events.CANTEEN_TRANSACTION_REFUSED] * 3
     assert account_of(engine, in_leeds, MONDAY).balance_pence == 1900  # type: ignore[union-attr]

@@ -11,6 +11,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from core_records import events
 from core_records.canteen import account as canteen
 from core_records.canteen.account import RecordCanteenTransaction
 from core_records.canteen.ledger import account_of
@@ -51,7 +52,7 @@ def _decided(outcomes: list[ApplyOutcome]) -> list[tuple[str, object]]:
         assert outcome.status == "applied", outcome.error
         [event] = outcome.events
         information = event.additional_information
-        if event.event_type == canteen.CANTEEN_TRANSACTION_APPLIED:
+        if event.event_type == events.CANTEEN_TRANSACTION_APPLIED:
             decided.append(("applied", information["balancePence"]))
         else:
             decided.append(("refused", information["refusalReason"]))
