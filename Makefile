@@ -33,9 +33,11 @@ bench: $(STAMP)
 	$(BIN)/python bench/identity.py
 	$(BIN)/python bench/sftp_batch.py
 
+# lint-imports checks the import-linter contracts in pyproject.toml (layers, adapters apart).
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-logo --cache-dir $(VENV)/.import_linter_cache
 
 clean:
 	rm -rf $(VENV) var build *.egg-info
