@@ -55,10 +55,9 @@ from fan_out import Losses, Progress, check_losses, last_deliveries, progress
 from partner_receivers import Receiver, running_receivers
 
 from adapters.private_prisons.simulator import OperatorSimulator
-from gatehouse.api.inbound import Submission
 from gatehouse.bootstrap import Hub, amqp_partners, build_hub
 from gatehouse.settings import Settings
-from routing.inbound import inbound_message
+from routing.inbound import Submission, inbound_message
 from routing.messages import Message
 from routing.topology import partner_inbound_queue_name, partner_topology
 

@@ -41,10 +41,9 @@ from adapters.pnc.simulator import PncSimulator
 from adapters.private_prisons.simulator import OperatorSimulator
 from core_records.bookkeeping import journal
 from core_records.partner_records.intelligence_tables import police_lookup
-from gatehouse.api.inbound import Submission
 from gatehouse.bootstrap import amqp_partners, build_hub, build_loops
 from gatehouse.settings import Settings
-from routing.inbound import inbound_message
+from routing.inbound import Submission, inbound_message
 from routing.rabbitmq.transport import RabbitTransport
 from routing.simulated_partner import SimulatedAmqpPartner
 from routing.topology import partner_topology

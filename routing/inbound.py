@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 
-from gatehouse.api.inbound import Submission
 from routing.messages import (
     HEADER_ADAPTER,
     HEADER_CORRELATION_ID,
@@ -16,6 +17,28 @@ from routing.messages import (
 )
 from routing.topology import Topology, inbound_routing_key
 from routing.transport import Transport
+
+
+@dataclass(frozen=True)
+class Submission:
+    """A partner document an edge (HTTP, AMQP, a file) accepted, to be published to the
+    inbound exchange."""
+
+    adapter: str
+    message_type: str
+    partner: str
+    body: bytes
+    received_at: datetime
+    correlation_id: str | None
+    content_type: str = "application/xml"
+    message_id: str | None = None
+    """Set by the HTTP edge (so that it can publish again under the same id) and by an
+    edge whose messages have natural ids (an order file's lines); else new."""
+
+
+Publish = Callable[[Submission], str]
+"""Publishes a submission and returns its message id once the broker holds it durably;
+raises ``TransientError`` when it cannot (``ConfirmUncertain`` when it may have)."""
 
 
 def inbound_message(submission: Submission) -> Message:

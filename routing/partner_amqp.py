@@ -35,8 +35,7 @@ from datetime import UTC, datetime
 from core_records.bookkeeping import journal
 from core_records.bookkeeping.journal import Hop, Journal
 from core_records.errors import GatehouseError, PartnerUnavailable, TransientError
-from gatehouse.api.inbound import Submission
-from routing.inbound import inbound_message
+from routing.inbound import Submission, inbound_message
 from routing.messages import (
     AMQP_CORRELATION_ID,
     AMQP_REPLY_TO,

@@ -53,7 +53,7 @@ from core_records.bookkeeping import journal
 from core_records.bookkeeping.journal import Hop
 from core_records.canteen.ledger import LineOutcome
 from core_records.errors import GatehouseError, UnknownReferenceCode
-from gatehouse.api.inbound import Submission
+from routing.inbound import Submission
 
 log = logging.getLogger(__name__)
 

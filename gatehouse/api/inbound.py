@@ -32,8 +32,9 @@ send the same document again: it is answered as the first was. When the broker's
 lost, the edge publishes once more under the same message id (the ingest inbox applies a
 message id once) before answering 503; a later resend does the same.
 
-The edge does not import ``routing``: the composition root hands it a ``publish`` function
-that returns once the message is durable, and a ``record_hops`` function for the journal.
+The edge knows no transport: it builds a ``routing.inbound.Submission``, and the composition
+root hands it a ``publish`` function that returns once the message is durable, and a
+``record_hops`` function for the journal.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any
@@ -65,6 +66,7 @@ from core_records.errors import (
     TransientError,
 )
 from gatehouse.api.resends import publish_once
+from routing.inbound import Publish, Submission
 
 log = logging.getLogger(__name__)
 
@@ -73,25 +75,6 @@ IDEMPOTENCY_KEY = "Idempotency-Key"
 RETRY_AFTER_S = "5"
 
 
-@dataclass(frozen=True)
-class Submission:
-    """A document the edge accepted, to be published to the inbound exchange."""
-
-    adapter: str
-    message_type: str
-    partner: str
-    body: bytes
-    received_at: datetime
-    correlation_id: str | None
-    content_type: str = "application/xml"
-    message_id: str | None = None
-    """Set by the HTTP edge (so that it can publish again under the same id) and by an
-    edge whose messages have natural ids (an order file's lines); else new."""
-
-
-Publish = Callable[[Submission], str]
-"""Publishes a submission and returns its message id once the broker holds it durably;
-raises ``TransientError`` when it cannot (``ConfirmUncertain`` when it may have)."""
 Authenticate = Callable[[str], str | None]
 RecordHops = Callable[[Sequence[Hop]], None]
 

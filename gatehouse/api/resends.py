@@ -21,13 +21,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
 
 from core_records.bookkeeping.submissions import CONFLICT, NEW, REPEAT, Submissions, body_sha256
 from core_records.errors import ConfirmUncertain, GatehouseError, TransientError
-
-if TYPE_CHECKING:
-    from gatehouse.api.inbound import Publish, Submission
+from routing.inbound import Publish, Submission
 
 log = logging.getLogger(__name__)
 

@@ -18,8 +18,7 @@ from adapters.base import Adapter, PartnerScope
 from core_records.bookkeeping import journal
 from core_records.bookkeeping.journal import Hop, Journal
 from core_records.errors import PermanentError, TransientError
-from gatehouse.api.inbound import Submission
-from routing.inbound import inbound_message
+from routing.inbound import Submission, inbound_message
 from routing.topology import Topology
 from routing.transport import Transport
 from schemas.loader import validate

@@ -26,10 +26,9 @@ from adapters.transports.local_server import serving
 from core_records import tables
 from core_records.bookkeeping import journal
 from core_records.errors import ConfirmUncertain
-from gatehouse.api.inbound import Submission
 from gatehouse.app import create_app
 from gatehouse.bootstrap import Hub
-from routing.inbound import publish_inbound
+from routing.inbound import Submission, publish_inbound
 from routing.messages import Message
 from routing.transport import Transport
 from tests.integration.routing._tcp_proxy import TcpProxy

@@ -30,11 +30,10 @@ from adapters.delius.simulator import DeliusReceiver, running_receiver
 from adapters.private_prisons.simulator import OperatorSimulator
 from adapters.transports.local_server import serving
 from core_records import tables
-from gatehouse.api.inbound import Submission
 from gatehouse.app import create_app
 from gatehouse.bootstrap import Hub, build_hub
 from gatehouse.settings import Settings
-from routing.inbound import inbound_message
+from routing.inbound import Submission, inbound_message
 from tests.integration.routing._tcp_proxy import TcpProxy
 from tests.running_hub import eventually, hub_settings, running_hub
 from tests.support import remember_topology

@@ -8,9 +8,8 @@ from pathlib import Path
 
 from adapters.pnc.simulator import PncSimulator
 from core_records.identifiers import LOCAL, Identifier
-from gatehouse.api.inbound import Submission
 from gatehouse.bootstrap import Hub
-from routing.inbound import publish_inbound
+from routing.inbound import Submission, publish_inbound
 from routing.simulated_partner import SimulatedAmqpPartner
 from routing.transport import Transport
 

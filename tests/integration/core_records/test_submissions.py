@@ -22,8 +22,8 @@ from core_records.bookkeeping.submissions import (
 )
 from core_records.errors import ConfirmUncertain, TransportUnavailable
 from core_records.tables import submission as submission_table
-from gatehouse.api.inbound import Submission
 from gatehouse.api.resends import Outcome, publish_once
+from routing.inbound import Submission
 
 BODY = b"<Reception>...</Reception>"
 
