@@ -33,7 +33,8 @@ from core_records.identity.dedupe import merge_candidates
 from core_records.identity.merges import Merges
 from core_records.identity.review import IdentityReview
 from core_records.store.database import READ_ONLY
-from gatehouse.api.inbound import bearer_token, problem
+from gatehouse.api.auth import bearer_token
+from gatehouse.api.problems import problem
 
 Handler = Callable[[str], Any]
 

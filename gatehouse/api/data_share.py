@@ -30,7 +30,8 @@ from adapters.registry import AdapterRegistry
 from core_records.bookkeeping.credentials import DATA_SHARE, Grant
 from core_records.custody.data_share import DataShare, Reader, identifier_from_text
 from core_records.errors import InvalidIdentifier
-from gatehouse.api.inbound import bearer_token, problem
+from gatehouse.api.auth import bearer_token
+from gatehouse.api.problems import problem
 
 Purpose = Annotated[str | None, Query(max_length=200, description="Why the caller reads.")]
 

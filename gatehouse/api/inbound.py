@@ -65,6 +65,8 @@ from core_records.errors import (
     PermanentError,
     TransientError,
 )
+from gatehouse.api.auth import bearer_token
+from gatehouse.api.problems import problem
 from gatehouse.api.resends import publish_once
 from routing.inbound import Publish, Submission
 
@@ -77,19 +79,6 @@ RETRY_AFTER_S = "5"
 
 Authenticate = Callable[[str], str | None]
 RecordHops = Callable[[Sequence[Hop]], None]
-
-
-def problem(status: int, error: str, reason: str, **detail: Any) -> JSONResponse:
-    body = {"error": error, "reason": reason, **{k: v for k, v in detail.items() if v is not None}}
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return JSONResponse(body, status_code=status, headers=headers)
-
-
-def bearer_token(request: Request) -> str | None:
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        return None
-    return token.strip()
 
 
 class BodyTooLarge(Exception):

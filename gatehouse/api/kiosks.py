@@ -27,7 +27,8 @@ from adapters.registry import AdapterRegistry
 from core_records.bookkeeping.audit import AuditEvent, write_audit
 from core_records.canteen import ledger as canteen_ledger
 from core_records.custody.applications import application_status
-from gatehouse.api.inbound import bearer_token, problem
+from gatehouse.api.auth import bearer_token
+from gatehouse.api.problems import problem
 
 KIOSKS = "kiosks"
 

@@ -10,7 +10,8 @@ from fastapi.responses import JSONResponse
 
 from core_records.bookkeeping.journal import Journal
 from core_records.errors import GatehouseError
-from gatehouse.api.inbound import bearer_token, problem
+from gatehouse.api.auth import bearer_token
+from gatehouse.api.problems import problem
 from monitoring.trace import trace_of
 
 

@@ -25,6 +25,7 @@ import anyio
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from core_records.bookkeeping.credentials import token_hash
+from gatehouse.api.auth import bearer_token_in_scope
 
 
 @dataclass
@@ -96,7 +97,7 @@ class PartnerRateLimit:
         if scope["type"] != "http" or not scope["path"].startswith("/api/"):
             await self.app(scope, receive, send)
             return
-        token = _bearer(scope)
+        token = bearer_token_in_scope(scope)
         partner = await self._partner(token) if token else None
         if partner is not None:
             wait = self._limits.wait_for(partner)
@@ -116,15 +117,6 @@ class PartnerRateLimit:
             self._known.clear()
         self._known[key] = (now, partner)
         return partner
-
-
-def _bearer(scope: Scope) -> str | None:
-    for name, value in scope.get("headers", ()):
-        if name == b"authorization":
-            scheme, _, token = value.decode("latin-1").partition(" ")
-            if scheme.lower() == "bearer" and token.strip():
-                return token.strip()
-    return None
 
 
 async def _too_many(send: Send, partner: str, retry_after_s: int) -> None:
