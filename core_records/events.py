@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from core_records.identifiers import Identifier
+from core_records.identifiers import CRN, CRO, NOMS, PNC, Identifier
 
 # Every event type the record announces, by area.
 
@@ -65,6 +65,10 @@ EVENT_DESCRIPTIONS = {
     NON_ASSOCIATION_CREATED: "A non-association has been created",
     NON_ASSOCIATION_CLOSED: "A non-association has been closed",
 }
+
+
+EVENT_IDENTIFIER_TYPES = (NOMS, PNC, CRO, CRN)
+"""The identifiers an event's personReference carries, in this order."""
 
 
 def new_event_id() -> str:
@@ -135,3 +139,26 @@ class CanonicalEvent:
     @classmethod
     def from_json(cls, body: bytes) -> CanonicalEvent:
         return cls.from_envelope(json.loads(body))
+
+
+def person_event(
+    event_type: str,
+    occurred_at: datetime,
+    identifiers: Iterable[Identifier],
+    information: dict[str, Any],
+    *,
+    description: str = "",
+) -> CanonicalEvent:
+    """An event about the person who holds ``identifiers``: its personReference carries
+    those of ``EVENT_IDENTIFIER_TYPES``, in that order, once each."""
+    reference = sorted(
+        (i for i in set(identifiers) if i.type in EVENT_IDENTIFIER_TYPES),
+        key=lambda i: (EVENT_IDENTIFIER_TYPES.index(i.type), i.value),
+    )
+    return CanonicalEvent(
+        event_type=event_type,
+        occurred_at=occurred_at,
+        person_identifiers=tuple(reference),
+        additional_information=information,
+        description=description,
+    )

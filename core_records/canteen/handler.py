@@ -18,7 +18,7 @@ a duplicate. See ``core_records.canteen.batch`` for the locking.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from core_records.canteen import account as canteen
@@ -30,12 +30,11 @@ from core_records.events import (
     CANTEEN_TRANSACTION_APPLIED,
     CANTEEN_TRANSACTION_REFUSED,
     CanonicalEvent,
+    person_event,
 )
-from core_records.identifiers import CRN, CRO, NOMS, PNC, Identifier
+from core_records.identifiers import NOMS, Identifier
 from core_records.identity.numbers import person_from_holders
 from core_records.store.unit_of_work import UnitOfWork
-
-_EVENT_IDENTIFIER_TYPES = (NOMS, PNC, CRO, CRN)
 
 _DESCRIPTIONS = {
     CANTEEN_TRANSACTION_APPLIED: "A canteen transaction has been applied to an account",
@@ -184,17 +183,10 @@ def _information(command: RecordCanteenTransaction, prison_number: str | None) -
 def _event(
     event_type: str,
     command: RecordCanteenTransaction,
-    identifiers: Any,
+    identifiers: Iterable[Identifier],
     information: dict[str, Any],
 ) -> CanonicalEvent:
-    reference = sorted(
-        (i for i in set(identifiers) if i.type in _EVENT_IDENTIFIER_TYPES),
-        key=lambda i: (_EVENT_IDENTIFIER_TYPES.index(i.type), i.value),
-    )
-    return CanonicalEvent(
-        event_type=event_type,
-        occurred_at=command.occurred_at,
-        person_identifiers=tuple(Identifier(i.type, i.value) for i in reference),
-        additional_information=information,
-        description=_DESCRIPTIONS[event_type],
+    description = _DESCRIPTIONS[event_type]
+    return person_event(
+        event_type, command.occurred_at, identifiers, information, description=description
     )

@@ -17,8 +17,8 @@ import sqlalchemy as sa
 from core_records.canteen.tables import prisoner_application
 from core_records.custody.person_record import IN_PRISON
 from core_records.errors import BusinessRuleViolation, InvalidMessage
-from core_records.events import PRISONER_APPLICATION_SUBMITTED, CanonicalEvent
-from core_records.identifiers import CRN, CRO, NOMS, PNC, Identifier
+from core_records.events import PRISONER_APPLICATION_SUBMITTED, CanonicalEvent, person_event
+from core_records.identifiers import Identifier
 from core_records.identity.numbers import person_from_holders
 from core_records.store.unit_of_work import UnitOfWork
 
@@ -34,8 +34,6 @@ APPLICATION_TYPES = (
     "RESETTLEMENT",
     "COMPLAINT",
 )
-
-_EVENT_IDENTIFIER_TYPES = (NOMS, PNC, CRO, CRN)
 
 
 @dataclass(frozen=True)
@@ -98,16 +96,12 @@ def record_application(work: UnitOfWork, command: RecordApplication) -> list[Can
         "clientReference": command.client_reference,
         "text": command.text,
     }
-    identifiers = sorted(
-        (i for i in work.identifiers_of(person_id) if i.type in _EVENT_IDENTIFIER_TYPES),
-        key=lambda i: (_EVENT_IDENTIFIER_TYPES.index(i.type), i.value),
-    )
     return [
-        CanonicalEvent(
-            event_type=PRISONER_APPLICATION_SUBMITTED,
-            occurred_at=command.occurred_at,
-            person_identifiers=tuple(identifiers),
-            additional_information=information,
+        person_event(
+            PRISONER_APPLICATION_SUBMITTED,
+            command.occurred_at,
+            work.identifiers_of(person_id),
+            information,
             description="A prisoner has made an application to staff",
         )
     ]

@@ -15,25 +15,21 @@ command (see ``core_records.store.batch_state``). The canteen does this for orde
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from core_records.commands import Command, RecordReception, RecordRelease, RecordTransfer
 from core_records.custody.in_custody import person_in_custody_at
 from core_records.custody.person_record import IN_PRISON, OUTSIDE_PRISON, Booking, PersonState
 from core_records.errors import BusinessRuleViolation, InvalidMessage
-from core_records.events import PRISONER_RECEIVED, PRISONER_RELEASED, CanonicalEvent
-from core_records.identifiers import BOOKING, CRN, CRO, NOMS, PNC, Identifier
+from core_records.events import PRISONER_RECEIVED, PRISONER_RELEASED, CanonicalEvent, person_event
+from core_records.identifiers import BOOKING, NOMS, Identifier
 from core_records.identity.matching import LINK, NEW, REVIEW
 from core_records.identity.numbers import person_from_holders
 from core_records.identity.resolution import HeldForReview, Resolution, resolve
 from core_records.store.unit_of_work import UnitOfWork
 
 __all__ = ["HeldForReview", "apply_command", "prepare_batch"]
-
-EVENT_IDENTIFIER_TYPES = (NOMS, PNC, CRO, CRN)
-"""The identifiers an event's personReference carries, in this order."""
 
 
 def prepare_batch(work: UnitOfWork, commands: Sequence[Command]) -> None:
@@ -131,7 +127,7 @@ def record_reception(work: UnitOfWork, command: RecordReception) -> list[Canonic
         "dateOfBirth": command.person.date_of_birth.isoformat(),
         "sex": command.person.sex,
     }
-    return [_event(PRISONER_RECEIVED, command.occurred_at, known | added, information)]
+    return [person_event(PRISONER_RECEIVED, command.occurred_at, known | added, information)]
 
 
 def _resolve_by_particulars(
@@ -190,7 +186,7 @@ def record_release(work: UnitOfWork, command: RecordRelease) -> list[CanonicalEv
     if command.to_agency is not None:
         information["toAgency"] = command.to_agency
     identifiers = work.identifiers_of(person.id)
-    return [_event(PRISONER_RELEASED, command.occurred_at, identifiers, information)]
+    return [person_event(PRISONER_RELEASED, command.occurred_at, identifiers, information)]
 
 
 def record_transfer(work: UnitOfWork, command: RecordTransfer) -> list[CanonicalEvent]:
@@ -215,8 +211,8 @@ def record_transfer(work: UnitOfWork, command: RecordTransfer) -> list[Canonical
     received = _information(person, destination, "TRANSFERRED", "TRN", command.reason_code)
     received["fromPrisonId"] = source
     return [
-        _event(PRISONER_RELEASED, command.occurred_at, identifiers, released),
-        _event(PRISONER_RECEIVED, command.occurred_at, identifiers, received),
+        person_event(PRISONER_RELEASED, command.occurred_at, identifiers, released),
+        person_event(PRISONER_RECEIVED, command.occurred_at, identifiers, received),
     ]
 
 
@@ -256,24 +252,6 @@ def _information(
         "movementType": movement_type,
         "movementReasonCode": reason_code,
     }
-
-
-def _event(
-    event_type: str,
-    occurred_at: datetime,
-    identifiers: Iterable[Identifier],
-    information: dict[str, Any],
-) -> CanonicalEvent:
-    reference = sorted(
-        (i for i in set(identifiers) if i.type in EVENT_IDENTIFIER_TYPES),
-        key=lambda i: (EVENT_IDENTIFIER_TYPES.index(i.type), i.value),
-    )
-    return CanonicalEvent(
-        event_type=event_type,
-        occurred_at=occurred_at,
-        person_identifiers=tuple(reference),
-        additional_information=information,
-    )
 
 
 _PREPARERS: dict[type, Callable[[UnitOfWork, Sequence[Any]], None]] = {}

@@ -1,4 +1,5 @@
-"""Finding the person a prison's message is about, who must be in custody at that prison."""
+"""Finding the person a partner's message is about: anyone on record, or someone who must
+be in custody at the prison that sends it."""
 
 from __future__ import annotations
 
@@ -7,6 +8,15 @@ from core_records.errors import BusinessRuleViolation
 from core_records.identifiers import Identifier
 from core_records.identity.numbers import person_from_holders
 from core_records.store.unit_of_work import UnitOfWork
+
+
+def person_on_record(work: UnitOfWork, identifiers: tuple[Identifier, ...]) -> PersonState:
+    """The person the strong ``identifiers`` name; a ``BusinessRuleViolation`` if none."""
+    person_id = person_from_holders(identifiers, work.holders(identifiers))
+    if person_id is None:
+        described = ", ".join(f"{i.type} {i.value}" for i in identifiers) or "no identifiers"
+        raise BusinessRuleViolation(f"no person on record has {described}")
+    return work.load_person(person_id)
 
 
 def person_in_custody_at(

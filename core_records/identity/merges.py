@@ -28,8 +28,13 @@ import sqlalchemy as sa
 from core_records.bookkeeping.audit import AuditEvent, write_audit
 from core_records.custody.person_record import IN_PRISON
 from core_records.errors import BusinessRuleViolation
-from core_records.events import PRISONER_MERGED, CanonicalEvent
-from core_records.identifiers import CRN, CRO, NOMS, PNC, Identifier
+from core_records.events import (
+    EVENT_IDENTIFIER_TYPES,
+    PRISONER_MERGED,
+    CanonicalEvent,
+    person_event,
+)
+from core_records.identifiers import NOMS, Identifier
 from core_records.identity.numbers import find_person
 from core_records.identity.tables import person_merge, person_name_key
 from core_records.partner_records.intelligence_tables import (
@@ -370,30 +375,18 @@ def _touch(connection: sa.Connection, person_id: int, now: datetime) -> None:
 def _merged_event(
     connection: sa.Connection, survivor_id: int, survivor: str, absorbed: str, now: datetime
 ) -> CanonicalEvent:
-    order = (NOMS, PNC, CRO, CRN)
-    identifiers = sorted(
-        (
-            Identifier(r.type, r.value)
-            for r in connection.execute(
-                sa.select(person_identifier.c.type, person_identifier.c.value).where(
-                    person_identifier.c.person_id == survivor_id,
-                    person_identifier.c.type.in_(order),
-                )
+    identifiers = (
+        Identifier(r.type, r.value)
+        for r in connection.execute(
+            sa.select(person_identifier.c.type, person_identifier.c.value).where(
+                person_identifier.c.person_id == survivor_id,
+                person_identifier.c.type.in_(EVENT_IDENTIFIER_TYPES),
             )
-            if not (r.type == NOMS and r.value != survivor)
-        ),
-        key=lambda i: (order.index(i.type), i.value),
+        )
+        if not (r.type == NOMS and r.value != survivor)
     )
-    return CanonicalEvent(
-        event_type=PRISONER_MERGED,
-        occurred_at=now,
-        person_identifiers=tuple(identifiers),
-        additional_information={
-            "nomsNumber": survivor,
-            "removedNomsNumber": absorbed,
-            "reason": "MERGE",
-        },
-    )
+    information = {"nomsNumber": survivor, "removedNomsNumber": absorbed, "reason": "MERGE"}
+    return person_event(PRISONER_MERGED, now, identifiers, information)
 
 
 def _merges(

@@ -28,10 +28,14 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from core_records.custody.person_events import person_event
 from core_records.custody.person_record import IN_PRISON, PersonState
 from core_records.errors import BusinessRuleViolation
-from core_records.events import NON_ASSOCIATION_CLOSED, NON_ASSOCIATION_CREATED, CanonicalEvent
+from core_records.events import (
+    NON_ASSOCIATION_CLOSED,
+    NON_ASSOCIATION_CREATED,
+    CanonicalEvent,
+    person_event,
+)
 from core_records.identifiers import NOMS, Identifier
 from core_records.partner_records.commands import (
     NON_ASSOCIATION_REASONS,

@@ -21,26 +21,17 @@ from core_records.commands import (
     PersonName,
     RecordPoliceLookup,
 )
-from core_records.custody.person_events import person_event
+from core_records.custody.in_custody import person_on_record
 from core_records.custody.person_record import PersonState
 from core_records.errors import BusinessRuleViolation, InvalidMessage
-from core_records.events import POLICE_IDENTIFIERS_CHANGED, CanonicalEvent
+from core_records.events import POLICE_IDENTIFIERS_CHANGED, CanonicalEvent, person_event
 from core_records.identifiers import CRO, PNC, Identifier
-from core_records.identity.numbers import person_from_holders
 from core_records.partner_records.intelligence_tables import police_lookup
 from core_records.store.unit_of_work import UnitOfWork
 from core_records.tables import person_name
 
 FOUND = "FOUND"
 NOT_FOUND = "NOT_FOUND"
-
-
-def _person(work: UnitOfWork, identifiers: tuple[Identifier, ...]) -> PersonState:
-    person_id = person_from_holders(identifiers, work.holders(identifiers))
-    if person_id is None:
-        described = ", ".join(f"{i.type} {i.value}" for i in identifiers) or "no identifiers"
-        raise BusinessRuleViolation(f"no person on record has {described}")
-    return work.load_person(person_id)
 
 
 def _not_held_by_another(work: UnitOfWork, current: PersonState, *ids: Identifier | None) -> None:
@@ -83,7 +74,7 @@ def _assign(
 def assign_police_identifiers(
     work: UnitOfWork, command: AssignPoliceIdentifiers
 ) -> list[CanonicalEvent]:
-    current = _person(work, command.person)
+    current = person_on_record(work, command.person)
     new = _assign(work, current, command.pnc_id, command.cro_number)
     if not new:
         return []
@@ -93,7 +84,7 @@ def assign_police_identifiers(
 
 
 def record_police_lookup(work: UnitOfWork, command: RecordPoliceLookup) -> list[CanonicalEvent]:
-    current = _person(work, command.person)
+    current = person_on_record(work, command.person)
     if command.outcome not in (FOUND, NOT_FOUND):
         raise InvalidMessage(f"a PNC lookup outcome is FOUND or NOT_FOUND, not {command.outcome}")
     new: list[Identifier] = []
@@ -119,7 +110,7 @@ def record_police_lookup(work: UnitOfWork, command: RecordPoliceLookup) -> list[
 
 
 def amend_police_record(work: UnitOfWork, command: AmendPoliceRecord) -> list[CanonicalEvent]:
-    current = _person(work, command.person)
+    current = person_on_record(work, command.person)
     _not_held_by_another(work, current, command.cro_number)
     old_cro = _held(work, current, CRO)
     cro_changed = command.cro_number is not None and command.cro_number != old_cro

@@ -15,7 +15,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from core_records.custody.in_custody import person_in_custody_at
+from core_records.custody.in_custody import person_in_custody_at, person_on_record
 from core_records.custody.person_record import PersonState
 from core_records.errors import BusinessRuleViolation
 from core_records.events import (
@@ -31,9 +31,9 @@ from core_records.events import (
     SENTENCE_DATES_CHANGED,
     VISIT_RECORDED,
     CanonicalEvent,
+    person_event,
 )
-from core_records.identifiers import CRN, CRO, NOMS, PNC, Identifier
-from core_records.identity.numbers import person_from_holders
+from core_records.identifiers import CRN
 from core_records.partner_records.commands import (
     DEREGISTERED,
     REGISTERED,
@@ -59,28 +59,14 @@ from core_records.tables import alert, person, sentence_date
 ROSH_ALERTS = {"MEDIUM": "ROM", "HIGH": "ROH", "VERY_HIGH": "ROV"}
 """The alert a RoSH level sets in custody; LOW sets none."""
 
-_EVENT_IDENTIFIERS = (NOMS, PNC, CRO, CRN)
-
-
-def _person(work: UnitOfWork, identifiers: tuple[Identifier, ...]) -> PersonState:
-    person_id = person_from_holders(identifiers, work.holders(identifiers))
-    if person_id is None:
-        named = ", ".join(f"{i.type} {i.value}" for i in identifiers) or "no identifiers"
-        raise BusinessRuleViolation(f"no person on record has {named}")
-    return work.load_person(person_id)
-
 
 def _event(
     work: UnitOfWork, who: PersonState, event_type: str, at: datetime, information: dict[str, Any]
 ) -> CanonicalEvent:
-    identifiers = sorted(
-        (i for i in work.identifiers_of(who.id) if i.type in _EVENT_IDENTIFIERS),
-        key=lambda i: (_EVENT_IDENTIFIERS.index(i.type), i.value),
-    )
     information = {"nomsNumber": who.prison_number, **information}
     if who.current_establishment is not None:
         information.setdefault("prisonId", who.current_establishment)
-    return CanonicalEvent(event_type, at, tuple(identifiers), information)
+    return person_event(event_type, at, work.identifiers_of(who.id), information)
 
 
 def _crn_of(work: UnitOfWork, who: PersonState) -> str:
@@ -97,7 +83,7 @@ def _row(work: UnitOfWork, who: PersonState, **values: Any) -> dict[str, Any]:
 def record_probation_case(work: UnitOfWork, command: RecordProbationCase) -> list[CanonicalEvent]:
     """Record the CRN against the person Delius matched, and tell Delius their prison number."""
     others = tuple(i for i in command.person if i != command.crn)
-    who = _person(work, others)
+    who = person_on_record(work, others)
     holder = work.holders([command.crn]).get(command.crn)
     if holder is not None and holder.person_id != who.id:
         raise BusinessRuleViolation(
@@ -130,7 +116,7 @@ def record_probation_case(work: UnitOfWork, command: RecordProbationCase) -> lis
 def allocate_offender_manager(
     work: UnitOfWork, command: AllocateOffenderManager
 ) -> list[CanonicalEvent]:
-    who = _person(work, command.person)
+    who = person_on_record(work, command.person)
     crn = _crn_of(work, who)
     work.writing()
     values = {
@@ -165,7 +151,7 @@ def record_registration(work: UnitOfWork, command: RecordRegistration) -> list[C
         raise BusinessRuleViolation(
             f"a registration is {REGISTERED} or {DEREGISTERED}, not {command.action}"
         )
-    who = _person(work, command.person)
+    who = person_on_record(work, command.person)
     crn = _crn_of(work, who)
     work.writing()
     work.add_rows(
@@ -196,7 +182,7 @@ def record_registration(work: UnitOfWork, command: RecordRegistration) -> list[C
 def record_licence_conditions(
     work: UnitOfWork, command: RecordLicenceConditions
 ) -> list[CanonicalEvent]:
-    who = _person(work, command.person)
+    who = person_on_record(work, command.person)
     crn = _crn_of(work, who)
     work.writing()
     work.add_rows(
@@ -223,7 +209,7 @@ def record_licence_conditions(
 
 def record_risk_assessment(work: UnitOfWork, command: RecordRiskAssessment) -> list[CanonicalEvent]:
     """Record the summary; set the RoSH alert its overall level calls for, ending any other."""
-    who = _person(work, command.person)
+    who = person_on_record(work, command.person)
     work.writing()
     overall = command.overall_rosh
     rosh = {r.group: {"custody": r.custody, "community": r.community} for r in command.rosh}

@@ -16,34 +16,24 @@ from typing import Any
 import sqlalchemy as sa
 
 from core_records.commands import RecordIntelligenceFlag, RecordSecurityAlert
-from core_records.custody.person_events import person_event
-from core_records.custody.person_record import PersonState
+from core_records.custody.in_custody import person_on_record
 from core_records.errors import BusinessRuleViolation
 from core_records.events import (
     INTELLIGENCE_FLAG_RAISED,
     SECURITY_ALERT_CLOSED,
     SECURITY_ALERT_RAISED,
     CanonicalEvent,
+    person_event,
 )
-from core_records.identifiers import Identifier
-from core_records.identity.numbers import person_from_holders
 from core_records.partner_records.intelligence_tables import intelligence_flag, security_alert
 from core_records.store.unit_of_work import UnitOfWork
 
 SECURITY = "X"
 
 
-def _person(work: UnitOfWork, identifiers: tuple[Identifier, ...]) -> PersonState:
-    person_id = person_from_holders(identifiers, work.holders(identifiers))
-    if person_id is None:
-        described = ", ".join(f"{i.type} {i.value}" for i in identifiers) or "no identifiers"
-        raise BusinessRuleViolation(f"no person on record has {described}")
-    return work.load_person(person_id)
-
-
 def record_security_alert(work: UnitOfWork, command: RecordSecurityAlert) -> list[CanonicalEvent]:
     work.reference.require_alert_code(command.alert_code, SECURITY)
-    current = _person(work, command.person)
+    current = person_on_record(work, command.person)
     found = (
         work.connection.execute(
             sa.select(security_alert).where(security_alert.c.reference == command.reference)
@@ -96,7 +86,7 @@ def record_security_alert(work: UnitOfWork, command: RecordSecurityAlert) -> lis
 def record_intelligence_flag(
     work: UnitOfWork, command: RecordIntelligenceFlag
 ) -> list[CanonicalEvent]:
-    current = _person(work, command.person)
+    current = person_on_record(work, command.person)
     found = work.connection.execute(
         sa.select(intelligence_flag.c.prison_number).where(
             intelligence_flag.c.reference == command.reference
