@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from core_records.tables import BigId, Id, metadata
+from core_records.store.schema import BigId, Id, metadata
 from core_records.timestamps import UtcDateTime
 
 file_transfer = sa.Table(

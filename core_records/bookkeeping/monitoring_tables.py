@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from core_records.tables import BigId, journal, metadata
+from core_records.bookkeeping.tables import journal
+from core_records.store.schema import BigId, metadata
 from core_records.timestamps import UtcDateTime
 
 # The journal is searched newest first by one person, one adapter or one time range, and the

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from core_records.tables import BigId, Id, metadata
+from core_records.store.schema import BigId, Id, metadata
 from core_records.timestamps import UtcDateTime
 
 canteen_account = sa.Table(

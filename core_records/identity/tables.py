@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from core_records.tables import BigId, Id, metadata, person
+from core_records.custody.tables import person
+from core_records.store.schema import BigId, Id, metadata
 from core_records.timestamps import UtcDateTime
 
 # Candidates by date of birth: about 45 people share one in a million.

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from core_records.tables import Id, metadata
+from core_records.store.schema import Id, metadata
 from core_records.timestamps import UtcDateTime
 
 police_lookup = sa.Table(

@@ -12,19 +12,14 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from core_records.tables import BigId, Id, metadata
+from core_records.store.schema import BigId, Id, metadata, person_id_column
 from core_records.timestamps import UtcDateTime
-
-
-def _person_id() -> sa.Column[int]:
-    return sa.Column("person_id", sa.ForeignKey("person.id"), nullable=False, index=True)
-
 
 offender_manager_allocation = sa.Table(
     "offender_manager_allocation",
     metadata,
     sa.Column("id", BigId, primary_key=True),
-    _person_id(),
+    person_id_column(),
     sa.Column("crn", sa.String(7), nullable=False),
     sa.Column("staff_code", sa.String(20), nullable=False),
     sa.Column("staff_name", sa.String(100), nullable=False),
@@ -38,7 +33,7 @@ probation_registration = sa.Table(
     "probation_registration",
     metadata,
     sa.Column("id", BigId, primary_key=True),
-    _person_id(),
+    person_id_column(),
     sa.Column("crn", sa.String(7), nullable=False),
     sa.Column("registration_type", sa.String(10), nullable=False),
     sa.Column("level", sa.String(10)),
@@ -51,7 +46,7 @@ licence_condition = sa.Table(
     "licence_condition",
     metadata,
     sa.Column("id", BigId, primary_key=True),
-    _person_id(),
+    person_id_column(),
     sa.Column("crn", sa.String(7), nullable=False),
     sa.Column("licence_starts_on", sa.Date, nullable=False),
     sa.Column("condition_code", sa.String(20), nullable=False),
@@ -63,7 +58,7 @@ risk_assessment = sa.Table(
     "risk_assessment",
     metadata,
     sa.Column("id", BigId, primary_key=True),
-    _person_id(),
+    person_id_column(),
     sa.Column("assessment_id", sa.String(20), nullable=False),
     sa.Column("assessment_type", sa.String(10), nullable=False),
     sa.Column("status", sa.String(12), nullable=False),
@@ -78,7 +73,7 @@ visit = sa.Table(
     "visit",
     metadata,
     sa.Column("id", BigId, primary_key=True),
-    _person_id(),
+    person_id_column(),
     sa.Column("establishment", sa.String(6), nullable=False),
     sa.Column("visit_reference", sa.String(40), nullable=False),
     sa.Column("visit_type", sa.String(10), nullable=False),
@@ -93,7 +88,7 @@ non_association = sa.Table(
     "non_association",
     metadata,
     sa.Column("id", BigId, primary_key=True),
-    _person_id(),
+    person_id_column(),
     # The other person of the pair; the row is on both records. A pair's latest row says
     # whether its non-association is OPEN or CLOSED.
     sa.Column("other_person_id", sa.ForeignKey("person.id"), nullable=False, index=True),
