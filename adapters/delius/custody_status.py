@@ -12,10 +12,8 @@ A release on transfer renders to nothing: Delius learns of the transfer from the
 
 from __future__ import annotations
 
-from lxml import etree
-
 from adapters.delius.actions import CUSTODY_EVENTS, downstream_action, is_release_on_transfer
-from core_records.errors import InvalidMessage
+from adapters.render_kit import OutboundXml, document_bytes, identifier
 from core_records.events import CanonicalEvent
 from core_records.identifiers import CRN, CRO, NOMS, PNC
 from schemas.xsd_values import xsd_date_time
@@ -32,28 +30,10 @@ INFORMATION_KEYS = frozenset({PRISON_ID, REASON, MOVEMENT_REASON_CODE})
 _OFFENDER_IDENTIFIERS = (("NomsNumber", NOMS), ("Crn", CRN), ("PncId", PNC), ("CroNumber", CRO))
 
 
-def _cannot_render(event: CanonicalEvent, why: str) -> InvalidMessage:
-    return InvalidMessage(
-        f"cannot render a Delius custody status for event {event.event_id}: {why}",
-        rule="delius-custody-status",
-    )
-
-
-def _information(event: CanonicalEvent, key: str) -> str:
-    value = event.additional_information.get(key)
-    if not isinstance(value, str) or not value:
-        raise _cannot_render(event, f"additionalInformation has no {key}")
-    return value
-
-
-def _identifier(event: CanonicalEvent, identifier_type: str) -> str | None:
-    return next((i.value for i in event.person_identifiers if i.type == identifier_type), None)
-
-
-def _add(parent: etree._Element, name: str, text: str | None = None) -> etree._Element:
-    element = etree.SubElement(parent, f"{{{NAMESPACE}}}{name}")
-    element.text = text
-    return element
+_CUSTODY_STATUS = OutboundXml(NAMESPACE, "a Delius custody status", "delius-custody-status")
+_cannot_render = _CUSTODY_STATUS.cannot_render
+_information = _CUSTODY_STATUS.information
+_add = _CUSTODY_STATUS.add
 
 
 def render_custody_status(event: CanonicalEvent) -> bytes | None:
@@ -64,7 +44,7 @@ def render_custody_status(event: CanonicalEvent) -> bytes | None:
         raise _cannot_render(event, f"Delius takes no {event.event_type} events")
     if event.occurred_at.utcoffset() is None:
         raise _cannot_render(event, "occurredAt has no offset from UTC")
-    if _identifier(event, NOMS) is None:
+    if identifier(event, NOMS) is None:
         raise _cannot_render(event, "the person has no NOMS number")
     prison = _information(event, PRISON_ID)
     reason = _information(event, REASON)
@@ -72,13 +52,13 @@ def render_custody_status(event: CanonicalEvent) -> bytes | None:
     if is_release_on_transfer(event.event_type, reason):
         return None
 
-    root = etree.Element(f"{{{NAMESPACE}}}CustodyStatus", nsmap={None: NAMESPACE})
+    root = _CUSTODY_STATUS.root("CustodyStatus")
     _add(root, "EventId", event.event_id)
     _add(root, "EventType", event.event_type)
     _add(root, "OccurredAt", xsd_date_time(event.occurred_at))
     offender = _add(root, "Offender")
     for name, identifier_type in _OFFENDER_IDENTIFIERS:
-        value = _identifier(event, identifier_type)
+        value = identifier(event, identifier_type)
         if value is not None:
             _add(offender, name, value)
     _add(root, "CustodyEvent", custody_event)
@@ -86,4 +66,4 @@ def render_custody_status(event: CanonicalEvent) -> bytes | None:
     _add(root, "MovementReasonCode", movement_reason_code)
     _add(root, "Reason", reason)
     _add(root, "Action", downstream_action(event.event_type, reason, movement_reason_code))
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    return document_bytes(root)

@@ -7,9 +7,8 @@ without both the NOMS number and the CRN cannot be rendered: ``InvalidMessage``.
 
 from __future__ import annotations
 
-from lxml import etree
-
-from core_records.errors import InvalidMessage
+from adapters.render_kit import OutboundXml, document_bytes
+from adapters.render_kit import identifiers as identifiers_of
 from core_records.events import CanonicalEvent
 from core_records.identifiers import CRN, NOMS
 from schemas.xsd_values import xsd_date_time
@@ -18,20 +17,18 @@ NAMESPACE = "urn:gatehouse:delius:prison-identifier:v1"
 SCHEMA = "delius/prison-identifier-v1.xsd"
 
 
-def _add(parent: etree._Element, name: str, text: str) -> None:
-    etree.SubElement(parent, f"{{{NAMESPACE}}}{name}").text = text
+_PRISON_IDENTIFIER = OutboundXml(
+    NAMESPACE, "a Delius prison identifier", "delius-prison-identifier"
+)
+_add = _PRISON_IDENTIFIER.add
 
 
 def render_prison_identifier(event: CanonicalEvent) -> bytes:
-    identifiers = {i.type: i.value for i in event.person_identifiers}
+    identifiers = identifiers_of(event)
     missing = [kind for kind in (CRN, NOMS) if kind not in identifiers]
     if missing:
-        raise InvalidMessage(
-            f"cannot render a Delius prison identifier for event {event.event_id}: the person"
-            f" has no {' or '.join(missing)}",
-            rule="delius-prison-identifier",
-        )
-    root = etree.Element(f"{{{NAMESPACE}}}PrisonIdentifier", nsmap={None: NAMESPACE})
+        raise _PRISON_IDENTIFIER.cannot_render(event, f"the person has no {' or '.join(missing)}")
+    root = _PRISON_IDENTIFIER.root("PrisonIdentifier")
     _add(root, "EventId", event.event_id)
     _add(root, "OccurredAt", xsd_date_time(event.occurred_at))
     _add(root, "Crn", identifiers[CRN])
@@ -39,4 +36,4 @@ def render_prison_identifier(event: CanonicalEvent) -> bytes:
     prison = event.additional_information.get("prisonId")
     if isinstance(prison, str):
         _add(root, "EstablishmentCode", prison)
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    return document_bytes(root)

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from lxml import etree
-
-from core_records.errors import InvalidMessage
+from adapters.render_kit import OutboundXml, document_bytes
+from adapters.render_kit import identifiers as identifiers_of
 from core_records.events import CanonicalEvent
 from core_records.identifiers import CRN, NOMS
 from schemas.xsd_values import xsd_date_time
@@ -21,21 +20,13 @@ SCHEMA = "delius/sentence-dates-v1.xsd"
 SENTENCE_DATES_CHANGED = "prisoner.sentence-dates-changed"
 
 
-def _cannot_render(event: CanonicalEvent, why: str) -> InvalidMessage:
-    return InvalidMessage(
-        f"cannot render Delius sentence key dates for event {event.event_id}: {why}",
-        rule="delius-sentence-dates",
-    )
-
-
-def _add(parent: etree._Element, name: str, text: str | None = None) -> etree._Element:
-    element = etree.SubElement(parent, f"{{{NAMESPACE}}}{name}")
-    element.text = text
-    return element
+_SENTENCE_DATES = OutboundXml(NAMESPACE, "Delius sentence key dates", "delius-sentence-dates")
+_cannot_render = _SENTENCE_DATES.cannot_render
+_add = _SENTENCE_DATES.add
 
 
 def render_sentence_dates(event: CanonicalEvent) -> bytes:
-    identifiers = {i.type: i.value for i in event.person_identifiers}
+    identifiers = identifiers_of(event)
     if NOMS not in identifiers:
         raise _cannot_render(event, "the person has no NOMS number")
     dates = event.additional_information.get("sentenceDates")
@@ -45,7 +36,7 @@ def render_sentence_dates(event: CanonicalEvent) -> bytes:
         parsed = {str(code): date.fromisoformat(str(value)) for code, value in dates.items()}
     except ValueError as error:
         raise _cannot_render(event, f"a sentence date is not a date: {error}") from None
-    root = etree.Element(f"{{{NAMESPACE}}}SentenceKeyDates", nsmap={None: NAMESPACE})
+    root = _SENTENCE_DATES.root("SentenceKeyDates")
     _add(root, "EventId", event.event_id)
     _add(root, "OccurredAt", xsd_date_time(event.occurred_at))
     _add(root, "NomsNumber", identifiers[NOMS])
@@ -54,4 +45,4 @@ def render_sentence_dates(event: CanonicalEvent) -> bytes:
     key_dates = _add(root, "KeyDates")
     for code in sorted(parsed):
         _add(key_dates, "KeyDate", parsed[code].isoformat()).set("code", code)
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    return document_bytes(root)

@@ -20,9 +20,8 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from lxml import etree
 
-from adapters.delius.custody_status import SCHEMA
-from adapters.delius.prison_identifier import SCHEMA as IDENTIFIER_SCHEMA
-from adapters.delius.sentence_dates import SCHEMA as DATES_SCHEMA
+from adapters.delius.render import CUSTODY_STATUS_SCHEMA as SCHEMA
+from adapters.delius.render import DOCUMENT_SCHEMAS as SCHEMAS
 from adapters.transports.document_receiver import serve_from_command_line
 from adapters.transports.local_server import serving
 from core_records.errors import InvalidMessage
@@ -30,13 +29,6 @@ from schemas.loader import validate
 from schemas.xml import parse_xml
 
 PATH = "/custody-status"
-
-SCHEMAS = {
-    "CustodyStatus": SCHEMA,
-    "PrisonIdentifier": IDENTIFIER_SCHEMA,
-    "SentenceKeyDates": DATES_SCHEMA,
-}
-"""The schema of each document Gatehouse sends Delius, by root element."""
 
 
 @dataclass(frozen=True)

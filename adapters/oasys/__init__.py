@@ -8,9 +8,9 @@ assessments current.
 from __future__ import annotations
 
 from adapters.base import MESSAGE_REFERENCE, Adapter, InboundType, PartnerScope, Subscription
-from adapters.oasys.assessment import SCHEMA as ASSESSMENT_SCHEMA
-from adapters.oasys.assessment import translate_assessment
-from adapters.oasys.offender_update import EVENT_TYPES, SCHEMA, render_offender_update
+from adapters.oasys.render import EVENT_TYPES, SCHEMA, render_offender_update
+from adapters.oasys.translate import SCHEMA as ASSESSMENT_SCHEMA
+from adapters.oasys.translate import translate_assessment
 from adapters.policy_file import package_policy
 
 NAME = "oasys"

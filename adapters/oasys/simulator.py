@@ -9,8 +9,8 @@ from datetime import datetime
 
 from lxml import etree
 
-from adapters.oasys.assessment import NAMESPACE
-from adapters.oasys.offender_update import SCHEMA
+from adapters.oasys.render import SCHEMA
+from adapters.oasys.translate import NAMESPACE
 from adapters.transports.document_receiver import (
     DocumentReceiver,
     running_document_receiver,

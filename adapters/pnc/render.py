@@ -16,10 +16,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from lxml import etree
-
 from adapters.pnc.documents import NAMESPACE
-from core_records.errors import InvalidMessage
+from adapters.render_kit import OutboundXml, document_bytes, identifier
 from core_records.events import PRISONER_RECEIVED, PRISONER_RELEASED, CanonicalEvent
 from core_records.identifiers import CRO, NOMS, PNC
 from schemas.xsd_values import xsd_date_time
@@ -40,31 +38,10 @@ LICENCES = {
 """REL movement reasons that release a person on licence, and the licence."""
 
 
-def _cannot_render(event: CanonicalEvent, why: str) -> InvalidMessage:
-    return InvalidMessage(
-        f"cannot render a PNC document for event {event.event_id}: {why}", rule="pnc-render"
-    )
-
-
-def _information(event: CanonicalEvent, key: str) -> str:
-    value = event.additional_information.get(key)
-    if not isinstance(value, str) or not value:
-        raise _cannot_render(event, f"additionalInformation has no {key}")
-    return value
-
-
-def _identifier(event: CanonicalEvent, identifier_type: str) -> str | None:
-    return next((i.value for i in event.person_identifiers if i.type == identifier_type), None)
-
-
-def _add(parent: etree._Element, name: str, text: str | None = None) -> etree._Element:
-    element = etree.SubElement(parent, f"{{{NAMESPACE}}}{name}")
-    element.text = text
-    return element
-
-
-def _document(root: etree._Element) -> bytes:
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+_PNC = OutboundXml(NAMESPACE, "a PNC document", "pnc-render")
+_cannot_render = _PNC.cannot_render
+_information = _PNC.information
+_add = _PNC.add
 
 
 def render_custody_event(event: CanonicalEvent) -> bytes | None:
@@ -73,13 +50,13 @@ def render_custody_event(event: CanonicalEvent) -> bytes | None:
         raise _cannot_render(event, f"PNC takes no {event.event_type} events")
     if event.occurred_at.utcoffset() is None:
         raise _cannot_render(event, "occurredAt has no offset from UTC")
-    prison_number = _identifier(event, NOMS)
+    prison_number = identifier(event, NOMS)
     if prison_number is None:
         raise _cannot_render(event, "the person has no NOMS number")
     reason = _information(event, REASON)
     prison = _information(event, PRISON_ID)
     movement_reason = _information(event, MOVEMENT_REASON_CODE)
-    pnc_id = _identifier(event, PNC)
+    pnc_id = identifier(event, PNC)
     received = event.event_type == PRISONER_RECEIVED
     if not received and reason == TRANSFERRED:
         return None
@@ -88,11 +65,11 @@ def render_custody_event(event: CanonicalEvent) -> bytes | None:
             return _lookup_request(event, prison_number, prison)
         return None
 
-    root = etree.Element(f"{{{NAMESPACE}}}CustodyStatus", nsmap={None: NAMESPACE})
+    root = _PNC.root("CustodyStatus")
     _add(root, "EventId", event.event_id)
     _add(root, "OccurredAt", xsd_date_time(event.occurred_at))
     _add(root, "PncId", pnc_id)
-    cro_number = _identifier(event, CRO)
+    cro_number = identifier(event, CRO)
     if cro_number is not None:
         _add(root, "CroNumber", cro_number)
     _add(root, "PrisonNumber", prison_number)
@@ -105,7 +82,7 @@ def render_custody_event(event: CanonicalEvent) -> bytes | None:
         notice = _add(root, "LicenceNotice")
         _add(notice, "LicenceType", licence)
         _add(notice, "ReleasedOn", event.occurred_at.date().isoformat())
-    return _document(root)
+    return document_bytes(root)
 
 
 def _lookup_request(event: CanonicalEvent, prison_number: str, prison: str) -> bytes | None:
@@ -116,11 +93,11 @@ def _lookup_request(event: CanonicalEvent, prison_number: str, prison: str) -> b
     missing = [f for f in fields if not isinstance(person.get(f), str) or not person[f]]
     if missing:
         raise _cannot_render(event, f"the received person has no {', '.join(missing)}")
-    root = etree.Element(f"{{{NAMESPACE}}}LookupRequest", nsmap={None: NAMESPACE})
+    root = _PNC.root("LookupRequest")
     _add(root, "RequestId", event.event_id)
     _add(root, "OccurredAt", xsd_date_time(event.occurred_at))
     _add(root, "PrisonNumber", prison_number)
-    cro_number = _identifier(event, CRO)
+    cro_number = identifier(event, CRO)
     if cro_number is not None:
         _add(root, "CroNumber", cro_number)
     _add(root, "Surname", person["surname"])
@@ -128,4 +105,4 @@ def _lookup_request(event: CanonicalEvent, prison_number: str, prison: str) -> b
     _add(root, "DateOfBirth", person["dateOfBirth"])
     _add(root, "Sex", person["sex"])
     _add(root, "EstablishmentCode", prison)
-    return _document(root)
+    return document_bytes(root)

@@ -33,13 +33,6 @@ from adapters.prison_shops.order_file import (
     check_order_file,
     read_order_file,
 )
-from adapters.prison_shops.order_line import (
-    MESSAGE_TYPE,
-    SCHEMA,
-    line_document,
-    line_message_id,
-    translate_order_line,
-)
 from adapters.prison_shops.receipt import (
     Receipt,
     ReceiptEntry,
@@ -50,6 +43,13 @@ from adapters.prison_shops.receipt import (
     write_rejection,
 )
 from adapters.prison_shops.roll import read_roll, write_roll
+from adapters.prison_shops.translate import (
+    MESSAGE_TYPE,
+    SCHEMA,
+    line_document,
+    line_message_id,
+    translate_order_line,
+)
 
 NAME = "prison_shops"
 PARTNER = "prison_shops"

@@ -48,7 +48,7 @@ from adapters.prison_shops import (
     write_receipt,
     write_rejection,
 )
-from adapters.prison_shops.order_line import MESSAGE_TYPE
+from adapters.prison_shops.translate import MESSAGE_TYPE
 from core_records.bookkeeping import journal
 from core_records.bookkeeping.journal import Hop
 from core_records.canteen.ledger import LineOutcome

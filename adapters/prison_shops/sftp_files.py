@@ -31,7 +31,7 @@ from adapters.prison_shops import (
     write_roll,
 )
 from adapters.prison_shops.order_file_drop import answer_order_file
-from adapters.prison_shops.order_line import MESSAGE_TYPE
+from adapters.prison_shops.translate import MESSAGE_TYPE
 from adapters.transports.file_formats import (
     FileContext,
     FileReceipt,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from adapters.private_prisons.custody_notice import SCHEMA
+from adapters.private_prisons.render import SCHEMA
 from adapters.transports.document_receiver import (
     DocumentReceiver,
     running_document_receiver,

@@ -1,131 +1,53 @@
-"""Private-prison documents (format v1) to canonical commands: pure translators.
+"""Where the private-prison operators' documents are translated: each inbound message type
+(format v1) to its pure translator and schema, one small module per kind of document.
 
-Each translator checks that the calling operator is the one the header names, and that the
-movement concerns a prison that operator runs (the receiving prison of a reception, the
-prison left by a transfer or a release); anything else is ``NotPermitted``. Identifiers are
-parsed to canonical form (``InvalidIdentifier`` says what is wrong with one); the operator's
-own id becomes ``LOCAL`` ``operator:local-id``. Codes are not checked against reference data
-here: the store does that.
+    reception, transfer, release   movements.py         RecordReception, RecordTransfer,
+                                                        RecordRelease
+    visit                          visits.py            RecordVisit
+    sentence                       sentences.py         RecordSentence
+    non-association                non_associations.py  RecordNonAssociation, CloseNonAssociation
+
+Reading a document into the operator's own terms is ``reading.py``; the batch-file form of
+the same documents is ``batch.py``.
 """
 
 from __future__ import annotations
 
-from lxml import etree
-
-from adapters.base import PartnerScope
-from adapters.private_prisons.messages import ROOT_ELEMENTS, OperatorMessage, OperatorPerson
-from adapters.private_prisons.reading import read_message
-from core_records.commands import (
-    PersonName,
-    PersonParticulars,
-    RecordReception,
-    RecordRelease,
-    RecordTransfer,
+from adapters.base import MESSAGE_REFERENCE, InboundType
+from adapters.private_prisons.messages import SCHEMAS as MOVEMENT_SCHEMAS
+from adapters.private_prisons.movements import (
+    translate_reception,
+    translate_release,
+    translate_transfer,
 )
-from core_records.errors import InvalidMessage, NotPermitted
-from core_records.identifiers import CRO, LOCAL, NOMS, PNC, Identifier, parse_identifier
+from adapters.private_prisons.non_associations import SCHEMA as NON_ASSOCIATION_SCHEMA
+from adapters.private_prisons.non_associations import translate_non_association
+from adapters.private_prisons.sentences import SCHEMA as SENTENCE_SCHEMA
+from adapters.private_prisons.sentences import translate_sentence
+from adapters.private_prisons.visits import SCHEMA as VISIT_SCHEMA
+from adapters.private_prisons.visits import translate_visit
 
+_TRANSLATORS = {
+    "reception": (MOVEMENT_SCHEMAS["reception"], translate_reception),
+    "transfer": (MOVEMENT_SCHEMAS["transfer"], translate_transfer),
+    "release": (MOVEMENT_SCHEMAS["release"], translate_release),
+    "visit": (VISIT_SCHEMA, translate_visit),
+    "sentence": (SENTENCE_SCHEMA, translate_sentence),
+    "non-association": (NON_ASSOCIATION_SCHEMA, translate_non_association),
+}
 
-def identifiers(person: OperatorPerson, operator: str) -> tuple[Identifier, ...]:
-    """The person's identifiers in canonical form, the prison number first."""
-    found = [
-        parse_identifier(NOMS, person.prison_number) if person.prison_number else None,
-        parse_identifier(LOCAL, f"{operator}:{person.local_id}"),
-        parse_identifier(PNC, person.pnc_id) if person.pnc_id else None,
-        parse_identifier(CRO, person.cro_number) if person.cro_number else None,
-    ]
-    return tuple(identifier for identifier in found if identifier is not None)
+INBOUND = {
+    message_type: InboundType(message_type, schema, translate, reference_at=MESSAGE_REFERENCE)
+    for message_type, (schema, translate) in _TRANSLATORS.items()
+}
+"""Message type (as in the inbound URL) to what the adapter takes."""
 
-
-def particulars(person: OperatorPerson, operator: str) -> PersonParticulars:
-    """Who the person is, as a reception records them; aliases as name type A."""
-    return PersonParticulars(
-        identifiers=identifiers(person, operator),
-        name=PersonName(surname=person.surname, forenames=person.forenames),
-        date_of_birth=person.date_of_birth,
-        sex=person.sex,
-        aliases=tuple(PersonName(a.surname, a.forenames, name_type="A") for a in person.aliases),
-    )
-
-
-_ESTABLISHMENT_SIDE = {"reception": "ToAgency", "transfer": "FromAgency", "release": "FromAgency"}
-"""Which end of the movement is the operator's prison, per message type."""
-
-
-def _movement_establishment(message: OperatorMessage, scope: PartnerScope) -> str:
-    """The prison the movement concerns, once the caller is shown to be allowed to say so."""
-    header = message.header
-    if header.operator != scope.partner:
-        raise NotPermitted(
-            f"the message header names the operator {header.operator!r}, but"
-            f" {scope.partner!r} sent it"
-        )
-    side = _ESTABLISHMENT_SIDE[message.message_type]
-    movement = message.movement
-    establishment = movement.to_agency if side == "ToAgency" else movement.from_agency
-    element = f"/{ROOT_ELEMENTS[message.message_type]}/Movement/{side}"
-    if establishment is None:
-        raise InvalidMessage(f"the movement has no {side}", element=element, rule="required")
-    for code in dict.fromkeys((header.establishment, establishment)):
-        if code not in scope.establishments:
-            raise NotPermitted(f"{scope.partner} does not run the prison {code}")
-    if establishment != header.establishment:
-        raise InvalidMessage(
-            f"the movement's {side} {establishment} is not the header's establishment"
-            f" {header.establishment}",
-            element=element,
-            rule="establishment-mismatch",
-        )
-    return establishment
-
-
-def translate_reception(document: etree._Element, scope: PartnerScope) -> tuple[RecordReception]:
-    """A Reception document to ``RecordReception``."""
-    message = read_message(document, "reception")
-    establishment = _movement_establishment(message, scope)
-    return (
-        RecordReception(
-            person=particulars(message.person, scope.partner),
-            establishment=establishment,
-            reason_code=message.movement.reason_code,
-            occurred_at=message.movement.occurred_at,
-            from_agency=message.movement.from_agency,
-        ),
-    )
-
-
-def translate_transfer(document: etree._Element, scope: PartnerScope) -> tuple[RecordTransfer]:
-    """A Transfer document to ``RecordTransfer``."""
-    message = read_message(document, "transfer")
-    establishment = _movement_establishment(message, scope)
-    destination = message.movement.to_agency
-    if destination is None or destination == establishment:
-        raise InvalidMessage(
-            f"a transfer from {establishment} must name another prison as its ToAgency",
-            element="/Transfer/Movement/ToAgency",
-            rule="transfer-destination",
-        )
-    return (
-        RecordTransfer(
-            person=identifiers(message.person, scope.partner),
-            from_establishment=establishment,
-            to_establishment=destination,
-            reason_code=message.movement.reason_code,
-            occurred_at=message.movement.occurred_at,
-        ),
-    )
-
-
-def translate_release(document: etree._Element, scope: PartnerScope) -> tuple[RecordRelease]:
-    """A Release document to ``RecordRelease``."""
-    message = read_message(document, "release")
-    establishment = _movement_establishment(message, scope)
-    return (
-        RecordRelease(
-            person=identifiers(message.person, scope.partner),
-            establishment=establishment,
-            reason_code=message.movement.reason_code,
-            occurred_at=message.movement.occurred_at,
-            to_agency=message.movement.to_agency,
-        ),
-    )
+__all__ = [
+    "INBOUND",
+    "translate_non_association",
+    "translate_reception",
+    "translate_release",
+    "translate_sentence",
+    "translate_transfer",
+    "translate_visit",
+]

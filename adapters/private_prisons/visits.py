@@ -13,8 +13,8 @@ from lxml import etree
 
 from adapters.base import PartnerScope
 from adapters.private_prisons.messages import NAMESPACE
+from adapters.private_prisons.movements import identifiers
 from adapters.private_prisons.reading import read_own_header, read_person
-from adapters.private_prisons.translate import identifiers
 from core_records.errors import InvalidMessage
 from core_records.partner_records.commands import RecordVisit, Visitor
 

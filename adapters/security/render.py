@@ -12,8 +12,9 @@ from collections.abc import Callable
 
 from lxml import etree
 
+from adapters.render_kit import OutboundXml, document_bytes
+from adapters.render_kit import identifiers as identifiers_of
 from adapters.security.documents import NAMESPACE
-from core_records.errors import InvalidMessage
 from core_records.events import (
     ALERT_CREATED,
     ALERT_INACTIVE,
@@ -35,33 +36,19 @@ INFORMATION_KEYS = MOVEMENT_KEYS | ALERT_KEYS | NON_ASSOCIATION_KEYS
 """The keys of ``additionalInformation`` the documents are made from."""
 
 
-def _cannot_render(event: CanonicalEvent, why: str) -> InvalidMessage:
-    return InvalidMessage(
-        f"cannot render a security document for event {event.event_id}: {why}",
-        rule="security-render",
-    )
-
-
-def _information(event: CanonicalEvent, key: str) -> str:
-    value = event.additional_information.get(key)
-    if not isinstance(value, str) or not value:
-        raise _cannot_render(event, f"additionalInformation has no {key}")
-    return value
-
-
-def _add(parent: etree._Element, name: str, text: str | None = None) -> etree._Element:
-    element = etree.SubElement(parent, f"{{{NAMESPACE}}}{name}")
-    element.text = text
-    return element
+_SECURITY = OutboundXml(NAMESPACE, "a security document", "security-render")
+_cannot_render = _SECURITY.cannot_render
+_information = _SECURITY.information
+_add = _SECURITY.add
 
 
 def _start(event: CanonicalEvent, root_name: str) -> etree._Element:
     if event.occurred_at.utcoffset() is None:
         raise _cannot_render(event, "occurredAt has no offset from UTC")
-    identifiers = {i.type: i.value for i in event.person_identifiers}
+    identifiers = identifiers_of(event)
     if NOMS not in identifiers:
         raise _cannot_render(event, "the person has no NOMS number")
-    root = etree.Element(f"{{{NAMESPACE}}}{root_name}", nsmap={None: NAMESPACE})
+    root = _SECURITY.root(root_name)
     _add(root, "EventId", event.event_id)
     _add(root, "OccurredAt", xsd_date_time(event.occurred_at))
     person = _add(root, "Person")
@@ -69,10 +56,6 @@ def _start(event: CanonicalEvent, root_name: str) -> etree._Element:
         if identifier_type in identifiers:
             _add(person, name, identifiers[identifier_type])
     return root
-
-
-def _document(root: etree._Element) -> bytes:
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
 def render_movement(event: CanonicalEvent) -> bytes:
@@ -84,7 +67,7 @@ def render_movement(event: CanonicalEvent) -> bytes:
     for name, key in (("FromPrison", "fromPrisonId"), ("ToPrison", "toPrisonId")):
         if key in event.additional_information:
             _add(root, name, _information(event, key))
-    return _document(root)
+    return document_bytes(root)
 
 
 def render_alert(event: CanonicalEvent) -> bytes:
@@ -92,7 +75,7 @@ def render_alert(event: CanonicalEvent) -> bytes:
     _add(root, "Status", "ACTIVE" if event.event_type == ALERT_CREATED else "INACTIVE")
     _add(root, "AlertType", _information(event, "alertType"))
     _add(root, "AlertCode", _information(event, "alertCode"))
-    return _document(root)
+    return document_bytes(root)
 
 
 def render_non_association(event: CanonicalEvent) -> bytes:
@@ -100,7 +83,7 @@ def render_non_association(event: CanonicalEvent) -> bytes:
     _add(root, "OtherPrisonNumber", _information(event, "otherPrisonNumber"))
     _add(root, "Status", "OPEN" if event.event_type == NON_ASSOCIATION_CREATED else "CLOSED")
     _add(root, "ReasonCode", _information(event, "reasonCode"))
-    return _document(root)
+    return document_bytes(root)
 
 
 RENDERERS: dict[str, Callable[[CanonicalEvent], bytes]] = {

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 import adapters.prison_shops as package
 from adapters.prison_shops import Receipt, read_receipt, read_roll
-from adapters.prison_shops.order_line import line_message_id
+from adapters.prison_shops.translate import line_message_id
 from core_records.bookkeeping.audit import audit_trail
 from core_records.canteen import account as canteen
 from core_records.canteen.account import RecordCanteenTransaction

@@ -8,10 +8,8 @@ never here. An event without a NOMS number, ``prisonId``, ``reason`` or
 
 from __future__ import annotations
 
-from lxml import etree
-
 from adapters.private_prisons.messages import NAMESPACE
-from core_records.errors import InvalidMessage
+from adapters.render_kit import OutboundXml, document_bytes, identifier
 from core_records.events import PRISONER_RECEIVED, PRISONER_RELEASED, CanonicalEvent
 from core_records.identifiers import NOMS
 from schemas.xsd_values import xsd_date_time
@@ -24,15 +22,9 @@ _REQUIRED = (("prisonId", "EstablishmentCode"), ("movementReasonCode", "Movement
 _OPTIONAL = (("fromPrisonId", "FromPrison"), ("toPrisonId", "ToPrison"))
 
 
-def _cannot_render(event: CanonicalEvent, why: str) -> InvalidMessage:
-    return InvalidMessage(
-        f"cannot render a custody notice for event {event.event_id}: {why}",
-        rule="private-prisons-custody-notice",
-    )
-
-
-def _add(parent: etree._Element, name: str, text: str) -> None:
-    etree.SubElement(parent, f"{{{NAMESPACE}}}{name}").text = text
+_CUSTODY_NOTICE = OutboundXml(NAMESPACE, "a custody notice", "private-prisons-custody-notice")
+_cannot_render = _CUSTODY_NOTICE.cannot_render
+_add = _CUSTODY_NOTICE.add
 
 
 def render_custody_notice(event: CanonicalEvent) -> bytes:
@@ -42,7 +34,7 @@ def render_custody_notice(event: CanonicalEvent) -> bytes:
         raise _cannot_render(event, f"operators take no {event.event_type} events")
     if event.occurred_at.utcoffset() is None:
         raise _cannot_render(event, "occurredAt has no offset from UTC")
-    prison_number = next((i.value for i in event.person_identifiers if i.type == NOMS), None)
+    prison_number = identifier(event, NOMS)
     if prison_number is None:
         raise _cannot_render(event, "the person has no NOMS number")
     information = event.additional_information
@@ -50,7 +42,7 @@ def render_custody_notice(event: CanonicalEvent) -> bytes:
         if not isinstance(information.get(key), str) or not information[key]:
             raise _cannot_render(event, f"additionalInformation has no {key}")
 
-    root = etree.Element(f"{{{NAMESPACE}}}CustodyNotice", nsmap={None: NAMESPACE})
+    root = _CUSTODY_NOTICE.root("CustodyNotice")
     _add(root, "EventId", event.event_id)
     _add(root, "OccurredAt", xsd_date_time(event.occurred_at))
     _add(root, "PrisonNumber", prison_number)
@@ -60,4 +52,4 @@ def render_custody_notice(event: CanonicalEvent) -> bytes:
     for key, element in _OPTIONAL:
         if isinstance(information.get(key), str):
             _add(root, element, information[key])
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    return document_bytes(root)

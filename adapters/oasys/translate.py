@@ -12,6 +12,7 @@ from datetime import datetime
 from lxml import etree
 
 from adapters.base import PartnerScope
+from adapters.render_kit import ElementPaths
 from core_records.errors import InvalidMessage
 from core_records.identifiers import CRN, NOMS, parse_identifier
 from core_records.partner_records.commands import RecordRiskAssessment, RoshLevel
@@ -19,19 +20,9 @@ from core_records.partner_records.commands import RecordRiskAssessment, RoshLeve
 NAMESPACE = "urn:gatehouse:oasys:assessment:v1"
 SCHEMA = "oasys/assessment-summary-v1.xsd"
 _NS = {"o": NAMESPACE}
-
-
-def _text(element: etree._Element, path: str) -> str | None:
-    found = element.find(path, _NS)
-    return None if found is None or found.text is None else found.text.strip()
-
-
-def _required(element: etree._Element, path: str) -> str:
-    value = _text(element, path)
-    if not value:
-        where = "/AssessmentSummary/" + path.replace("o:", "")
-        raise InvalidMessage(f"{where} is missing", element=where, rule="required")
-    return value
+_PATHS = ElementPaths(NAMESPACE, "o", "/AssessmentSummary")
+_text = _PATHS.text
+_required = _PATHS.required
 
 
 def _refused(reason: str, element: str, rule: str) -> InvalidMessage:

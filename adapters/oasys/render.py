@@ -15,9 +15,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from lxml import etree
-
-from core_records.errors import InvalidMessage
+from adapters.render_kit import OutboundXml, document_bytes
+from adapters.render_kit import identifiers as identifiers_of
 from core_records.events import PRISONER_RECEIVED, PRISONER_RELEASED, CanonicalEvent
 from core_records.identifiers import CRN, NOMS
 from schemas.xsd_values import xsd_date_time
@@ -30,24 +29,10 @@ EVENT_TYPES = (PRISONER_RECEIVED, PRISONER_RELEASED, SENTENCE_DATES_CHANGED,
                IMPRISONMENT_STATUS_CHANGED)  # fmt: skip
 
 
-def _cannot_render(event: CanonicalEvent, why: str) -> InvalidMessage:
-    return InvalidMessage(
-        f"cannot render an OASys offender update for event {event.event_id}: {why}",
-        rule="oasys-offender-update",
-    )
-
-
-def _add(parent: etree._Element, name: str, text: str | None = None) -> etree._Element:
-    element = etree.SubElement(parent, f"{{{NAMESPACE}}}{name}")
-    element.text = text
-    return element
-
-
-def _string(event: CanonicalEvent, key: str) -> str:
-    value = event.additional_information.get(key)
-    if not isinstance(value, str) or not value:
-        raise _cannot_render(event, f"additionalInformation has no {key}")
-    return value
+_OFFENDER_UPDATE = OutboundXml(NAMESPACE, "an OASys offender update", "oasys-offender-update")
+_cannot_render = _OFFENDER_UPDATE.cannot_render
+_string = _OFFENDER_UPDATE.information
+_add = _OFFENDER_UPDATE.add
 
 
 def _update(event: CanonicalEvent, information: dict[str, Any]) -> str | None:
@@ -64,14 +49,14 @@ def _update(event: CanonicalEvent, information: dict[str, Any]) -> str | None:
 
 def render_offender_update(event: CanonicalEvent) -> bytes | None:
     """The offender update for ``event``, or None for the leaving half of a transfer."""
-    identifiers = {i.type: i.value for i in event.person_identifiers}
+    identifiers = identifiers_of(event)
     if NOMS not in identifiers:
         raise _cannot_render(event, "the person has no NOMS number")
     information = dict(event.additional_information)
     update = _update(event, information)
     if update is None:
         return None
-    root = etree.Element(f"{{{NAMESPACE}}}OffenderUpdate", nsmap={None: NAMESPACE})
+    root = _OFFENDER_UPDATE.root("OffenderUpdate")
     _add(root, "EventId", event.event_id)
     _add(root, "EventType", event.event_type)
     _add(root, "OccurredAt", xsd_date_time(event.occurred_at))
@@ -91,4 +76,4 @@ def render_offender_update(event: CanonicalEvent) -> bytes | None:
         parent = _add(root, "SentenceDates")
         for code in sorted(dates):
             _add(parent, "KeyDate", str(dates[code])).set("code", code)
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    return document_bytes(root)

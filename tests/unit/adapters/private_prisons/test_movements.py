@@ -11,7 +11,7 @@ from lxml import etree
 
 import adapters.private_prisons as package
 from adapters.private_prisons import adapter
-from adapters.private_prisons.translate import (
+from adapters.private_prisons.movements import (
     translate_reception,
     translate_release,
     translate_transfer,

@@ -17,6 +17,7 @@ from datetime import date, datetime
 from lxml import etree
 
 from adapters.base import PartnerScope
+from adapters.render_kit import ElementPaths
 from core_records.errors import InvalidMessage
 from core_records.identifiers import CRN, CRO, NOMS, PNC, Identifier, parse_identifier
 from core_records.partner_records.commands import (
@@ -35,19 +36,9 @@ SCHEMAS = {
     "licence": "delius/licence-v1.xsd",
 }
 _NS = {"d": NAMESPACE}
-
-
-def _text(element: etree._Element, path: str) -> str | None:
-    found = element.find(path, _NS)
-    return None if found is None or found.text is None else found.text.strip()
-
-
-def _required(element: etree._Element, path: str) -> str:
-    value = _text(element, path)
-    if not value:
-        where = "/" + path.replace("d:", "")
-        raise InvalidMessage(f"{where} is missing", element=where, rule="required")
-    return value
+_PATHS = ElementPaths(NAMESPACE, "d")
+_text = _PATHS.text
+_required = _PATHS.required
 
 
 def _sent_at(document: etree._Element) -> datetime:
