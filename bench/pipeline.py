@@ -120,7 +120,7 @@ def workers(settings: Settings, log: Path) -> Iterator[list[subprocess.Popen[byt
             for partner, url in settings.partner_urls.items()
         },
     }
-    command = [sys.executable, "-m", "gatehouse.cli.main", "worker"]
+    command = [sys.executable, "-m", "gatehouse", "worker"]
     with log.open("ab") as output:
         processes = [
             subprocess.Popen(

@@ -169,7 +169,7 @@ def run_worker_until_receipt(
     roles = ["--role", "sftp", "--role", "ingest", "--role", "dead-letters"]
     with log.open("ab") as output:
         worker = subprocess.Popen(
-            [sys.executable, "-m", "gatehouse.cli.main", "worker", *roles],
+            [sys.executable, "-m", "gatehouse", "worker", *roles],
             env=environment,
             stdout=output,
             stderr=subprocess.STDOUT,

@@ -43,7 +43,7 @@ def main() -> None:
             [
                 sys.executable,
                 "-m",
-                "gatehouse.cli.main",
+                "gatehouse",
                 "demo",
                 "--port",
                 str(port),

@@ -1,4 +1,5 @@
-"""``gatehouse adapters new NAME``: scaffold a working adapter (``adapters.scaffold``)."""
+"""``gatehouse adapters``: the partner adapters installed, a new one scaffolded
+(``adapters.scaffold``), and the RabbitMQ user an AMQP partner needs."""
 
 from __future__ import annotations
 
@@ -7,10 +8,15 @@ from typing import Annotated
 
 import typer
 
-from adapters.registry import load_adapters
+from adapters.registry import AdapterRegistry, load_adapters
 from adapters.scaffold import ScaffoldError, scaffold
+from gatehouse.cli.common import fail
+from gatehouse.settings import Settings
+
+adapters_app = typer.Typer(help="Partner adapters.", no_args_is_help=True)
 
 
+@adapters_app.command("new")
 def adapters_new(
     name: Annotated[str, typer.Argument(help="The adapter's name, lower case: courts, nhs_spine.")],
     into: Annotated[
@@ -26,8 +32,7 @@ def adapters_new(
     try:
         result = scaffold(name, into, package=package, taken=load_adapters())
     except ScaffoldError as error:
-        typer.secho(f"error: {error}", fg=typer.colors.RED, err=True)
-        raise typer.Exit(code=2) from error
+        raise fail(str(error)) from error
     typer.echo(f"wrote the {name} adapter in {result.package_dir} ({len(result.files)} files)")
     if result.pyproject is not None:
         typer.echo(f"and {result.pyproject}; `pip install -e {into}` registers it with the hub")
@@ -38,3 +43,40 @@ def adapters_new(
             f'  {name} = "{package or name}:adapter"'
         )
     typer.echo(f"then: python -m pytest {result.package_dir / 'tests'}")
+
+
+@adapters_app.command("list")
+def adapters_list() -> None:
+    """Each adapter with its partner, transports, inbound types and subscriptions."""
+    for adapter in AdapterRegistry.from_entry_points().adapters.values():
+        info = adapter.describe()
+        typer.echo(
+            f"{info['name']:<16} {info['partner']}\n"
+            f"{'':<16} transports: {', '.join(info['transports']) or '-'}\n"
+            f"{'':<16} inbound: {', '.join(info['inbound']) or '-'}\n"
+            f"{'':<16} subscriptions: {', '.join(info['subscriptions']) or '-'}"
+        )
+
+
+@adapters_app.command("amqp-access")
+def adapters_amqp_access(
+    adapter: Annotated[str, typer.Argument(help="An AMQP partner's adapter, e.g. pnc.")],
+    user: Annotated[str | None, typer.Option(help="The partner's RabbitMQ user name.")] = None,
+    vhost: Annotated[str, typer.Option(help="The hub's RabbitMQ virtual host.")] = "/",
+) -> None:
+    """The rabbitmqctl commands that create an AMQP partner's own RabbitMQ user, able to read
+    its outbound queue and write its inbound exchange, and nothing else."""
+    from gatehouse.bootstrap import amqp_partners
+    from routing.rabbitmq.partner_access import as_shell, rabbitmqctl_commands
+
+    partners = amqp_partners(AdapterRegistry.from_entry_points())
+    if adapter not in partners:
+        raise fail(
+            f"{adapter!r} is not an AMQP partner's adapter (AMQP partners: "
+            f"{', '.join(partners) or 'none'})"
+        )
+    namespace = Settings().namespace
+    user = user or f"{namespace}-{adapter}"
+    typer.echo(f"# {adapter}'s own user in namespace {namespace}; add_user asks for a password")
+    for command in rabbitmqctl_commands(adapter, namespace, user, vhost):
+        typer.echo(as_shell(command))

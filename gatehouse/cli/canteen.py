@@ -13,15 +13,10 @@ import typer
 from adapters.prison_shops import write_roll
 from core_records.bookkeeping.audit import AuditEvent, write_audit
 from core_records.canteen import ledger as canteen_ledger
-from core_records.errors import UnknownReferenceCode
+from gatehouse.bootstrap import Hub
+from gatehouse.cli.common import actor, fail, open_hub
 
 canteen_app = typer.Typer(help="Prison shops (canteen): rolls and accounts.", no_args_is_help=True)
-
-
-def _hub():  # type: ignore[no-untyped-def]
-    from gatehouse.cli.main import _hub as build  # the CLI's own wiring and error handling
-
-    return build()
 
 
 @canteen_app.command("roll")
@@ -39,18 +34,12 @@ def roll(
 ) -> None:
     """Write the canteen roll of each prison: its people and their available spends."""
     if bool(establishments) == every_prison:
-        typer.secho("error: name prisons, or give --all", fg=typer.colors.RED, err=True)
-        raise typer.Exit(code=2)
-    hub = _hub()
+        raise fail("name prisons, or give --all")
     now = datetime.now(UTC)
-    try:
+    with open_hub() as hub:
         codes = establishments or canteen_ledger.prisons_holding_people(hub.engine)
         for code in codes:
-            try:
-                hub.store.reference_data.require_prison(code)
-            except UnknownReferenceCode as error:
-                typer.secho(f"error: {error.reason}", fg=typer.colors.RED, err=True)
-                raise typer.Exit(code=2) from error
+            hub.store.reference_data.require_prison(code)
             people = canteen_ledger.roll(hub.engine, code, now)
             if out_dir is None:
                 _audit_roll(hub, code, write_roll(code, people, sys.stdout.buffer, as_at=now))
@@ -63,18 +52,13 @@ def roll(
             partial.replace(target)
             typer.echo(f"{target}: {count} people", err=True)
             _audit_roll(hub, code, count)
-    finally:
-        hub.close()
 
 
 @canteen_app.command("account")
 def account(prison_number: Annotated[str, typer.Argument(help="e.g. A1234BC")]) -> None:
     """Show one person's canteen balance and what they may still spend this week."""
-    hub = _hub()
-    try:
+    with open_hub() as hub:
         view = canteen_ledger.account_of(hub.engine, prison_number.upper(), datetime.now(UTC))
-    finally:
-        hub.close()
     if view is None:
         typer.secho(
             f"error: no one has prison number {prison_number}", fg=typer.colors.RED, err=True
@@ -83,22 +67,16 @@ def account(prison_number: Annotated[str, typer.Argument(help="e.g. A1234BC")]) 
     typer.echo(json.dumps(view.__dict__, indent=2))
 
 
-def _audit_roll(hub, establishment: str, count: int) -> None:  # type: ignore[no-untyped-def]
+def _audit_roll(hub: Hub, establishment: str, count: int) -> None:
     # A roll holds names and money of everyone at a prison: who wrote one is recorded.
     with hub.engine.begin() as connection:
         write_audit(
             connection,
             AuditEvent(
                 at=datetime.now(UTC),
-                actor=_actor(),
+                actor=actor(),
                 action="canteen_roll.written",
                 subject=f"establishment:{establishment}",
                 detail=f"{count} people",
             ),
         )
-
-
-def _actor() -> str:
-    from gatehouse.cli.main import _actor as actor
-
-    return actor()

@@ -9,20 +9,15 @@ import typer
 
 from core_records.errors import GatehouseError
 from gatehouse.bootstrap import ConfigurationError
+from gatehouse.cli.common import fail, open_hub
+from gatehouse.settings import Settings
 
 files_app = typer.Typer(help="Batch file interfaces over SFTP.", no_args_is_help=True)
-
-
-def _fail(message: str) -> typer.Exit:
-    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
-    return typer.Exit(code=2)
 
 
 @files_app.command("interfaces")
 def interfaces() -> None:
     """The configured SFTP interfaces (no secrets: the key file's path, the pinned key)."""
-    from gatehouse.settings import Settings
-
     for name, interface in sorted(Settings().sftp_interfaces.items()):
         typer.echo(
             f"{name:<24} {interface.direction:<8} {interface.username}@{interface.host}:"
@@ -34,16 +29,13 @@ def interfaces() -> None:
 @files_app.command("poll")
 def poll(interface: Annotated[str, typer.Argument(help="The inbound interface.")]) -> None:
     """List the partner's drop directory now, take complete files and answer settled ones."""
-    from gatehouse.cli.main import _hub
     from gatehouse.file_interfaces import sftp_poller
 
-    hub = _hub()
-    try:
-        handled = sftp_poller(hub, interface).poll_now()
-    except (ConfigurationError, GatehouseError) as error:
-        raise _fail(str(error)) from error
-    finally:
-        hub.close()
+    with open_hub() as hub:
+        try:
+            handled = sftp_poller(hub, interface).poll_now()
+        except ConfigurationError as error:
+            raise fail(str(error)) from error
     typer.echo(f"{interface}: {handled} record(s) handled")
 
 
@@ -56,13 +48,12 @@ def send(
 ) -> None:
     """Write the interface's file for each of its establishments now (the nightly roll)."""
     from gatehouse.file_tasks import send_file
-    from gatehouse.settings import Settings
 
     configured = Settings().sftp_interfaces.get(interface)
     if configured is None:
-        raise _fail(f"no SFTP interface {interface!r}")
+        raise fail(f"no SFTP interface {interface!r}")
     for code in establishment or configured.establishments:
         try:
             typer.echo(send_file(interface, code))
         except (ConfigurationError, GatehouseError) as error:
-            raise _fail(str(error)) from error
+            raise fail(str(error)) from error

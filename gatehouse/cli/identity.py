@@ -3,48 +3,18 @@ merges, the deduplication job, and scoped, rotating partner tokens."""
 
 from __future__ import annotations
 
-import getpass
 import json
-import socket
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 from typing import Annotated
 
 import typer
 
 from core_records.bookkeeping.credentials import ADMIN, ADMIN_PREFIX, INBOUND, SCOPES
-from core_records.errors import GatehouseError
 from core_records.timestamps import utc_now
-from gatehouse.bootstrap import ConfigurationError, Hub, build_hub
-from gatehouse.settings import Settings
+from gatehouse.cli.common import actor, open_hub
 
 identity_app = typer.Typer(help="Identity: possible matches, merges, deduplication.")
 credentials_app = typer.Typer(help="Scoped partner and admin tokens, rotation.")
-
-
-def _fail(message: str) -> typer.Exit:
-    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
-    return typer.Exit(code=2)
-
-
-@contextmanager
-def _hub() -> Iterator[Hub]:
-    settings = Settings()
-    try:
-        hub = build_hub(settings, migrate=settings.database_url is None)
-    except (ConfigurationError, GatehouseError) as error:
-        raise _fail(str(error)) from error
-    try:
-        yield hub
-    except (GatehouseError, LookupError, ValueError) as error:
-        raise _fail(getattr(error, "reason", str(error))) from error
-    finally:
-        hub.close()
-
-
-def _actor() -> str:
-    return f"{getpass.getuser()}@{socket.gethostname()}"
 
 
 @identity_app.command("dedupe")
@@ -53,7 +23,7 @@ def dedupe() -> None:
     candidates for review (never merged automatically)."""
     from core_records.identity.dedupe import find_merge_candidates
 
-    with _hub() as hub:
+    with open_hub() as hub:
         report = find_merge_candidates(hub.engine, hub.store.match_rules)
     typer.echo(
         f"{report.blocks} blocks, {report.pairs_scored} pairs scored, "
@@ -66,7 +36,7 @@ def candidates() -> None:
     """Merge candidates found by ``dedupe``, best first, one JSON object a line."""
     from core_records.identity.dedupe import merge_candidates
 
-    with _hub() as hub, hub.engine.connect() as connection:
+    with open_hub() as hub, hub.engine.connect() as connection:
         for candidate in merge_candidates(connection):
             typer.echo(json.dumps(candidate))
 
@@ -76,7 +46,7 @@ def cases(status: Annotated[str, typer.Option(help="open, linked, new or all")] 
     """Possible-match cases, one JSON object a line."""
     from core_records.identity.review import IdentityReview
 
-    with _hub() as hub:
+    with open_hub() as hub:
         for case in IdentityReview(hub.store).cases(None if status == "all" else status, 1000):
             typer.echo(json.dumps(case.as_dict()))
 
@@ -86,8 +56,8 @@ def link(case_id: int, prison_number: str) -> None:
     """Decide a case: the held reception is this person's."""
     from core_records.identity.review import IdentityReview
 
-    with _hub() as hub:
-        outcome = IdentityReview(hub.store).link(case_id, prison_number.upper(), actor=_actor())
+    with open_hub() as hub:
+        outcome = IdentityReview(hub.store).link(case_id, prison_number.upper(), actor=actor())
     typer.echo(f"case {case_id}: {outcome.status} as {outcome.person_key}")
 
 
@@ -96,8 +66,8 @@ def new(case_id: int) -> None:
     """Decide a case: the held reception is someone new."""
     from core_records.identity.review import IdentityReview
 
-    with _hub() as hub:
-        outcome = IdentityReview(hub.store).new_person(case_id, actor=_actor())
+    with open_hub() as hub:
+        outcome = IdentityReview(hub.store).new_person(case_id, actor=actor())
     typer.echo(f"case {case_id}: {outcome.status} as {outcome.person_key}")
 
 
@@ -110,9 +80,9 @@ def merge(
     """Merge the record of ABSORBED into SURVIVOR (prison numbers)."""
     from core_records.identity.merges import Merges
 
-    with _hub() as hub:
+    with open_hub() as hub:
         done = Merges(hub.engine).merge(
-            survivor.upper(), absorbed.upper(), actor=_actor(), reason=reason
+            survivor.upper(), absorbed.upper(), actor=actor(), reason=reason
         )
     typer.echo(f"merge {done.id}: {done.absorbed} into {done.survivor}")
 
@@ -122,8 +92,8 @@ def unmerge(merge_id: int) -> None:
     """Undo a merge: both records as they were."""
     from core_records.identity.merges import Merges
 
-    with _hub() as hub:
-        done = Merges(hub.engine).unmerge(merge_id, actor=_actor())
+    with open_hub() as hub:
+        done = Merges(hub.engine).unmerge(merge_id, actor=actor())
     typer.echo(f"merge {done.id} undone: {done.survivor} and {done.absorbed}")
 
 
@@ -132,7 +102,7 @@ def merges() -> None:
     """Merge history, newest first, one JSON object a line."""
     from core_records.identity.merges import Merges
 
-    with _hub() as hub:
+    with open_hub() as hub:
         for done in Merges(hub.engine).history(1000):
             typer.echo(json.dumps(done.as_dict()))
 
@@ -149,11 +119,11 @@ def issue(
     expires_in_days: Annotated[float | None, typer.Option(min=0)] = None,
 ) -> None:
     """Issue a scoped token. It is printed once; only its hash is stored."""
-    with _hub() as hub:
+    with open_hub() as hub:
         hub.registry.scope_for_partner(partner)
         token = hub.credentials.issue(
             partner,
-            actor=_actor(),
+            actor=actor(),
             scopes=tuple(scope or (INBOUND,)),
             message_types=frozenset(message_type) if message_type else None,
             expires_at=utc_now() + timedelta(days=expires_in_days)
@@ -166,8 +136,8 @@ def issue(
 @credentials_app.command("admin")
 def admin(name: Annotated[str, typer.Option(help="The admin's user name.")]) -> None:
     """Issue an admin token (audit trail, identity review). Printed once."""
-    with _hub() as hub:
-        token = hub.credentials.issue(f"{ADMIN_PREFIX}{name}", actor=_actor(), scopes=(ADMIN,))
+    with open_hub() as hub:
+        token = hub.credentials.issue(f"{ADMIN_PREFIX}{name}", actor=actor(), scopes=(ADMIN,))
     typer.echo(token)
 
 
@@ -177,9 +147,9 @@ def rotate(
     overlap_hours: Annotated[float, typer.Option(min=0)] = 24.0,
 ) -> None:
     """Issue a successor token; the old ones stay valid for the overlap, then expire."""
-    with _hub() as hub:
+    with open_hub() as hub:
         token = hub.credentials.rotate(
-            partner, overlap=timedelta(hours=overlap_hours), actor=_actor()
+            partner, overlap=timedelta(hours=overlap_hours), actor=actor()
         )
     typer.echo(token)
     typer.secho(f"old tokens of {partner} expire in {overlap_hours:g} h", err=True)

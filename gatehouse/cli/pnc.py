@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from core_records.partner_records.police_lookups import awaiting_pnc
+from gatehouse.cli.common import open_hub
 
 pnc_app = typer.Typer(help="The Police National Computer (PNC).", no_args_is_help=True)
 
@@ -19,14 +20,9 @@ def pnc_awaiting(
     ] = 30,
 ) -> None:
     """People in prison without a PNC id whose lookup PNC has not answered."""
-    from gatehouse.cli.main import _hub
-
-    hub = _hub()
-    try:
+    with open_hub() as hub:
         cutoff = datetime.now(UTC) - timedelta(minutes=older_than_minutes)
         waiting = awaiting_pnc(hub.engine, received_before=cutoff)
-    finally:
-        hub.close()
     for row in waiting:
         typer.echo(
             f"{row.prison_number}  {row.establishment}  received {row.received_at.isoformat()}"

@@ -13,9 +13,9 @@ import typer
 
 from adapters.private_prisons import NAME
 from adapters.private_prisons.batch import BatchHeader, BatchItem, read_batch
-from core_records.errors import GatehouseError, InvalidMessage, NotPermitted
-from gatehouse.bootstrap import Hub, build_hub
-from gatehouse.settings import Settings
+from core_records.errors import InvalidMessage, NotPermitted
+from gatehouse.bootstrap import Hub
+from gatehouse.cli.common import fail, open_hub
 from routing.file_interfaces.document_batches import (
     BatchDocument,
     BatchFiles,
@@ -67,23 +67,18 @@ def import_command(
     """Put each document of an operator's batch file on the pipeline, and say which were
     refused and why. Exit 0: all accepted; 1: some refused; 2: the file refused;
     3: interrupted (run again with the --from-item it names)."""
-    settings = Settings()
-    hub = build_hub(settings, migrate=settings.database_url is None)
-    try:
-        report = import_batch(hub, file, operator, from_item=from_item)
-    except BatchInterrupted as error:
-        typer.echo(f"accepted {len(error.report.accepted)} before: {error.reason}", err=True)
-        typer.echo(f"run again with --from-item {error.resume_from}", err=True)
-        raise typer.Exit(3) from error
-    except (InvalidMessage, NotPermitted) as error:
-        line = f" (line {error.line})" if isinstance(error, InvalidMessage) and error.line else ""
-        typer.echo(f"error: the batch is refused{line}: {error.reason}", err=True)
-        raise typer.Exit(2) from error
-    except GatehouseError as error:
-        typer.echo(f"error: {error.reason}", err=True)
-        raise typer.Exit(2) from error
-    finally:
-        hub.close()
+    with open_hub() as hub:
+        try:
+            report = import_batch(hub, file, operator, from_item=from_item)
+        except BatchInterrupted as error:
+            typer.echo(f"accepted {len(error.report.accepted)} before: {error.reason}", err=True)
+            typer.echo(f"run again with --from-item {error.resume_from}", err=True)
+            raise typer.Exit(3) from error
+        except (InvalidMessage, NotPermitted) as error:
+            line = (
+                f" (line {error.line})" if isinstance(error, InvalidMessage) and error.line else ""
+            )
+            raise fail(f"the batch is refused{line}: {error.reason}") from error
     typer.echo(
         f"batch {report.reference}: {len(report.accepted)} accepted, {len(report.refused)} refused"
     )

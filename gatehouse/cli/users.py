@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from gatehouse.cli.common import actor, fail, open_hub
 from monitoring.dashboard.users import ROLES, DashboardUsers, UserError
 
 users_app = typer.Typer(help="Dashboard users.", no_args_is_help=True)
@@ -28,18 +29,13 @@ def users_create(
     ] = "",
 ) -> None:
     """Create a dashboard user; the password is stored as an argon2 hash only."""
-    from gatehouse.cli.main import _actor, _fail, _hub
-
-    hub = _hub()
-    try:
+    with open_hub() as hub:
         users = DashboardUsers(
             hub.engine,
             session_lifetime=timedelta(minutes=hub.settings.dashboard_session_minutes),
         )
         try:
-            users.create(username, password, role, actor=_actor())
+            users.create(username, password, role, actor=actor())
         except UserError as error:
-            raise _fail(str(error)) from error
-    finally:
-        hub.close()
+            raise fail(str(error)) from error
     typer.echo(f"created {role} {username}")

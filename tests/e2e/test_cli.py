@@ -15,7 +15,7 @@ from adapters.transports.local_server import serving
 from core_records import tables
 from gatehouse.app import create_app
 from gatehouse.bootstrap import Hub
-from gatehouse.cli.main import app
+from gatehouse.cli import app
 from tests.running_hub import eventually
 
 SAMPLE = (

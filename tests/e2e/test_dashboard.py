@@ -17,7 +17,7 @@ from adapters.delius.simulator import DeliusReceiver
 from core_records.bookkeeping.audit import audit_trail
 from core_records.bookkeeping.monitoring_tables import dashboard_session, dashboard_user
 from gatehouse.bootstrap import Hub
-from gatehouse.cli.main import app as cli
+from gatehouse.cli import app as cli
 from tests.e2e.dashboard_support import (
     PASSWORD,
     create_user,

@@ -39,7 +39,7 @@ def demo(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     base = f"http://127.0.0.1:{port}"
     log = (tmp_path / "demo.log").open("wb")
     process = subprocess.Popen(
-        [sys.executable, "-m", "gatehouse.cli.main", "demo", "--port", str(port), "--rate", "8"],
+        [sys.executable, "-m", "gatehouse", "demo", "--port", str(port), "--rate", "8"],
         env={**_without_gatehouse_settings(), "GATEHOUSE_DATA_DIR": str(tmp_path / "var")},
         stdout=log,
         stderr=subprocess.STDOUT,

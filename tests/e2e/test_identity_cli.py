@@ -14,7 +14,7 @@ from core_records.identity.resolution import Decided
 from core_records.identity.tables import partner_token_grant
 from core_records.store.database import create_engine
 from core_records.store.record_store import RecordStore
-from gatehouse.cli.main import app
+from gatehouse.cli import app
 from tests.integration.core_records.examples import (
     crn,
     message,

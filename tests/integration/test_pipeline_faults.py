@@ -109,7 +109,7 @@ def worker_process(settings: Settings, log: Path) -> subprocess.Popen[bytes]:
     }
     with log.open("ab") as output:  # the child keeps its own copy of the descriptor
         return subprocess.Popen(
-            [sys.executable, "-m", "gatehouse.cli.main", "worker"],
+            [sys.executable, "-m", "gatehouse", "worker"],
             env=environment,
             stdout=output,
             stderr=subprocess.STDOUT,

@@ -17,7 +17,7 @@ import pika.exceptions
 import pytest
 from typer.testing import CliRunner
 
-from gatehouse.cli.main import app
+from gatehouse.cli import app
 from routing.rabbitmq.partner_access import rabbitmqctl_commands
 from routing.topology import inbound_exchange_name, partner_topology
 from tests.support import DECLARED_EXCHANGES, remember_topology, service_unavailable

@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 
 from adapters.delius.simulator import DeliusReceiver
 from gatehouse.bootstrap import Hub
-from gatehouse.cli.main import app
+from gatehouse.cli import app
 from tests.integration.amqp_partners.partners import PERSON, RECEPTION, receive_from_serco
 
 

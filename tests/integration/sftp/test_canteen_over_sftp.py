@@ -173,7 +173,7 @@ def test_the_cli_polls_an_interface_and_sends_a_roll_by_hand(
 
     from typer.testing import CliRunner
 
-    from gatehouse.cli.main import app
+    from gatehouse.cli import app
     from tests.e2e.test_cli import environment_of
 
     env = {**environment_of(hub), "GATEHOUSE_SFTP_INTERFACES": json.dumps(interfaces)}

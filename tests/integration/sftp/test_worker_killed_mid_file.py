@@ -87,7 +87,7 @@ def _worker(settings: Any, interface: dict[str, Any], data_dir: Path) -> subproc
         "GATEHOUSE_SFTP_INTERFACES": json.dumps({INTERFACE: interface}),
     }
     return subprocess.Popen(
-        [sys.executable, "-m", "gatehouse.cli.main", "worker", "--role", "sftp"],
+        [sys.executable, "-m", "gatehouse", "worker", "--role", "sftp"],
         env=env,
         cwd=REPO,
         stdout=subprocess.DEVNULL,

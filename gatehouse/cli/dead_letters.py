@@ -1,0 +1,58 @@
+"""``gatehouse dead-letters``: messages that could not be processed, listed, replayed to the
+queue they came from, or discarded."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from gatehouse.cli.common import actor, fail, open_hub
+
+dead_letters_app = typer.Typer(help="Messages that could not be processed.", no_args_is_help=True)
+
+
+@dead_letters_app.command("list")
+def dead_letters_list(
+    status: Annotated[str, typer.Option(help="waiting, replayed or discarded")] = "waiting",
+    limit: Annotated[int, typer.Option()] = 100,
+) -> None:
+    """Dead letters with their reason and attempts, oldest first."""
+    with open_hub() as hub:
+        records = hub.dead_letters.list(status=status, limit=limit)
+    if not records:
+        typer.echo(f"no {status} dead letters")
+    for record in records:
+        typer.echo(
+            f"{record.id:>6}  {record.dead_lettered_at:%Y-%m-%d %H:%M:%S}  {record.origin_queue}  "
+            f"{record.message_id}  attempts={len(record.attempts)}  {record.reason}"
+        )
+
+
+@dead_letters_app.command("replay")
+def dead_letters_replay(
+    dead_letter_id: Annotated[int | None, typer.Argument(help="The dead letter to replay.")] = None,
+    all_waiting: Annotated[
+        bool, typer.Option("--all", help="Replay every waiting dead letter.")
+    ] = False,
+) -> None:
+    """Send dead letters back to the queue they came from."""
+    from routing.dead_letters import replay, replay_all
+
+    if (dead_letter_id is None) == (not all_waiting):
+        raise fail("give one dead letter id, or --all")
+    with open_hub() as hub:
+        if dead_letter_id is None:
+            replayed = replay_all(hub.dead_letters, hub.transport, actor())
+            typer.echo(f"replayed {len(replayed)} dead letters")
+            return
+        record = replay(hub.dead_letters, hub.transport, dead_letter_id, actor())
+    typer.echo(f"replayed dead letter {record.id} to {record.origin_queue}")
+
+
+@dead_letters_app.command("discard")
+def dead_letters_discard(dead_letter_id: int) -> None:
+    """Discard a dead letter that must not be processed."""
+    with open_hub() as hub:
+        hub.dead_letters.mark_discarded(dead_letter_id, actor())
+    typer.echo(f"discarded dead letter {dead_letter_id}")

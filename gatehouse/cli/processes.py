@@ -1,0 +1,80 @@
+"""The hub's long-running commands: ``gatehouse serve`` (the HTTP API), ``gatehouse worker``
+(consume and process messages) and ``gatehouse demo`` (all of it on the embedded default,
+with simulated partners)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Annotated
+
+import typer
+
+from gatehouse.bootstrap import ROLES, ConfigurationError, build_loops
+from gatehouse.cli.common import fail, open_hub
+
+
+def configure_logging(verbose: bool = False) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
+    )
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("pika").setLevel(logging.WARNING)
+
+
+def serve(
+    host: Annotated[str | None, typer.Option(help="Interface to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+) -> None:
+    """Serve the HTTP API: the inbound edge, message status and health."""
+    import uvicorn
+
+    from gatehouse.app import create_app
+
+    configure_logging()
+    with open_hub() as hub:
+        settings = hub.settings
+        uvicorn.run(
+            create_app(hub),
+            host=host or settings.http_host,
+            port=port or settings.http_port,
+            log_level="info",
+        )
+
+
+def worker(
+    role: Annotated[
+        list[str] | None,
+        typer.Option("--role", help=f"Run only these roles ({', '.join(ROLES)}); all by default."),
+    ] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+) -> None:
+    """Consume and process messages until SIGTERM, which finishes the work in hand."""
+    from routing.worker import WorkerRunner, stop_on_signals
+
+    configure_logging(verbose)
+    with open_hub() as hub:
+        try:
+            loops = build_loops(hub, role or ROLES)
+        except ConfigurationError as error:
+            raise fail(str(error)) from error
+        stop = threading.Event()
+        stop_on_signals(stop)
+        logging.getLogger("gatehouse").info(
+            "worker running %s on %s",
+            ", ".join(loop.name for loop in loops),
+            hub.settings.describe(),
+        )
+        WorkerRunner(loops).run(stop)
+
+
+def demo(
+    port: Annotated[int, typer.Option(help="Port of the API.")] = 8000,
+    rate: Annotated[float, typer.Option(help="Simulated partner messages per second.")] = 2.0,
+) -> None:
+    """The hub on its embedded default, serving, with simulated partner traffic."""
+    from gatehouse.demo.run import run_demo
+
+    configure_logging()
+    run_demo(port=port, rate=rate)
