@@ -92,20 +92,11 @@ class EmbeddedConsumer(Consumer):
             time.sleep(min(self._poll_interval_s, max(deadline - time.monotonic(), 0)))
 
     def ack(self, deliveries: Sequence[Delivery]) -> None:
-        leases = [d.token for d in deliveries if d.token in self._holding]
-        if not leases:
-            return
-        try:
-            with write_transaction(self._db):
-                self._db.executemany(
-                    f"DELETE FROM messages WHERE {_SETTLE_WHERE}", self._keys(leases)
-                )
-                self._renew_if_due(now_ms())
-        except sqlite3.OperationalError as error:
-            # Not settled: handed out again once this consumer is gone, like an ack lost
-            # with a RabbitMQ connection.
-            log.warning("could not ack %d deliveries from %s: %s", len(leases), self.queue, error)
-        self._holding.difference_update(leases)
+        # What cannot be settled is handed out again once this consumer is gone, like an ack
+        # lost with a RabbitMQ connection.
+        self._settle_held(
+            deliveries, f"DELETE FROM messages WHERE {_SETTLE_WHERE}", "ack", renew_lease=True
+        )
 
     def retry_later(
         self, delivery: Delivery, delay_ms: int, reason: str, *, kind: str = "failure"
@@ -133,20 +124,15 @@ class EmbeddedConsumer(Consumer):
                 )
 
     def release(self, deliveries: Sequence[Delivery]) -> None:
-        leases = [d.token for d in deliveries if d.token in self._holding]
-        if not leases:
-            return
-        try:
-            with write_transaction(self._db):
-                # A release is not a failed handing out: the count goes back down.
-                self._db.executemany(
-                    f"UPDATE messages SET {PUT_BACK}, delivery_count = delivery_count - 1"
-                    f" WHERE {_SETTLE_WHERE}",
-                    self._keys(leases),
-                )
-        except sqlite3.OperationalError as error:
-            log.warning("could not release from %s (the leases will expire): %s", self.queue, error)
-        self._holding.difference_update(leases)
+        # A release is not a failed handing out: the count goes back down. What cannot be
+        # released is handed out again when its lease expires.
+        self._settle_held(
+            deliveries,
+            f"UPDATE messages SET {PUT_BACK}, delivery_count = delivery_count - 1"
+            f" WHERE {_SETTLE_WHERE}",
+            "release",
+            renew_lease=False,
+        )
 
     def close(self) -> None:
         if self._closed:
@@ -289,6 +275,25 @@ class EmbeddedConsumer(Consumer):
         except sqlite3.OperationalError as error:
             raise TransportUnavailable(f"the embedded transport's file is busy: {error}") from error
         self._holding.discard(lease)
+
+    def _settle_held(
+        self, deliveries: Sequence[Delivery], statement: str, action: str, *, renew_lease: bool
+    ) -> None:
+        """Run ``statement`` for each of ``deliveries`` this consumer still holds, in one
+        write; a write the file refuses is logged, and the deliveries are let go either way."""
+        leases = [d.token for d in deliveries if d.token in self._holding]
+        if not leases:
+            return
+        try:
+            with write_transaction(self._db):
+                self._db.executemany(statement, self._keys(leases))
+                if renew_lease:
+                    self._renew_if_due(now_ms())
+        except sqlite3.OperationalError as error:
+            log.warning(
+                "could not %s %d deliveries from %s: %s", action, len(leases), self.queue, error
+            )
+        self._holding.difference_update(leases)
 
     def _keys(self, leases: Sequence[_Lease]) -> list[tuple[int, str, int]]:
         return [(lease.message_row, self._owner, lease.fetch) for lease in leases]

@@ -40,15 +40,8 @@ from core_records.bookkeeping.file_transfers import (
 )
 from core_records.bookkeeping.journal import Hop
 from routing.file_interfaces.publishing import CountingReader, PublishedBatches
-from routing.messages import (
-    HEADER_ADAPTER,
-    HEADER_CORRELATION_ID,
-    HEADER_MESSAGE_TYPE,
-    HEADER_PARTNER,
-    HEADER_RECEIVED_AT,
-    Message,
-)
-from routing.topology import inbound_routing_key
+from routing.inbound import Submission, inbound_message
+from routing.messages import Message
 from routing.transport import Transport
 
 log = logging.getLogger(__name__)
@@ -152,20 +145,17 @@ class FileIntake:
         )
 
     def _message(self, transfer: FileTransfer, record: FileRecord, at: datetime) -> Message:
-        return Message(
-            routing_key=inbound_routing_key(self.adapter, record.message_type),
+        submission = Submission(
+            adapter=self.adapter,
+            message_type=record.message_type,
+            partner=self.partner,
             body=record.body,
-            message_id=record_message_id(transfer.correlation_id, record.line),
+            received_at=at,
+            correlation_id=transfer.correlation_id,
             content_type=record.content_type,
-            headers={
-                HEADER_ADAPTER: self.adapter,
-                HEADER_MESSAGE_TYPE: record.message_type,
-                HEADER_PARTNER: self.partner,
-                HEADER_RECEIVED_AT: at.isoformat(),
-                HEADER_CORRELATION_ID: transfer.correlation_id,
-            },
-            timestamp=at,
+            message_id=record_message_id(transfer.correlation_id, record.line),
         )
+        return inbound_message(submission)
 
     def _file_received_hop(self, transfer: FileTransfer, at: datetime) -> Hop:
         """One ``received`` hop for the file: its records' ids are the file's correlation id
