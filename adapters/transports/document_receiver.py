@@ -3,6 +3,9 @@ demo and the benchmark: it validates each POST against the schema for its root e
 with the fault when invalid, or when the root is not one it takes) and records valid ones in
 arrival order. ``running_document_receiver()`` serves one on a free 127.0.0.1 port.
 
+Only a helper for the adapters' simulators (OASys's, the operators' notice receiver,
+Delius's command line), never a transport Gatehouse delivers with.
+
 ``GET <path>/received`` answers the event ids received, in order, and
 ``GET <path>/received/count`` how many, for a benchmark running the receiver in a process of
 its own. ``validate=False`` takes every document unread, as the benchmark's receivers do:
