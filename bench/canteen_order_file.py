@@ -37,8 +37,9 @@ from adapters.prison_shops.order_file import OrderLine
 from core_records.canteen.account import CREDIT, RecordCanteenTransaction
 from core_records.commands import InboundMessage, PersonName, PersonParticulars, RecordReception
 from core_records.identifiers import NOMS, Identifier
-from gatehouse.bootstrap import build_hub, build_loops
+from gatehouse.bootstrap import build_hub
 from gatehouse.settings import Settings
+from gatehouse.worker_loops import build_loops
 from routing.worker import WorkerRunner
 
 RABBITMQ_URL = os.environ.get(

@@ -41,8 +41,9 @@ from adapters.pnc.simulator import PncSimulator
 from adapters.private_prisons.simulator import OperatorSimulator
 from core_records.bookkeeping import journal
 from core_records.partner_records.intelligence_tables import police_lookup
-from gatehouse.bootstrap import amqp_partners, build_hub, build_loops
+from gatehouse.bootstrap import amqp_partners, build_hub
 from gatehouse.settings import Settings
+from gatehouse.worker_loops import build_loops
 from routing.inbound import Submission, inbound_message
 from routing.rabbitmq.transport import RabbitTransport
 from routing.simulated_partner import SimulatedAmqpPartner

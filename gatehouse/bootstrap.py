@@ -1,52 +1,28 @@
-"""Wiring: builds the hub's parts from settings. The one place that knows every package."""
+"""Wiring: the hub (settings, store, broker, topology, the adapters) built from settings.
+
+The worker's loops are built from a hub in ``gatehouse.worker_loops``, the HTTP app in
+``gatehouse.app``."""
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import timedelta
-from functools import partial
 
 import sqlalchemy as sa
 
-from adapters.base import OWN_PRISONS, Adapter
-from adapters.prison_shops.order_file_drop import OrderFileDrop
 from adapters.registry import AdapterRegistry
-from adapters.transports.http import HttpDelivery
 from core_records.bookkeeping.credentials import PartnerCredentials
 from core_records.bookkeeping.dead_letters import DeadLetterStore
 from core_records.bookkeeping.delivery_holds import DeliveryHolds
 from core_records.bookkeeping.journal import Journal
-from core_records.bookkeeping.submissions import SubmissionRetention, Submissions
-from core_records.canteen import ledger as canteen_ledger
+from core_records.bookkeeping.submissions import Submissions
 from core_records.store.database import create_engine
 from core_records.store.migrate import upgrade
 from core_records.store.record_store import RecordStore
 from gatehouse.settings import Settings
-from routing.dead_letters import DeadLetterKeeper
-from routing.delivery import DeliveryWorker
 from routing.embedded.transport import EmbeddedTransport
-from routing.inbound import publish_inbound_batch
-from routing.ingest import IngestWorker
-from routing.partner_amqp import AmqpPartnerDelivery, AmqpPartnerListener
 from routing.rabbitmq.transport import RabbitTransport
-from routing.relay import OutboxRelay
-from routing.topology import (
-    Topology,
-    build_topology,
-    partner_inbound_queue_name,
-    partner_topology,
-)
+from routing.topology import Topology, build_topology, partner_topology
 from routing.transport import Transport
-from routing.worker import Loop
-
-log = logging.getLogger(__name__)
-
-ROLES = ("ingest", "relay", "delivery", "dead-letters", "monitor")
-ROLES += ("sftp",)  # polls each inbound SFTP interface (gatehouse.file_interfaces)
-OPTIONAL_ROLES = ("canteen-files",)
-"""Roles run only when asked for by name, and only where configured."""
 
 
 class ConfigurationError(Exception):
@@ -126,179 +102,3 @@ def build_hub(settings: Settings | None = None, *, migrate: bool = False) -> Hub
 def amqp_partners(registry: AdapterRegistry) -> list[str]:
     """The adapters whose partners speak AMQP (``routing.partner_amqp``)."""
     return [adapter.name for adapter in registry if "amqp" in adapter.transports]
-
-
-def build_loops(hub: Hub, roles: Iterable[str] = ROLES) -> list[Loop]:
-    """The worker loops for the given roles."""
-    settings = hub.settings
-    roles = list(roles)
-    unknown = sorted(set(roles) - set(ROLES) - set(OPTIONAL_ROLES))
-    if unknown:
-        raise ConfigurationError(
-            f"unknown worker role {', '.join(unknown)}; roles are "
-            f"{', '.join(ROLES + OPTIONAL_ROLES)}"
-        )
-    loops: list[Loop] = []
-    if "ingest" in roles:
-        loops.append(
-            IngestWorker(
-                consumer=hub.transport.consumer(
-                    hub.topology.ingest_queue, prefetch=settings.prefetch
-                ),
-                store=hub.store,
-                journal=hub.journal,
-                registry=hub.registry,
-                retry_policy=settings.retry_policy,
-                batch_size=settings.batch_size,
-                max_body_bytes=settings.max_body_bytes,
-            )
-        )
-        # AMQP partners' messages join the inbound pipeline here, as HTTP ones do at the edge.
-        for adapter_name in amqp_partners(hub.registry):
-            partners = sorted(hub.registry.adapter(adapter_name).partners)
-            if len(partners) != 1:
-                # The partner is known by the queue it writes to: one queue, one partner.
-                raise ConfigurationError(
-                    f"the AMQP adapter {adapter_name} must serve exactly one partner,"
-                    f" not {len(partners)}"
-                )
-            loops.append(
-                AmqpPartnerListener(
-                    consumer=hub.transport.consumer(
-                        partner_inbound_queue_name(adapter_name, settings.namespace),
-                        prefetch=settings.prefetch,
-                    ),
-                    transport=hub.transport,
-                    topology=hub.topology,
-                    journal=hub.journal,
-                    adapter=adapter_name,
-                    partner=partners[0],
-                    batch_size=settings.batch_size,
-                )
-            )
-    if "relay" in roles:
-        loops.append(OutboxRelay(hub.store, hub.transport, hub.topology.events_exchange))
-    if "delivery" in roles:
-        for adapter in hub.registry.adapters.values():
-            if adapter.subscriptions and adapter.delivery == "amqp":
-                loops.append(amqp_delivery_worker(hub, adapter))
-            if not adapter.subscriptions or adapter.delivery != "http":
-                continue
-            if adapter.policy.rows == OWN_PRISONS:
-                loops.extend(_scoped_delivery_loops(hub, adapter))
-                continue
-            url = settings.partner_urls.get(adapter.name)
-            if not url:
-                # Its queue keeps the events (durable) until a worker that has the URL runs;
-                # the dashboard's queue depth shows them waiting.
-                log.warning(
-                    "no delivery URL for %s (set GATEHOUSE_PARTNER_URLS__%s); not delivering to it",
-                    adapter.name,
-                    adapter.name.upper(),
-                )
-                continue
-            delivery = HttpDelivery(
-                url, timeout_s=settings.delivery_timeout_s, attempts=settings.delivery_attempts
-            )
-            loops.append(
-                DeliveryWorker(
-                    consumer=hub.transport.consumer(
-                        hub.topology.outbound_queue(adapter.name), prefetch=settings.prefetch
-                    ),
-                    adapter=adapter,
-                    delivery=delivery,
-                    holds=hub.holds,
-                    retry_policy=settings.retry_policy,
-                    batch_size=settings.batch_size,
-                    lanes=settings.delivery_lanes,
-                )
-            )
-    if "dead-letters" in roles:
-        loops.append(
-            DeadLetterKeeper(
-                consumer=hub.transport.consumer(hub.topology.dead_letter_queue, prefetch=100),
-                dead_letters=hub.dead_letters,
-            )
-        )
-    if "monitor" in roles:
-        from gatehouse.service_monitoring import build_health_watch
-
-        loops.append(build_health_watch(hub))
-        retention = timedelta(days=settings.submission_retention_days)
-        loops.append(SubmissionRetention(hub.submissions, retention))
-    if "sftp" in roles:
-        from gatehouse.file_interfaces import sftp_pollers
-
-        loops.extend(sftp_pollers(hub))
-    if "canteen-files" in roles:
-        loops.append(canteen_file_drop(hub))
-    return loops
-
-
-def _scoped_delivery_loops(hub: Hub, adapter: Adapter) -> list[Loop]:
-    """The delivery worker of an adapter whose partners each receive events from their own
-    prisons only, at their own URLs (``GATEHOUSE_PARTNER_URLS__<PARTNER>``). With no URL
-    for any of its partners there is no worker, and its queue keeps the events until there
-    is one; a partner without a URL among others that have one gets its events
-    dead-lettered, saying which URL to set, so that they can be replayed once it is set."""
-    settings = hub.settings
-    urls = {p: settings.partner_urls[p] for p in adapter.partners if settings.partner_urls.get(p)}
-    if not urls:
-        log.warning("no delivery URL for any partner of %s; not delivering to it", adapter.name)
-        return []
-    deliveries = {
-        partner: HttpDelivery(
-            url, timeout_s=settings.delivery_timeout_s, attempts=settings.delivery_attempts
-        )
-        for partner, url in urls.items()
-    }
-    return [
-        DeliveryWorker(
-            consumer=hub.transport.consumer(
-                hub.topology.outbound_queue(adapter.name), prefetch=settings.prefetch
-            ),
-            adapter=adapter,
-            delivery=next(iter(deliveries.values())),
-            partner_deliveries=deliveries,
-            holds=hub.holds,
-            retry_policy=settings.retry_policy,
-            batch_size=settings.batch_size,
-            lanes=settings.delivery_lanes,
-        )
-    ]
-
-
-def amqp_delivery_worker(hub: Hub, adapter: Adapter) -> DeliveryWorker:
-    """The delivery worker of an AMQP partner: publishes to the partner's exchange."""
-    settings = hub.settings
-    return DeliveryWorker(
-        consumer=hub.transport.consumer(
-            hub.topology.outbound_queue(adapter.name), prefetch=settings.prefetch
-        ),
-        adapter=adapter,
-        # Partners that answer requests (PNC's lookups) get reply_to on what they receive.
-        delivery=AmqpPartnerDelivery(
-            hub.transport, adapter.name, settings.namespace, expects_replies=bool(adapter.inbound)
-        ),
-        holds=hub.holds,
-        retry_policy=settings.retry_policy,
-        batch_size=settings.batch_size,
-        lanes=settings.delivery_lanes,
-    )
-
-
-def canteen_file_drop(hub: Hub) -> OrderFileDrop:
-    """The canteen order-file drop on ``settings.canteen_drop_dir``."""
-    root = hub.settings.canteen_drop_dir
-    if root is None:
-        raise ConfigurationError(
-            "the canteen-files role needs a drop directory: set GATEHOUSE_CANTEEN_DROP_DIR"
-        )
-    return OrderFileDrop(
-        root=root,
-        publish=partial(publish_inbound_batch, hub.transport, hub.topology),
-        outcomes=partial(canteen_ledger.order_file_outcomes, hub.engine),
-        decided=partial(canteen_ledger.order_file_decided, hub.engine),
-        require_prison=lambda code: hub.store.reference_data.require_prison(code),
-        record_hops=hub.journal.record,
-    )

@@ -12,8 +12,9 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from gatehouse.bootstrap import ROLES, Hub, amqp_partners, build_hub, build_loops
+from gatehouse.bootstrap import Hub, amqp_partners, build_hub
 from gatehouse.settings import Settings
+from gatehouse.worker_loops import ROLES, build_loops
 from routing.topology import partner_topology
 from routing.worker import WorkerRunner
 from tests.support import remember_topology

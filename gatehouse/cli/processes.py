@@ -10,8 +10,9 @@ from typing import Annotated
 
 import typer
 
-from gatehouse.bootstrap import ROLES, ConfigurationError, build_loops
+from gatehouse.bootstrap import ConfigurationError
 from gatehouse.cli.common import fail, open_hub
+from gatehouse.worker_loops import ROLES, build_loops
 
 
 def configure_logging(verbose: bool = False) -> None:

@@ -21,12 +21,13 @@ import uvicorn
 from adapters.delius.simulator import running_receiver
 from adapters.private_prisons.simulator import OperatorSimulator
 from gatehouse.app import create_app
-from gatehouse.bootstrap import ROLES, Hub, build_hub, build_loops
+from gatehouse.bootstrap import Hub, build_hub
 from gatehouse.demo.amqp_partners import simulate_amqp_partners
 from gatehouse.demo.canteen import CanteenSimulator, kiosk_tokens
 from gatehouse.demo.dashboard import DEMO_PASSWORD, DEMO_USER, create_demo_user, refuse_now_and_then
 from gatehouse.demo.partners import running_demo_partners, simulate_probation_and_oasys
 from gatehouse.settings import Settings
+from gatehouse.worker_loops import ROLES, build_loops
 from routing.worker import WorkerRunner
 
 log = logging.getLogger("gatehouse.demo.run")

@@ -22,8 +22,9 @@ from core_records.canteen.account import RecordCanteenTransaction
 from core_records.canteen.ledger import account_of
 from core_records.commands import InboundMessage
 from core_records.identifiers import NOMS, Identifier
-from gatehouse.bootstrap import ROLES, Hub
-from gatehouse.cli.main import app
+from gatehouse.bootstrap import Hub
+from gatehouse.cli import app
+from gatehouse.worker_loops import ROLES
 from tests.e2e.test_cli import environment_of
 from tests.integration.core_records.examples import MONDAY, message, particulars, reception
 from tests.running_hub import eventually, hub_settings, running_hub
