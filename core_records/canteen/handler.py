@@ -18,7 +18,7 @@ a duplicate. See ``core_records.canteen.batch`` for the locking.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from core_records.canteen import account as canteen
@@ -190,3 +190,12 @@ def _event(
     return person_event(
         event_type, command.occurred_at, identifiers, information, description=description
     )
+
+
+HANDLERS: dict[type, Callable[[UnitOfWork, Any], list[CanonicalEvent]]] = {
+    RecordCanteenTransaction: record_canteen_transaction,
+}
+
+PREPARERS: dict[type, Callable[[UnitOfWork, Sequence[Any]], None]] = {
+    RecordCanteenTransaction: prepare_canteen_transactions,
+}

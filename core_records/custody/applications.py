@@ -8,6 +8,7 @@ as ``prisoner.application.submitted`` for the prison's own systems to route to s
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -105,6 +106,11 @@ def record_application(work: UnitOfWork, command: RecordApplication) -> list[Can
             description="A prisoner has made an application to staff",
         )
     ]
+
+
+HANDLERS: dict[type, Callable[[UnitOfWork, Any], list[CanonicalEvent]]] = {
+    RecordApplication: record_application,
+}
 
 
 def application_status(engine: sa.Engine, client_reference: str) -> dict[str, Any] | None:

@@ -6,52 +6,26 @@ with ``work.writing()`` (see ``core_records.store.unit_of_work``). It reads and 
 through the batch's unit of work, inside the caller's transaction. See DOMAIN.md,
 "Movements".
 
-A handler may also declare a ``prepare`` step (``_PREPARERS``): ``prepare_batch`` calls it
-once per batch, before the first message, with all of the batch's commands of its type, so
-that it can read what they will be decided on in a few queries rather than a few per
-command (see ``core_records.store.batch_state``). The canteen does this for order files.
+This module holds custody's handlers (receptions, releases, transfers), named in
+``HANDLERS``; ``core_records.registry`` gathers them with every other area's.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
-from core_records.commands import Command, RecordReception, RecordRelease, RecordTransfer
+from core_records.commands import RecordReception, RecordRelease, RecordTransfer
 from core_records.custody.in_custody import person_in_custody_at
 from core_records.custody.person_record import IN_PRISON, OUTSIDE_PRISON, Booking, PersonState
-from core_records.errors import BusinessRuleViolation, InvalidMessage
+from core_records.errors import BusinessRuleViolation
 from core_records.events import PRISONER_RECEIVED, PRISONER_RELEASED, CanonicalEvent, person_event
 from core_records.identifiers import BOOKING, NOMS, Identifier
 from core_records.identity.matching import LINK, NEW, REVIEW
 from core_records.identity.numbers import person_from_holders
 from core_records.identity.resolution import HeldForReview, Resolution, resolve
 from core_records.store.unit_of_work import UnitOfWork
-
-__all__ = ["HeldForReview", "apply_command", "prepare_batch"]
-
-
-def prepare_batch(work: UnitOfWork, commands: Sequence[Command]) -> None:
-    """Read ahead for a batch's ``commands``: who holds the identifiers they mention (the
-    unit of work), then what each handler with a ``prepare`` step reads for its own."""
-    work.prepare(commands)
-    by_type: dict[type, list[Any]] = {}
-    for command in commands:
-        if type(command) in _PREPARERS:
-            by_type.setdefault(type(command), []).append(command)
-    for kind, some in by_type.items():
-        _PREPARERS[kind](work, some)
-
-
-def apply_command(work: UnitOfWork, command: Command) -> list[CanonicalEvent]:
-    """Apply ``command``; raises ``PermanentError`` subclasses for a command that is wrong."""
-    handler = _HANDLERS.get(type(command))
-    if handler is None:
-        raise InvalidMessage(f"the record store has no handler for {type(command).__name__}")
-    if command.occurred_at.utcoffset() is None:
-        raise InvalidMessage(f"the time {command.occurred_at.isoformat()} has no UTC offset")
-    return handler(work, command)
 
 
 def record_reception(work: UnitOfWork, command: RecordReception) -> list[CanonicalEvent]:
@@ -254,42 +228,8 @@ def _information(
     }
 
 
-_PREPARERS: dict[type, Callable[[UnitOfWork, Sequence[Any]], None]] = {}
-"""Handlers' batch ``prepare`` steps, by the type of command they read ahead for."""
-
-_HANDLERS: dict[type, Callable[[UnitOfWork, Any], list[CanonicalEvent]]] = {
+HANDLERS: dict[type, Callable[[UnitOfWork, Any], list[CanonicalEvent]]] = {
     RecordReception: record_reception,
     RecordRelease: record_release,
     RecordTransfer: record_transfer,
 }
-
-from core_records.partner_records.probation_and_risk import PARTNER_HANDLERS  # noqa: E402
-
-_HANDLERS.update(PARTNER_HANDLERS)
-
-# What PNC and the security application tell the hub (their own modules, registered here).
-from core_records.partner_records import police as police_records  # noqa: E402
-from core_records.partner_records import security as security_records  # noqa: E402
-
-_HANDLERS.update(police_records.HANDLERS)
-_HANDLERS.update(security_records.HANDLERS)
-
-# Non-associations, from private-prison operators (their own module, like the above).
-from core_records.partner_records import non_associations  # noqa: E402
-
-_HANDLERS.update(non_associations.HANDLERS)
-
-# Canteen accounts: the command and its handler live in their own modules.
-from core_records.canteen.account import RecordCanteenTransaction  # noqa: E402
-from core_records.canteen.handler import (  # noqa: E402
-    prepare_canteen_transactions,
-    record_canteen_transaction,
-)
-
-_HANDLERS[RecordCanteenTransaction] = record_canteen_transaction
-_PREPARERS[RecordCanteenTransaction] = prepare_canteen_transactions
-
-# Kiosk applications.
-from core_records.custody.applications import RecordApplication, record_application  # noqa: E402
-
-_HANDLERS[RecordApplication] = record_application

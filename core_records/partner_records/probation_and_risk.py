@@ -381,7 +381,7 @@ def record_sentence(work: UnitOfWork, command: RecordSentence) -> list[Canonical
     return events
 
 
-PARTNER_HANDLERS: dict[type, Callable[[UnitOfWork, Any], list[CanonicalEvent]]] = {
+HANDLERS: dict[type, Callable[[UnitOfWork, Any], list[CanonicalEvent]]] = {
     RecordProbationCase: record_probation_case,
     AllocateOffenderManager: allocate_offender_manager,
     RecordRegistration: record_registration,

@@ -2,8 +2,9 @@
 
 The unit of work reads ahead who holds the batch's identifiers and keeps new people back
 until the batch ends. An area with its own tables can do the same for its own rows: a
-handler declares a ``prepare`` step (``core_records.custody.handlers.prepare_batch`` calls it once
-per batch, with all of the batch's commands of its type), which reads what those commands
+handler declares a ``prepare`` step (in its area's ``PREPARERS``, which
+``core_records.registry`` gathers; ``CommandHandlers.prepare_batch`` calls it once per
+batch, with all of the batch's commands of its type), which reads what those commands
 will be decided on into a ``BatchState``; the handler then decides each command against
 that state in memory, and the state writes what changed when the batch ends.
 

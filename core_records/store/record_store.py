@@ -4,8 +4,9 @@
 transaction, each message on its own:
 
 - a message id already in the inbox is a ``duplicate``: nothing changes, a hop says so;
-- otherwise its commands run (``core_records.custody.handlers``), and the inbox row, the outbox rows
-  of the events they produced and a ``stored`` hop are written with the change;
+- otherwise its commands run (through the handlers ``core_records.registry`` gathers), and
+  the inbox row, the outbox rows of the events they produced and a ``stored`` hop are
+  written with the change;
 - a ``PermanentError`` undoes that message's changes alone (``UnitOfWork.discard``: a
   savepoint where the message needs one); the message is ``rejected`` and only a
   ``rejected`` hop remains of it.
@@ -28,7 +29,6 @@ import sqlalchemy as sa
 from core_records.bookkeeping import journal
 from core_records.bookkeeping.journal import Hop, write_hops
 from core_records.commands import InboundMessage
-from core_records.custody.handlers import HeldForReview, apply_command, prepare_batch
 from core_records.custody.person_view import person_view
 from core_records.custody.reference_data import ReferenceData
 from core_records.errors import ConcurrentUpdate, PermanentError, StoreUnavailable
@@ -36,7 +36,8 @@ from core_records.events import CanonicalEvent
 from core_records.identifiers import NOMS, Identifier
 from core_records.identity.cases import open_case
 from core_records.identity.matching import MatchRules
-from core_records.identity.resolution import Decided
+from core_records.identity.resolution import Decided, HeldForReview
+from core_records.registry import CommandHandlers, command_handlers
 from core_records.store import leases
 from core_records.store import outbox as outbox_rows
 from core_records.store.database import READ_ONLY, store_errors
@@ -69,8 +70,14 @@ class ApplyOutcome:
 class RecordStore:
     """The canonical offender record store on one engine (SQLite or PostgreSQL)."""
 
-    def __init__(self, engine: sa.Engine, match_rules: MatchRules | None = None) -> None:
+    def __init__(
+        self,
+        engine: sa.Engine,
+        match_rules: MatchRules | None = None,
+        handlers: CommandHandlers | None = None,
+    ) -> None:
         self._engine = engine
+        self._handlers = handlers or command_handlers()
         self._reference: ReferenceData | None = None
         self.match_rules = match_rules or MatchRules()
 
@@ -116,7 +123,7 @@ class RecordStore:
                         match_rules=self.match_rules,
                         decided=decided,
                     )
-                    return _apply_batch(connection, messages, work)
+                    return _apply_batch(connection, messages, work, self._handlers)
             except sa.exc.IntegrityError as error:
                 if _is_unique_violation(error):
                     # Another writer stored the same message or person at the same moment;
@@ -166,11 +173,16 @@ class RecordStore:
 
 
 def _apply_batch(
-    connection: sa.Connection, messages: Sequence[InboundMessage], work: UnitOfWork
+    connection: sa.Connection,
+    messages: Sequence[InboundMessage],
+    work: UnitOfWork,
+    handlers: CommandHandlers,
 ) -> list[ApplyOutcome]:
     now = work.now
     stored = _stored_person_keys(connection, [m.message_id for m in messages])
-    prepare_batch(work, [c for m in messages if m.message_id not in stored for c in m.commands])
+    handlers.prepare_batch(
+        work, [c for m in messages if m.message_id not in stored for c in m.commands]
+    )
     inbox_rows: list[dict[str, object]] = []
     event_rows: list[dict[str, object]] = []
     hops: list[Hop] = []
@@ -183,7 +195,7 @@ def _apply_batch(
             continue
         work.begin(message.message_id, len(message.commands))
         try:
-            events = [e for c in message.commands for e in apply_command(work, c)]
+            events = [e for c in message.commands for e in handlers.apply(work, c)]
         except PermanentError as error:
             work.discard()
             person_key = _named_prison_number(message)

@@ -16,12 +16,8 @@ what an earlier one did. An area with tables of its own (the canteen) reads ahea
 back in the same way through a ``BatchState`` (``batch_state``), which the unit of work
 keeps, discards and flushes with its own rows.
 
-Rejecting a message must leave nothing of it. Handlers check everything before their first
-write (and say so by calling ``writing``), so a message of one command is refused before it
-writes: it needs no savepoint, which saves two round trips per message. A message of several
-commands runs in a savepoint, with a copy of what is kept back, since a later command may be
-refused after an earlier one wrote. Should a handler ever be refused after writing without
-that protection, ``discard`` abandons the whole batch rather than keep half a message.
+What is kept back, and how a refused message's share of it is undone, is
+``core_records.store.kept_back``.
 """
 
 from __future__ import annotations
@@ -29,7 +25,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime
-from typing import Any, TypeVar
 
 import sqlalchemy as sa
 
@@ -43,34 +38,19 @@ from core_records.custody.person_record import (
     PersonState,
 )
 from core_records.custody.reference_data import ReferenceData
+from core_records.custody.tables import booking, movement, person, person_identifier, person_name
 from core_records.identifiers import BOOKING, NOMS, Identifier
 from core_records.identity.candidates import CandidatePool, keys_of_names, keys_to_search
-from core_records.identity.known_holders import KnownHolders
 from core_records.identity.matching import COMPARED_IDENTIFIERS, Description, MatchRules
 from core_records.identity.numbers import STRONG_TYPES, Holder
 from core_records.identity.resolution import Decided
 from core_records.identity.tables import identity_decision, person_name_key
 from core_records.partner_records.commands import CloseNonAssociation, RecordNonAssociation
-from core_records.store.batch_state import BatchState
+from core_records.store.kept_back import KeptBack, Row
 from core_records.store.reservations import Reservations
-from core_records.tables import booking, movement, person, person_identifier, person_name
-
-Row = dict[str, Any]
-State = TypeVar("State", bound=BatchState)
-
-_KEPT_BACK = (
-    person,
-    booking,
-    person_identifier,
-    person_name,
-    person_name_key,
-    identity_decision,
-    movement,
-)
-"""Tables written at the end of the batch, in this order (each refers to the ones before)."""
 
 
-class UnitOfWork:
+class UnitOfWork(KeptBack):
     """The batch's connection, reference data and time, with what it knows and will write."""
 
     def __init__(
@@ -82,34 +62,15 @@ class UnitOfWork:
         match_rules: MatchRules | None = None,
         decided: dict[str, Decided] | None = None,
     ) -> None:
-        self.connection = connection
+        super().__init__(connection)
         self.reference = reference
         self.now = now
         self.match_rules = match_rules or MatchRules()
         self.decided = decided or {}
         """Possible-match cases a person decided, by the message id they hold."""
-        self.message_id = ""
-        """The message being applied; recorded on each movement."""
-        self._known = KnownHolders(connection)
         self._reservations = Reservations(connection)
         self.candidates = CandidatePool()
         """Match candidates of the batch's receptions, read once by ``prepare``."""
-        self._rows: dict[sa.Table, list[Row]] = {t: [] for t in _KEPT_BACK}
-        self._new_people: dict[int, Row] = {}
-        self._new_bookings: dict[int, Row] = {}
-        self._open_new_booking: dict[int, Booking] = {}
-        # What the current message has added, until it is kept or discarded.
-        self._savepoint: sa.NestedTransaction | None = None
-        self._wrote = False
-        self._marks: dict[sa.Table, int] = {}
-        self._copies: tuple[dict[int, Row], dict[int, Row]] | None = None
-        self._open_copy: dict[int, Booking] = {}
-        # Rows of tables beyond the core record (``add_rows``), kept back in the same way.
-        self._other_rows: dict[sa.Table, list[Row]] = {}
-        self._other_marks: dict[sa.Table, int] = {}
-        # Areas' own read-ahead (``batch_state``), and who this batch has changed on record.
-        self._batch_states: dict[type[BatchState], BatchState] = {}
-        self._changed_people: set[int] = set()
 
     # --- reading and reserving ahead --------------------------------------------------------
 
@@ -131,20 +92,6 @@ class UnitOfWork:
         )
         self._reservations.reserve(NOMS, new_people)
         self._reservations.reserve(BOOKING, len(receptions))
-
-    def batch_state(self, kind: type[State]) -> State:
-        """The batch's one ``kind``, made with ``kind(self)`` on first use; kept, discarded
-        and flushed with the unit of work's own rows (see ``core_records.store.batch_state``)."""
-        state = self._batch_states.get(kind)
-        if state is None:
-            state = self._batch_states[kind] = kind(self)
-        assert isinstance(state, kind)
-        return state
-
-    def changed_in_batch(self, person_id: int) -> bool:
-        """Whether this batch has added ``person_id`` or changed their person row, so that
-        what was read of them ahead of the batch may be out of date."""
-        return person_id in self._new_people or person_id in self._changed_people
 
     def next_number(self, kind: str) -> str:
         """A new prison number (NOMS) or book number (BOOKING) that no one holds."""
@@ -327,16 +274,6 @@ class UnitOfWork:
         base = {"person_id": current.id, "booking_id": on_booking.id, "message_id": self.message_id}
         self._rows[movement].extend({**base, **row} for row in movements)
 
-    def add_rows(self, table: sa.Table, rows: Iterable[Row]) -> None:
-        """Rows of a table beyond the core record (an area's own table, or alerts), kept
-        back like the rest and written after the core tables, whose rows they refer to."""
-        self._other_rows.setdefault(table, []).extend(rows)
-
-    def pending_rows(self, table: sa.Table) -> list[Row]:
-        """The rows of ``table`` kept back so far in this batch (the dicts themselves, so a
-        handler may settle one not yet written, such as an alert made inactive)."""
-        return self._other_rows.get(table, [])
-
     def record_identity_decision(
         self,
         outcome: str,
@@ -388,78 +325,6 @@ class UnitOfWork:
                 )
             )
         return found
-
-    def flush(self) -> None:
-        """Write everything kept back, one statement per table, then each batch state's."""
-        for table in _KEPT_BACK:
-            if self._rows[table]:
-                self.connection.execute(sa.insert(table), self._rows[table])
-            self._rows[table] = []
-        for table, rows in self._other_rows.items():
-            if rows:
-                self.connection.execute(sa.insert(table), rows)
-        self._other_rows = {}
-        for state in self._batch_states.values():
-            state.flush()
-
-    # --- message boundaries -----------------------------------------------------------------
-
-    def begin(self, message_id: str, commands: int) -> None:
-        """Start applying a message of ``commands`` commands."""
-        self.message_id = message_id
-        self._wrote = False
-        self._marks = {table: len(rows) for table, rows in self._rows.items()}
-        self._other_marks = {table: len(rows) for table, rows in self._other_rows.items()}
-        self._known.discard()
-        if commands > 1:
-            self._savepoint = self.connection.begin_nested()
-            self._copies = (
-                {key: dict(row) for key, row in self._new_people.items()},
-                {key: dict(row) for key, row in self._new_bookings.items()},
-            )
-            self._open_copy = dict(self._open_new_booking)
-
-    def writing(self) -> UnitOfWork:
-        """Say that the handler has checked all it must and is about to write."""
-        self._wrote = True
-        return self
-
-    def keep(self) -> None:
-        """The message is applied: release its savepoint and adopt what it added."""
-        if self._savepoint is not None:
-            self._savepoint.commit()
-            self._savepoint, self._copies = None, None
-        self._known.keep()
-        for state in self._batch_states.values():
-            state.keep()
-
-    def discard(self) -> None:
-        """The message is refused: undo its writes and forget what it added."""
-        if self._savepoint is not None and self._copies is not None:
-            self._savepoint.rollback()
-            self._savepoint = None
-            people, bookings = self._copies
-            self._new_people, self._new_bookings, self._copies = people, bookings, None
-            self._open_new_booking = self._open_copy
-            # The kept-back rows of earlier messages, as they were before this one.
-            self._rows[person] = [
-                people[r["id"]] for r in self._rows[person][: self._marks[person]]
-            ]
-            self._rows[booking] = [
-                bookings[r["id"]] for r in self._rows[booking][: self._marks[booking]]
-            ]
-        elif self._wrote:
-            raise RuntimeError(
-                f"a handler refused message {self.message_id} after writing to the record; "
-                "the whole batch is abandoned so that none of it is kept"
-            )
-        for table in (person_identifier, person_name, person_name_key, identity_decision, movement):
-            del self._rows[table][self._marks[table] :]
-        for table, rows in self._other_rows.items():
-            del rows[self._other_marks.get(table, 0) :]
-        self._known.discard()
-        for state in self._batch_states.values():
-            state.discard()
 
 
 def _identifiers_in(command: Command) -> tuple[Identifier, ...]:
