@@ -15,9 +15,13 @@ from adapters.delius.custody_status import render_custody_status
 from adapters.delius.prison_identifier import SCHEMA as PRISON_IDENTIFIER_SCHEMA
 from adapters.delius.prison_identifier import render_prison_identifier
 from adapters.delius.sentence_dates import SCHEMA as SENTENCE_DATES_SCHEMA
-from adapters.delius.sentence_dates import SENTENCE_DATES_CHANGED, render_sentence_dates
-from core_records.events import PRISONER_RECEIVED, PRISONER_RELEASED
-from core_records.partner_records.probation_and_risk import PRISON_IDENTIFIER_ADDED
+from adapters.delius.sentence_dates import render_sentence_dates
+from core_records.events import (
+    PRISON_IDENTIFIER_ADDED,
+    PRISONER_RECEIVED,
+    PRISONER_RELEASED,
+    SENTENCE_DATES_CHANGED,
+)
 
 SUBSCRIPTIONS = {
     PRISONER_RECEIVED: Subscription(

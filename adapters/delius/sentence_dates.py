@@ -17,7 +17,6 @@ from schemas.xsd_values import xsd_date_time
 
 NAMESPACE = "urn:gatehouse:delius:sentence-dates:v1"
 SCHEMA = "delius/sentence-dates-v1.xsd"
-SENTENCE_DATES_CHANGED = "prisoner.sentence-dates-changed"
 
 
 _SENTENCE_DATES = OutboundXml(NAMESPACE, "Delius sentence key dates", "delius-sentence-dates")

@@ -17,14 +17,18 @@ from typing import Any
 
 from adapters.render_kit import OutboundXml, document_bytes
 from adapters.render_kit import identifiers as identifiers_of
-from core_records.events import PRISONER_RECEIVED, PRISONER_RELEASED, CanonicalEvent
+from core_records.events import (
+    IMPRISONMENT_STATUS_CHANGED,
+    PRISONER_RECEIVED,
+    PRISONER_RELEASED,
+    SENTENCE_DATES_CHANGED,
+    CanonicalEvent,
+)
 from core_records.identifiers import CRN, NOMS
 from schemas.xsd_values import xsd_date_time
 
 NAMESPACE = "urn:gatehouse:oasys:offender-update:v1"
 SCHEMA = "oasys/offender-update-v1.xsd"
-SENTENCE_DATES_CHANGED = "prisoner.sentence-dates-changed"
-IMPRISONMENT_STATUS_CHANGED = "prisoner.imprisonment-status-changed"
 EVENT_TYPES = (PRISONER_RECEIVED, PRISONER_RELEASED, SENTENCE_DATES_CHANGED,
                IMPRISONMENT_STATUS_CHANGED)  # fmt: skip
 
