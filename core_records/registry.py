@@ -26,7 +26,15 @@ from core_records.custody import applications
 from core_records.custody import handlers as custody
 from core_records.errors import InvalidMessage
 from core_records.events import CanonicalEvent
-from core_records.partner_records import non_associations, police, probation_and_risk, security
+from core_records.partner_records import (
+    non_associations,
+    police,
+    probation,
+    risk,
+    security,
+    sentences,
+    visits,
+)
 from core_records.store.unit_of_work import UnitOfWork
 
 Handler = Callable[[UnitOfWork, Any], list[CanonicalEvent]]
@@ -73,7 +81,10 @@ def command_handlers() -> CommandHandlers:
             **applications.HANDLERS,
             **police.HANDLERS,
             **security.HANDLERS,
-            **probation_and_risk.HANDLERS,
+            **probation.HANDLERS,
+            **risk.HANDLERS,
+            **visits.HANDLERS,
+            **sentences.HANDLERS,
             **non_associations.HANDLERS,
             **canteen.HANDLERS,
         },

@@ -9,8 +9,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from core_records.custody.tables import booking, movement, person, person_identifier, person_name
 from core_records.identifiers import Identifier
-from core_records.tables import booking, movement, person, person_identifier, person_name
 
 
 def person_view(connection: sa.Connection, identifier: Identifier) -> dict[str, Any] | None:
@@ -40,24 +40,6 @@ def person_view(connection: sa.Connection, identifier: Identifier) -> dict[str, 
         .where(person_name.c.person_id == person_id)
         .order_by(person_name.c.id)
     ).all()
-    bookings = (
-        connection.execute(
-            sa.select(booking)
-            .where(booking.c.person_id == person_id)
-            .order_by(booking.c.started_at, booking.c.id)
-        )
-        .mappings()
-        .all()
-    )
-    movements = (
-        connection.execute(
-            sa.select(movement)
-            .where(movement.c.person_id == person_id)
-            .order_by(movement.c.occurred_at, movement.c.id)
-        )
-        .mappings()
-        .all()
-    )
     return {
         "prisonNumber": row["prison_number"],
         "version": row["version"],
@@ -74,28 +56,46 @@ def person_view(connection: sa.Connection, identifier: Identifier) -> dict[str, 
         "incentiveLevel": row["incentive_level"],
         "createdAt": row["created_at"].isoformat(),
         "updatedAt": row["updated_at"].isoformat(),
-        "bookings": [
-            {
-                "bookingId": b["id"],
-                "bookNumber": b["book_number"],
-                "establishment": b["establishment"],
-                "active": b["active"],
-                "startedAt": b["started_at"].isoformat(),
-                "endedAt": b["ended_at"].isoformat() if b["ended_at"] else None,
-            }
-            for b in bookings
-        ],
-        "movements": [
-            {
-                "movementType": m["movement_type"],
-                "direction": m["direction"],
-                "reasonCode": m["reason_code"],
-                "fromAgency": m["from_agency"],
-                "toAgency": m["to_agency"],
-                "occurredAt": m["occurred_at"].isoformat(),
-                "bookingId": m["booking_id"],
-                "messageId": m["message_id"],
-            }
-            for m in movements
-        ],
+        "bookings": _bookings(connection, person_id),
+        "movements": _movements(connection, person_id),
     }
+
+
+def _bookings(connection: sa.Connection, person_id: int) -> list[dict[str, Any]]:
+    bookings = connection.execute(
+        sa.select(booking)
+        .where(booking.c.person_id == person_id)
+        .order_by(booking.c.started_at, booking.c.id)
+    ).mappings()
+    return [
+        {
+            "bookingId": b["id"],
+            "bookNumber": b["book_number"],
+            "establishment": b["establishment"],
+            "active": b["active"],
+            "startedAt": b["started_at"].isoformat(),
+            "endedAt": b["ended_at"].isoformat() if b["ended_at"] else None,
+        }
+        for b in bookings
+    ]
+
+
+def _movements(connection: sa.Connection, person_id: int) -> list[dict[str, Any]]:
+    movements = connection.execute(
+        sa.select(movement)
+        .where(movement.c.person_id == person_id)
+        .order_by(movement.c.occurred_at, movement.c.id)
+    ).mappings()
+    return [
+        {
+            "movementType": m["movement_type"],
+            "direction": m["direction"],
+            "reasonCode": m["reason_code"],
+            "fromAgency": m["from_agency"],
+            "toAgency": m["to_agency"],
+            "occurredAt": m["occurred_at"].isoformat(),
+            "bookingId": m["booking_id"],
+            "messageId": m["message_id"],
+        }
+        for m in movements
+    ]
