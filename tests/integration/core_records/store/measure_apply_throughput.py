@@ -1,6 +1,6 @@
 """Measure ``RecordStore.apply`` throughput: new-person receptions, in batches (not a test).
 
-    .venv/bin/python -m tests.integration.core_records.measure_apply_throughput \
+    .venv/bin/python -m tests.integration.core_records.store.measure_apply_throughput \
         [--messages 10000] [--batch 200] [--only sqlite|postgresql]
 
 Each database is a fresh one: a SQLite file in a temporary directory, and a PostgreSQL

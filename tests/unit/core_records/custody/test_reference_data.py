@@ -11,7 +11,7 @@ from core_records.custody.reference_data import PRISON, ReferenceData
 from core_records.errors import UnknownReferenceCode
 
 REFERENCE = ReferenceData.from_files()
-SHARED_ESTABLISHMENTS = Path(__file__).parents[4] / "shared" / "reference" / "establishments.csv"
+SHARED_ESTABLISHMENTS = Path(__file__).parents[5] / "shared" / "reference" / "establishments.csv"
 
 
 def test_every_prison_code_is_three_letters_ending_in_i() -> None:
@@ -22,7 +22,7 @@ def test_every_prison_code_is_three_letters_ending_in_i() -> None:
 
 @pytest.mark.skipif(not SHARED_ESTABLISHMENTS.exists(), reason="no shared/ beside the repo")
 def test_the_establishments_are_a_copy_of_the_shared_list() -> None:
-    packaged = Path(__file__).parents[3] / "core_records" / "reference" / "establishments.csv"
+    packaged = Path(__file__).parents[4] / "core_records" / "reference" / "establishments.csv"
     assert packaged.read_text() == SHARED_ESTABLISHMENTS.read_text()
 
 
@@ -108,7 +108,7 @@ def test_reference_data_cannot_be_changed_in_place() -> None:
 
 
 def test_the_csv_files_have_no_duplicate_keys() -> None:
-    folder = Path(__file__).parents[3] / "core_records" / "reference"
+    folder = Path(__file__).parents[4] / "core_records" / "reference"
     keys = {
         "establishments.csv": ("code",),
         "agencies.csv": ("code",),
