@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from core_records.custody.data_share import DataShare
 from core_records.identity.merges import Merges
 from core_records.identity.review import IdentityReview
-from gatehouse.api.admin import identity_admin_router
+from gatehouse.api.admin import audit_router, identity_admin_router
 from gatehouse.api.data_share import data_share_router
 from gatehouse.api.inbound import inbound_router
 from gatehouse.api.kiosks import kiosk_router
@@ -63,6 +63,7 @@ def include_identity(app: FastAPI, hub: Hub) -> None:
             share=DataShare(hub.engine, hub.store.match_rules),
         )
     )
+    app.include_router(audit_router(engine=hub.engine, grant=hub.credentials.grant))
     app.include_router(
         identity_admin_router(
             engine=hub.engine,

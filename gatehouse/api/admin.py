@@ -17,7 +17,7 @@ The acting admin (``admin:<name>``) is recorded on every decision, merge and unm
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -37,6 +37,8 @@ from gatehouse.api.auth import bearer_token
 from gatehouse.api.problems import problem
 
 Handler = Callable[[str], Any]
+"""An admin action, given the acting admin's name."""
+RunAsAdmin = Callable[[Request, Handler], Awaitable[Response]]
 
 
 def audit_filters(
@@ -50,14 +52,10 @@ def audit_filters(
     return dict(action_prefix=action, actor=actor, subject=subject, since=since, until=until)
 
 
-def identity_admin_router(
-    *,
-    engine: sa.Engine,
-    grant: Callable[[str], Grant | None],
-    review: IdentityReview,
-    merges: Merges,
-) -> APIRouter:
-    router = APIRouter()
+def admin_runner(grant: Callable[[str], Grant | None]) -> RunAsAdmin:
+    """Runs an action (in a thread) as the request's admin, whose name it is given; answers
+    401 or 403 for a token that is not an admin's, 404 for a ``LookupError`` and 409 for a
+    ``BusinessRuleViolation``. An action returns a ``Response``, or what becomes JSON."""
 
     async def admin(request: Request) -> str | JSONResponse:
         token = bearer_token(request)
@@ -68,7 +66,7 @@ def identity_admin_router(
             return problem(403, "forbidden", f"{found.partner} is not an admin")
         return found.partner
 
-    async def run(request: Request, action: Handler) -> JSONResponse | Response:
+    async def run(request: Request, action: Handler) -> Response:
         actor = await admin(request)
         if isinstance(actor, JSONResponse):
             return actor
@@ -79,6 +77,14 @@ def identity_admin_router(
         except BusinessRuleViolation as error:
             return problem(409, "conflict", error.reason)
         return result if isinstance(result, Response) else JSONResponse(result)
+
+    return run
+
+
+def audit_router(*, engine: sa.Engine, grant: Callable[[str], Grant | None]) -> APIRouter:
+    """The audit trail, as JSON and as CSV."""
+    router = APIRouter()
+    run = admin_runner(grant)
 
     def rows(**filters: Any) -> list[Any]:
         with engine.connect() as connection:
@@ -108,6 +114,20 @@ def identity_admin_router(
                 headers={"Content-Disposition": 'attachment; filename="gatehouse-audit.csv"'},
             ),
         )
+
+    return router
+
+
+def identity_admin_router(
+    *,
+    engine: sa.Engine,
+    grant: Callable[[str], Grant | None],
+    review: IdentityReview,
+    merges: Merges,
+) -> APIRouter:
+    """Possible-match cases and their decisions, merges, and the merge candidates."""
+    router = APIRouter()
+    run = admin_runner(grant)
 
     @router.get("/api/v1/admin/identity/cases")
     async def cases(request: Request, status: str = "open") -> Response:

@@ -51,12 +51,6 @@ def kiosk_router(
             return problem(403, "forbidden", f"partner {partner} is not a kiosk system")
         return scope
 
-    def held_here(prison_number: str | None, scope: PartnerScope) -> bool:
-        if prison_number is None:
-            return False
-        view = canteen_ledger.account_of(engine, prison_number, datetime.now(UTC))
-        return view is not None and view.establishment in scope.establishments
-
     @router.get("/api/v1/kiosks/accounts/{prison_number}")
     async def account(prison_number: str, request: Request) -> JSONResponse:
         scope = await kiosk_scope(request)
@@ -88,22 +82,12 @@ def kiosk_router(
             canteen_ledger.transaction_outcome, engine, order_reference
         )
         visible = outcome is not None and (
-            await anyio.to_thread.run_sync(held_here, outcome.prison_number, scope)
+            await anyio.to_thread.run_sync(held_here, engine, outcome.prison_number, scope)
             or outcome.reason == "UNKNOWN_PRISONER"
         )
         if outcome is None or not visible:
             return problem(404, "not_found", f"no outcome for order {order_reference} yet")
-        body: dict[str, Any] = {
-            "orderReference": order_reference,
-            "status": "ACCEPTED" if outcome.accepted else "REFUSED",
-            "prisonNumber": outcome.prison_number,
-            "amountPence": outcome.amount_pence,
-        }
-        if outcome.accepted:
-            body["balancePence"] = outcome.balance_after_pence
-        else:
-            body.update(reason=outcome.reason, detail=outcome.detail)
-        return JSONResponse(body)
+        return JSONResponse(order_outcome(order_reference, outcome))
 
     @router.get("/api/v1/kiosks/applications/{application_reference}")
     async def application(application_reference: str, request: Request) -> JSONResponse:
@@ -118,6 +102,29 @@ def kiosk_router(
         return JSONResponse(status)
 
     return router
+
+
+def held_here(engine: sa.Engine, prison_number: str | None, scope: PartnerScope) -> bool:
+    """Whether the person is held at one of the kiosk system's prisons."""
+    if prison_number is None:
+        return False
+    view = canteen_ledger.account_of(engine, prison_number, datetime.now(UTC))
+    return view is not None and view.establishment in scope.establishments
+
+
+def order_outcome(order_reference: str, outcome: Any) -> dict[str, Any]:
+    """The kiosk's view of an order's outcome: the balance after it, or why it was refused."""
+    body: dict[str, Any] = {
+        "orderReference": order_reference,
+        "status": "ACCEPTED" if outcome.accepted else "REFUSED",
+        "prisonNumber": outcome.prison_number,
+        "amountPence": outcome.amount_pence,
+    }
+    if outcome.accepted:
+        body["balancePence"] = outcome.balance_after_pence
+    else:
+        body.update(reason=outcome.reason, detail=outcome.detail)
+    return body
 
 
 def _audit_read(engine: sa.Engine, partner: str, prison_number: str) -> None:
