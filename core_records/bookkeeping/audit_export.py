@@ -10,7 +10,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from core_records.tables import audit_event
+from core_records.bookkeeping.tables import audit_event
 
 CSV_COLUMNS = ("id", "at", "actor", "action", "subject", "detail")
 

@@ -24,9 +24,9 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from core_records.bookkeeping.audit import AuditEvent, write_audit
+from core_records.bookkeeping.tables import partner_token
 from core_records.identity.tables import partner_token_grant
 from core_records.store.database import READ_ONLY, store_errors
-from core_records.tables import partner_token
 from core_records.timestamps import utc_now
 
 TOKEN_PREFIX = "gh_"

@@ -21,8 +21,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from core_records.bookkeeping import journal
 from core_records.bookkeeping.audit import AuditEvent, write_audit
 from core_records.bookkeeping.journal import Hop, write_hops
+from core_records.bookkeeping.tables import dead_letter
 from core_records.store.database import READ_ONLY, store_errors
-from core_records.tables import dead_letter
 from core_records.timestamps import utc_now
 
 WAITING = "waiting"

@@ -26,8 +26,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from core_records.bookkeeping import journal
 from core_records.bookkeeping.journal import Hop, write_hops
-from core_records.tables import delivery_hold
-from core_records.tables import journal as journal_table
+from core_records.bookkeeping.tables import delivery_hold
+from core_records.bookkeeping.tables import journal as journal_table
 from core_records.timestamps import as_utc
 
 SETTLED_HOPS = (journal.DELIVERED, journal.FILTERED)

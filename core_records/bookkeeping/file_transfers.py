@@ -19,8 +19,8 @@ import sqlalchemy as sa
 from core_records.bookkeeping import journal
 from core_records.bookkeeping.file_tables import file_line_error, file_transfer
 from core_records.bookkeeping.journal import Hop, write_hops
+from core_records.bookkeeping.tables import journal as journal_table
 from core_records.store.database import READ_ONLY, store_errors
-from core_records.tables import journal as journal_table
 from core_records.timestamps import utc_now
 
 RECEIVING = "receiving"

@@ -27,9 +27,10 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from core_records.bookkeeping.tables import journal as journal_table
+from core_records.custody.tables import person, person_identifier
 from core_records.store.database import READ_ONLY, store_errors
-from core_records.tables import journal as journal_table
-from core_records.tables import outbox, person, person_identifier
+from core_records.store.tables import outbox
 
 RECEIVED = "received"
 STORED = "stored"

@@ -32,9 +32,9 @@ from typing import Literal
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
+from core_records.bookkeeping.tables import submission
 from core_records.errors import ConcurrentUpdate
 from core_records.store.database import store_errors
-from core_records.tables import submission
 from core_records.timestamps import utc_now
 
 log = logging.getLogger(__name__)

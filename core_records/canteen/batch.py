@@ -38,9 +38,9 @@ import sqlalchemy as sa
 from core_records.canteen.account import Account, RecordCanteenTransaction
 from core_records.canteen.tables import canteen_account, canteen_transaction
 from core_records.custody.person_record import IN_PRISON
+from core_records.custody.tables import person
 from core_records.errors import ConcurrentUpdate
 from core_records.store.batch_state import BatchState
-from core_records.tables import person
 from core_records.timestamps import UtcDateTime
 
 if TYPE_CHECKING:

@@ -23,8 +23,8 @@ from core_records.canteen import account as canteen
 from core_records.canteen.account import Account
 from core_records.canteen.tables import canteen_account, canteen_refusal, canteen_transaction
 from core_records.custody.person_record import IN_PRISON
+from core_records.custody.tables import person, person_name
 from core_records.store.database import READ_ONLY
-from core_records.tables import person, person_name
 
 
 @dataclass(frozen=True)

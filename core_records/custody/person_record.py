@@ -15,8 +15,8 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from core_records.custody.tables import booking, person
 from core_records.errors import ConcurrentUpdate
-from core_records.tables import booking, person
 from core_records.timestamps import UtcDateTime
 
 IN_PRISON = "IN_PRISON"

@@ -18,7 +18,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from core_records import tables
+from core_records.custody import tables
 from core_records.errors import UnknownReferenceCode
 from core_records.store.database import READ_ONLY
 

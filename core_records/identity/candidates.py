@@ -20,6 +20,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from core_records.commands import PersonName, PersonParticulars
+from core_records.custody.tables import person, person_identifier, person_name
 from core_records.identifiers import Identifier
 from core_records.identity.matching import (
     COMPARED_IDENTIFIERS,
@@ -29,7 +30,6 @@ from core_records.identity.matching import (
 )
 from core_records.identity.matching import nickname_forms as _nickname_forms
 from core_records.identity.tables import person_merge, person_name_key
-from core_records.tables import person, person_identifier, person_name
 
 MAX_CANDIDATES = 200
 """A block larger than this is cut (by person id): the score decides among the rest."""

@@ -17,11 +17,11 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from core_records.custody.tables import person
 from core_records.identifiers import NOMS
 from core_records.identity.candidates import describe_people
 from core_records.identity.matching import Description, MatchRules, compare
 from core_records.identity.tables import merge_candidate, person_merge, person_name_key
-from core_records.tables import person
 from core_records.timestamps import utc_now
 
 OPEN = "open"

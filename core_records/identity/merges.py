@@ -27,6 +27,7 @@ import sqlalchemy as sa
 
 from core_records.bookkeeping.audit import AuditEvent, write_audit
 from core_records.custody.person_record import IN_PRISON
+from core_records.custody.tables import person, person_identifier
 from core_records.errors import BusinessRuleViolation
 from core_records.events import (
     EVENT_IDENTIFIER_TYPES,
@@ -40,10 +41,6 @@ from core_records.identity.numbers import find_person
 from core_records.identity.tables import person_merge
 from core_records.store import outbox as outbox_rows
 from core_records.store.database import store_errors
-from core_records.tables import (
-    person,
-    person_identifier,
-)
 from core_records.timestamps import utc_now
 
 _CUSTODY = ("custody_status", "care_status", "current_establishment", "legal_status")

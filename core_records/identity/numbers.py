@@ -13,15 +13,15 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from core_records.errors import BusinessRuleViolation
-from core_records.identifiers import BOOKING, CRN, CRO, LOCAL, NOMS, PNC, Identifier
-from core_records.store.keys import take_keys
-from core_records.tables import (
+from core_records.custody.tables import (
     book_number_sequence,
     person,
     person_identifier,
     prison_number_sequence,
 )
+from core_records.errors import BusinessRuleViolation
+from core_records.identifiers import BOOKING, CRN, CRO, LOCAL, NOMS, PNC, Identifier
+from core_records.store.keys import take_keys
 from core_records.timestamps import utc_now
 
 STRONG_TYPES = (NOMS, PNC, CRO, LOCAL, CRN, BOOKING)

@@ -23,12 +23,12 @@ from core_records.commands import (
 )
 from core_records.custody.in_custody import person_on_record
 from core_records.custody.person_record import PersonState
+from core_records.custody.tables import person_name
 from core_records.errors import BusinessRuleViolation, InvalidMessage
 from core_records.events import POLICE_IDENTIFIERS_CHANGED, CanonicalEvent, person_event
 from core_records.identifiers import CRO, PNC, Identifier
 from core_records.partner_records.intelligence_tables import police_lookup
 from core_records.store.unit_of_work import UnitOfWork
-from core_records.tables import person_name
 
 FOUND = "FOUND"
 NOT_FOUND = "NOT_FOUND"

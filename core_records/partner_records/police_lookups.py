@@ -10,10 +10,10 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from core_records.custody.person_record import IN_PRISON
+from core_records.custody.tables import booking, person, person_identifier
 from core_records.identifiers import PNC
 from core_records.partner_records.intelligence_tables import police_lookup
 from core_records.store.database import READ_ONLY, store_errors
-from core_records.tables import booking, person, person_identifier
 
 
 @dataclass(frozen=True)

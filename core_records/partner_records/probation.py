@@ -15,6 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from core_records.custody.in_custody import person_on_record
+from core_records.custody.tables import person
 from core_records.errors import BusinessRuleViolation
 from core_records.events import (
     LICENCE_CONDITIONS_CHANGED,
@@ -40,7 +41,6 @@ from core_records.partner_records.tables import (
     probation_registration,
 )
 from core_records.store.unit_of_work import UnitOfWork
-from core_records.tables import person
 
 
 def record_probation_case(work: UnitOfWork, command: RecordProbationCase) -> list[CanonicalEvent]:

@@ -15,6 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from core_records.custody.in_custody import person_on_record
+from core_records.custody.tables import alert
 from core_records.events import (
     ALERT_CREATED,
     ALERT_INACTIVE,
@@ -29,7 +30,6 @@ from core_records.partner_records.tables import (
     risk_assessment,
 )
 from core_records.store.unit_of_work import UnitOfWork
-from core_records.tables import alert
 
 ROSH_ALERTS = {"MEDIUM": "ROM", "HIGH": "ROH", "VERY_HIGH": "ROV"}
 """The alert a RoSH level sets in custody; LOW sets none."""

@@ -10,6 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from core_records.custody.in_custody import person_in_custody_at
+from core_records.custody.tables import person, sentence_date
 from core_records.errors import BusinessRuleViolation
 from core_records.events import (
     IMPRISONMENT_STATUS_CHANGED,
@@ -22,7 +23,6 @@ from core_records.partner_records.commands import (
 )
 from core_records.partner_records.facts import partner_event
 from core_records.store.unit_of_work import UnitOfWork
-from core_records.tables import person, sentence_date
 
 
 def record_sentence(work: UnitOfWork, command: RecordSentence) -> list[CanonicalEvent]:

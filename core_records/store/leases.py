@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from core_records.tables import relay_lease
+from core_records.store.tables import relay_lease
 
 
 def claim(connection: sa.Connection, name: str, owner: str, ttl_s: float, now: datetime) -> bool:

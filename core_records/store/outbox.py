@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from core_records.bookkeeping import journal
 from core_records.bookkeeping.journal import Hop, write_hops
 from core_records.events import CanonicalEvent
-from core_records.tables import outbox
+from core_records.store.tables import outbox
 
 
 @dataclass(frozen=True)

@@ -42,8 +42,8 @@ from core_records.store import leases
 from core_records.store import outbox as outbox_rows
 from core_records.store.database import READ_ONLY, store_errors
 from core_records.store.outbox import OutboxEntry
+from core_records.store.tables import inbox, outbox
 from core_records.store.unit_of_work import UnitOfWork
-from core_records.tables import inbox, outbox
 from core_records.timestamps import as_utc, utc_now
 
 __all__ = ["ApplyOutcome", "OutboxEntry", "RecordStore"]

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from core_records.custody.tables import booking, person
 from core_records.identifiers import BOOKING, NOMS
 from core_records.identity.numbers import allocate_book_numbers, allocate_prison_numbers
 from core_records.store.keys import take_keys
-from core_records.tables import booking, person
 
 _KEYED = {NOMS: person, BOOKING: booking}
 """Each new prison number comes with a new person; each book number with a new booking."""
