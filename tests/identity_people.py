@@ -7,8 +7,8 @@ the name, a date of birth with one wrong digit, two digits transposed, or day an
 swapped, and identifiers missing or new (a CRN the record does not have yet). Twins share a
 surname and a date of birth: the second twin, never on record, must not be linked to the first.
 
-Deterministic for a seed. Used by ``tests/integration/core_records/identity/test_matching_quality.py``
-and ``bench/identity.py``.
+Deterministic for a seed. Used by
+``tests/integration/core_records/identity/test_matching_quality.py`` and ``bench/identity.py``.
 """
 
 from __future__ import annotations
