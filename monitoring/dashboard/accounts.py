@@ -26,6 +26,15 @@ SIGN_IN_COOKIE = "gatehouse_sign_in"
 
 
 def accounts_router(*, secure_cookies: bool) -> APIRouter:
+    """Signing in and out, and the admin's page of users."""
+    router = APIRouter()
+    router.include_router(sign_in_router(secure_cookies=secure_cookies))
+    router.include_router(users_router())
+    return router
+
+
+def sign_in_router(*, secure_cookies: bool) -> APIRouter:
+    """The sign-in form (with its own CSRF cookie), signing in, and signing out."""
     router = APIRouter()
 
     @router.get("/sign-in")
@@ -82,6 +91,13 @@ def accounts_router(*, secure_cookies: bool) -> APIRouter:
         response = RedirectResponse(f"{PREFIX}/sign-in", status_code=303)
         response.delete_cookie(SESSION_COOKIE)
         return response
+
+    return router
+
+
+def users_router() -> APIRouter:
+    """Dashboard users, listed and created by an admin."""
+    router = APIRouter()
 
     @router.get("/users")
     def users_page(

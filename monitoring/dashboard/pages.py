@@ -66,8 +66,22 @@ class DashboardServices:
 
 
 def dashboard_router(services: DashboardServices) -> APIRouter:
-    router = APIRouter(prefix=PREFIX)
-    router.include_router(accounts_router(secure_cookies=services.secure_cookies))
+    """Every page of the dashboard, under ``PREFIX``."""
+    router = APIRouter()
+    for pages in (
+        accounts_router(secure_cookies=services.secure_cookies),
+        health_pages(services),
+        message_pages(services),
+        dead_letter_pages(services),
+        report_pages(services),
+    ):
+        router.include_router(pages, prefix=PREFIX)
+    return router
+
+
+def health_pages(services: DashboardServices) -> APIRouter:
+    """The overview of every interface, and one interface's figures and changes."""
+    router = APIRouter()
     monitor = services.monitor
 
     @router.get("")
@@ -106,6 +120,14 @@ def dashboard_router(services: DashboardServices) -> APIRouter:
             changes=monitor.history.changes(interface, limit=30),
             held=services.held_deliveries(adapter) if direction == "outbound" else [],
         )  # fmt: skip
+
+    return router
+
+
+def message_pages(services: DashboardServices) -> APIRouter:
+    """The journal's message search, and the trace of one correlation id."""
+    router = APIRouter()
+    monitor = services.monitor
 
     @router.get("/messages")
     def messages(request: Request, user: Viewer) -> Response:
@@ -152,6 +174,13 @@ def dashboard_router(services: DashboardServices) -> APIRouter:
             person=person, total_s=(hops[-1].at - start).total_seconds(),
         )  # fmt: skip
 
+    return router
+
+
+def dead_letter_pages(services: DashboardServices) -> APIRouter:
+    """Dead letters by status, replayed or discarded by an operator."""
+    router = APIRouter()
+
     @router.get("/dead-letters")
     def dead_letters(
         request: Request, user: Viewer, status: str = "waiting", notice: str = ""
@@ -184,6 +213,14 @@ def dashboard_router(services: DashboardServices) -> APIRouter:
             dead_letter_id,
             "discarded",
         )
+
+    return router
+
+
+def report_pages(services: DashboardServices) -> APIRouter:
+    """The management-information report, as a page and as CSV."""
+    router = APIRouter()
+    monitor = services.monitor
 
     @router.get("/reports")
     def reports(request: Request, user: Viewer, days: int = 7) -> Response:
