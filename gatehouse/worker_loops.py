@@ -17,7 +17,6 @@ from datetime import timedelta
 from functools import partial
 
 from adapters.base import OWN_PRISONS, Adapter
-from adapters.prison_shops.order_file_drop import OrderFileDrop
 from adapters.transports.http import HttpDelivery
 from core_records.bookkeeping.submissions import SubmissionRetention
 from core_records.canteen import ledger as canteen_ledger
@@ -26,6 +25,7 @@ from gatehouse.file_interfaces import sftp_pollers
 from gatehouse.service_monitoring import build_health_watch
 from routing.dead_letters import DeadLetterKeeper
 from routing.delivery import DeliveryWorker
+from routing.file_interfaces.order_file_drop import OrderFileDrop
 from routing.inbound import publish_inbound_batch
 from routing.ingest import IngestWorker
 from routing.partner_amqp import AmqpPartnerDelivery, AmqpPartnerListener

@@ -16,7 +16,7 @@ The public surface, for the file transports (local directory, SFTP) and the sche
                                                  ``core_records.canteen.ledger.roll``)
     read_receipt(stream), read_roll(stream)      reading them back (tests, simulated shops)
 
-``adapters.prison_shops.order_file_drop`` runs the whole file cycle on a local directory.
+``routing.file_interfaces.order_file_drop`` runs the whole file cycle on a local directory.
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ from adapters.prison_shops.receipt import (
     Receipt,
     ReceiptEntry,
     ReceiptIncomplete,
+    answer_order_file,
     read_receipt,
     receipt_entries,
     write_receipt,
@@ -84,6 +85,7 @@ __all__ = [
     "ReceiptEntry",
     "ReceiptIncomplete",
     "adapter",
+    "answer_order_file",
     "check_order_file",
     "line_document",
     "line_message_id",

@@ -13,7 +13,7 @@ lines, the accepted and the refused. Amounts are in pence.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import BinaryIO
@@ -26,6 +26,7 @@ from adapters.prison_shops.order_file import (
     OrderFileHeader,
     OrderFileRejected,
     OrderLine,
+    read_order_file,
 )
 from core_records.canteen.ledger import LineOutcome
 from core_records.errors import InvalidMessage
@@ -220,3 +221,18 @@ __all__ = [
     "write_receipt",
     "write_rejection",
 ]
+
+
+def answer_order_file(
+    stream: BinaryIO,
+    file_id: str,
+    outcomes: Callable[[str], list[LineOutcome]],
+    out: BinaryIO,
+    *,
+    written_at: datetime,
+) -> tuple[int, int, int]:
+    """Write the receipt of a submitted file to ``out``: (lines, accepted, refused). Raises
+    ``ReceiptIncomplete`` (having written nothing) while some line is undecided."""
+    reader = read_order_file(stream)
+    entries = list(receipt_entries(reader, outcomes(file_id)))
+    return write_receipt(reader.header, file_id, entries, out, written_at=written_at)

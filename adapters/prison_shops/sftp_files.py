@@ -24,13 +24,13 @@ from adapters.prison_shops import (
     OrderFileRejected,
     OrderLine,
     ReceiptIncomplete,
+    answer_order_file,
     check_order_file,
     line_document,
     read_order_file,
     write_rejection,
     write_roll,
 )
-from adapters.prison_shops.order_file_drop import answer_order_file
 from adapters.prison_shops.translate import MESSAGE_TYPE
 from adapters.transports.file_formats import (
     FileContext,

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from adapters.prison_shops import read_receipt
-from adapters.prison_shops.order_file_drop import PUBLISH_BATCH, OrderFileDrop
 from core_records.canteen.ledger import LineOutcome
 from core_records.errors import TransportUnavailable, UnknownReferenceCode
+from routing.file_interfaces.order_file_drop import PUBLISH_BATCH, OrderFileDrop
 from routing.inbound import Submission
 
 HEADER = "HDR,GHCANTORD,1,LEI-1,LEI,2026-11-23T20:00:00+00:00\n"

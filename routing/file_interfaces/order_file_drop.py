@@ -40,12 +40,11 @@ from adapters.prison_shops import (
     OrderFileSummary,
     OrderLine,
     ReceiptIncomplete,
+    answer_order_file,
     check_order_file,
     line_document,
     line_message_id,
     read_order_file,
-    receipt_entries,
-    write_receipt,
     write_rejection,
 )
 from adapters.prison_shops.translate import MESSAGE_TYPE
@@ -113,16 +112,6 @@ def submit_order_file(
     if batch:
         publish(batch)
     return summary
-
-
-def answer_order_file(
-    stream: BinaryIO, file_id: str, outcomes: Outcomes, out: BinaryIO, *, written_at: datetime
-) -> tuple[int, int, int]:
-    """Write the receipt of a submitted file to ``out``: (lines, accepted, refused). Raises
-    ``ReceiptIncomplete`` (having written nothing) while some line is undecided."""
-    reader = read_order_file(stream)
-    entries = list(receipt_entries(reader, outcomes(file_id)))
-    return write_receipt(reader.header, file_id, entries, out, written_at=written_at)
 
 
 @dataclass
