@@ -27,7 +27,9 @@ private_prisons_app = typer.Typer(help="Private-prison operators.", no_args_is_h
 
 
 def import_batch(hub: Hub, path: Path, operator: str, *, from_item: int = 1) -> BatchReport:
-    """Check and publish every document of the operator's batch file at ``path``.
+    """Check and publish every document of the operator's batch file at ``path``, once per
+    ``MessageReference``: importing it again, or resuming from an earlier item, applies
+    nothing twice.
 
     Raises ``InvalidMessage`` for a file that is not a batch, ``NotPermitted`` for one whose
     header names another operator, and ``BatchInterrupted`` if the broker fails part-way.
@@ -50,7 +52,7 @@ def import_batch(hub: Hub, path: Path, operator: str, *, from_item: int = 1) -> 
                     item.number, item.line, item.message_type, item.body, item.error
                 )
 
-        files = BatchFiles(hub.transport, hub.topology, hub.journal)
+        files = BatchFiles(hub.transport, hub.topology, hub.journal, hub.submissions)
         return files.accept(
             hub.registry.adapter(NAME), scope, header.reference, documents(), from_item=from_item
         )
@@ -79,8 +81,10 @@ def import_command(
                 f" (line {error.line})" if isinstance(error, InvalidMessage) and error.line else ""
             )
             raise fail(f"the batch is refused{line}: {error.reason}") from error
+    again = f" ({len(report.repeated)} accepted before)" if report.repeated else ""
     typer.echo(
-        f"batch {report.reference}: {len(report.accepted)} accepted, {len(report.refused)} refused"
+        f"batch {report.reference}: {len(report.accepted)} accepted{again},"
+        f" {len(report.refused)} refused"
     )
     for refusal in report.refused:
         where = f" (line {refusal.line})" if refusal.line else ""
