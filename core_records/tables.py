@@ -24,6 +24,8 @@ from core_records.bookkeeping.tables import (
     delivery_hold,
     journal,
     partner_token,
+    rate_limit,
+    sign_in_throttle,
     submission,
 )
 from core_records.canteen.tables import (
@@ -131,10 +133,12 @@ __all__ = [
     "prison_number_sequence",
     "prisoner_application",
     "probation_registration",
+    "rate_limit",
     "relay_lease",
     "risk_assessment",
     "security_alert",
     "sentence_date",
+    "sign_in_throttle",
     "submission",
     "visit",
 ]

@@ -15,7 +15,7 @@ from gatehouse.api.inbound import inbound_router
 from gatehouse.api.kiosks import kiosk_router
 from gatehouse.api.messages import health_router, messages_router
 from gatehouse.api.rate_limit import PartnerRateLimit, RateLimits
-from gatehouse.bootstrap import Hub, build_hub
+from gatehouse.bootstrap import Hub, build_hub, rate_limiter
 from gatehouse.service_monitoring import mount_monitoring
 from monitoring.identity_pages import identity_pages_router
 from routing.inbound import publish_inbound
@@ -76,7 +76,10 @@ def include_identity(app: FastAPI, hub: Hub) -> None:
         identity_pages_router(review=IdentityReview(hub.store), merges=Merges(hub.engine))
     )
     limits = RateLimits(
-        settings.partner_rate_per_s, settings.partner_rate_burst, settings.partner_rate_overrides
+        settings.partner_rate_per_s,
+        settings.partner_rate_burst,
+        settings.partner_rate_overrides,
+        limiter=rate_limiter(settings, hub.engine),
     )
     app.add_middleware(PartnerRateLimit, limits=limits, identify=hub.credentials.authenticate)
 

@@ -14,6 +14,7 @@ from core_records.bookkeeping.credentials import PartnerCredentials
 from core_records.bookkeeping.dead_letters import DeadLetterStore
 from core_records.bookkeeping.delivery_holds import DeliveryHolds
 from core_records.bookkeeping.journal import Journal
+from core_records.bookkeeping.rate_limits import RateLimiter, StoreRateLimiter
 from core_records.bookkeeping.submissions import Submissions
 from core_records.store.database import create_engine
 from core_records.store.migrate import upgrade
@@ -97,6 +98,21 @@ def build_hub(settings: Settings | None = None, *, migrate: bool = False) -> Hub
         topology=topology,
         transport=transport,
     )
+
+
+def rate_limiter(settings: Settings, engine: sa.Engine) -> RateLimiter:
+    """Where the api processes share their rate limits: Redis where ``GATEHOUSE_REDIS_URL``
+    is set, else the record store."""
+    if not settings.redis_url:
+        return StoreRateLimiter(engine)
+    if not settings.redis_url.startswith(("redis://", "rediss://", "unix://")):
+        raise ConfigurationError(
+            "GATEHOUSE_REDIS_URL must be a redis://, rediss:// or unix:// URL, "
+            f"not {settings.redis_url!r}"
+        )
+    from gatehouse.api.redis_limiter import RedisRateLimiter
+
+    return RedisRateLimiter.from_url(settings.redis_url, namespace=settings.namespace)
 
 
 def amqp_partners(registry: AdapterRegistry) -> list[str]:

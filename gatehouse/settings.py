@@ -80,10 +80,20 @@ class Settings(BaseSettings):
     """Overrides of the identity matcher's weights and thresholds, by ``MatchRules`` field,
     e.g. ``GATEHOUSE_IDENTITY_RULES__LINK_THRESHOLD=16`` (README, "Identity matching")."""
     partner_rate_per_s: float = Field(default=50.0, gt=0)
-    """Requests per second each partner may make to the HTTP API, per api process."""
+    """Requests per second each partner may make to the HTTP API, all api processes together."""
     partner_rate_burst: int = Field(default=100, ge=1)
     partner_rate_overrides: dict[str, float] = Field(default_factory=dict)
     """Per-partner rates, e.g. ``GATEHOUSE_PARTNER_RATE_OVERRIDES__DELIUS=200``."""
+    redis_url: str | None = None
+    """``redis://`` URL where the api processes share their rate limits; absent means the
+    record store keeps them."""
+    sign_in_max_failures: int = Field(default=5, ge=1)
+    """Failed dashboard sign-ins as one user name, within the window, that lock it."""
+    sign_in_max_failures_per_address: int = Field(default=20, ge=1)
+    """Failed dashboard sign-ins from one client address, within the window, that lock it."""
+    sign_in_window_minutes: float = Field(default=15.0, gt=0)
+    sign_in_lockout_minutes: float = Field(default=15.0, gt=0)
+    """How long a lockout lasts, unless ``gatehouse users unlock`` lifts it sooner."""
 
     @field_validator("identity_rules")
     @classmethod

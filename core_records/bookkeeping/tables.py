@@ -1,5 +1,6 @@
 """Bookkeeping tables: the message journal, dead letters, delivery holds, inbound
-submissions, partner tokens and the audit trail. (Files and monitoring have theirs in
+submissions, partner tokens, the audit trail, and the shared rate limits and sign-in
+throttle. (Files and monitoring have theirs in
 ``file_tables`` and ``monitoring_tables``.)"""
 
 from __future__ import annotations
@@ -97,4 +98,29 @@ audit_event = sa.Table(
     sa.Column("action", sa.String(64), nullable=False),
     sa.Column("subject", sa.String(255), nullable=False, index=True),
     sa.Column("detail", sa.Text),
+)
+
+# --- shared limits --------------------------------------------------------------------------
+
+rate_limit = sa.Table(
+    "rate_limit",
+    metadata,
+    # One row per limited key (``partner:serco``), shared by every api process
+    # (``core_records.bookkeeping.rate_limits``): the key's theoretical arrival time in
+    # microseconds since the epoch, and whether the last request was let through.
+    sa.Column("key", sa.String(200), primary_key=True),
+    sa.Column("tat_us", sa.BigInteger, nullable=False),
+    sa.Column("allowed", sa.Boolean, nullable=False),
+)
+
+sign_in_throttle = sa.Table(
+    "sign_in_throttle",
+    metadata,
+    # Failed dashboard sign-ins counted per user name tried and per client address, and the
+    # lockout they led to (``core_records.bookkeeping.sign_in_throttle``).
+    sa.Column("kind", sa.String(8), primary_key=True),
+    sa.Column("subject", sa.String(100), primary_key=True),
+    sa.Column("failures", sa.Integer, nullable=False),
+    sa.Column("window_started_at", UtcDateTime, nullable=False, index=True),
+    sa.Column("locked_until", UtcDateTime),
 )

@@ -1,79 +1,72 @@
-"""Per-partner rate limits on the HTTP API: a token bucket per partner, 429 and Retry-After.
+"""Per-partner rate limits on the HTTP API, shared by every api process: 429 and Retry-After.
 
-Each partner has a bucket of ``burst`` requests that refills at ``rate_per_s``; a request
-finding it empty is answered 429 with ``Retry-After`` (whole seconds until a request
-would be let through) and never reaches the route. Buckets live in the process: with N api
-processes behind a balancer a partner gets up to N times its rate, which is why the limit
-is set per process (README, "Partner credentials").
+Each partner may make ``burst`` requests at once and ``rate_per_s`` on average, across all
+api processes together: the count is kept where every process sees it, in Redis when
+``GATEHOUSE_REDIS_URL`` is set (``gatehouse.api.redis_limiter``), else in the record store
+(``core_records.bookkeeping.rate_limits``); ``gatehouse.bootstrap.rate_limiter`` chooses. A
+request over the limit is answered 429 with ``Retry-After`` (whole seconds until a request
+would be let through) and never reaches the route. If the limiter itself fails (Redis or
+the store unreachable), requests are let through and a warning is logged, at most once a
+minute: the route still authenticates every request against the store.
 
 The middleware must know who is calling before the route does. It asks ``identify``
 (token to partner) and remembers the answer for ``identity_ttl_s``: that cache only picks
-the bucket, and the route still authenticates every request against the store, so that a
+the limit, and the route still authenticates every request against the store, so that a
 revoked token is refused at once.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import math
-import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 
 import anyio
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from core_records.bookkeeping.credentials import token_hash
+from core_records.bookkeeping.rate_limits import Rate, RateLimiter
 from gatehouse.api.auth import bearer_token_in_scope
 
-
-@dataclass
-class TokenBucket:
-    rate_per_s: float
-    burst: float
-    tokens: float = field(init=False)
-    updated: float = field(default_factory=time.monotonic)
-
-    def __post_init__(self) -> None:
-        self.tokens = self.burst
-
-    def take(self, now: float) -> float:
-        """Take one request's token: 0 when taken, else the seconds until one is due."""
-        self.tokens = min(self.burst, self.tokens + (now - self.updated) * self.rate_per_s)
-        self.updated = now
-        if self.tokens >= 1:
-            self.tokens -= 1
-            return 0.0
-        return (1 - self.tokens) / self.rate_per_s
+log = logging.getLogger(__name__)
+WARN_EVERY_S = 60.0
 
 
 class RateLimits:
-    """Buckets by partner: ``default`` requests per second unless ``overrides`` names one."""
+    """Limits by partner: ``default`` requests per second unless ``overrides`` names one,
+    counted by ``limiter`` under the key ``partner:<name>``."""
 
     def __init__(
         self,
         default_per_s: float,
         burst: int,
         overrides: Mapping[str, float] | None = None,
-        clock: Callable[[], float] = time.monotonic,
+        *,
+        limiter: RateLimiter,
     ) -> None:
         self._default = default_per_s
-        self._burst = burst
+        self._burst = max(burst, 1)
         self._overrides = dict(overrides or {})
-        self._clock = clock
-        self._buckets: dict[str, TokenBucket] = {}
-        self._lock = threading.Lock()
+        self._limiter = limiter
+        self._warned_at = -math.inf
+
+    def rate(self, partner: str) -> Rate:
+        return Rate(self._overrides.get(partner, self._default), self._burst)
 
     def wait_for(self, partner: str) -> float:
         """0 when ``partner`` may make a request now (and it is counted), else the seconds
-        to wait."""
-        with self._lock:
-            bucket = self._buckets.get(partner)
-            if bucket is None:
-                rate = self._overrides.get(partner, self._default)
-                bucket = self._buckets[partner] = TokenBucket(rate, max(self._burst, 1))
-            return bucket.take(self._clock())
+        to wait. 0 also when the limiter cannot be reached (logged)."""
+        try:
+            return self._limiter.wait_for(f"partner:{partner}", self.rate(partner))
+        except Exception as error:  # the limiter must not take the API down with it
+            now = time.monotonic()
+            if now - self._warned_at >= WARN_EVERY_S:
+                self._warned_at = now
+                reason = " ".join(str(error).split())
+                log.warning("rate limit not applied, the limiter failed: %s", reason)
+            return 0.0
 
 
 class PartnerRateLimit:
@@ -100,7 +93,7 @@ class PartnerRateLimit:
         token = bearer_token_in_scope(scope)
         partner = await self._partner(token) if token else None
         if partner is not None:
-            wait = self._limits.wait_for(partner)
+            wait = await anyio.to_thread.run_sync(self._limits.wait_for, partner)
             if wait > 0:
                 await _too_many(send, partner, math.ceil(wait))
                 return
