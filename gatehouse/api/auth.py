@@ -4,8 +4,14 @@ may do is the credentials store's to say (``core_records.bookkeeping.credentials
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+import anyio
 from fastapi import Request
+from fastapi.responses import JSONResponse
 from starlette.types import Scope
+
+from gatehouse.api.problems import problem
 
 
 def token_of(authorization: str) -> str | None:
@@ -18,6 +24,17 @@ def token_of(authorization: str) -> str | None:
 
 def bearer_token(request: Request) -> str | None:
     return token_of(request.headers.get("authorization", ""))
+
+
+async def partner_of(
+    request: Request, authenticate: Callable[[str], str | None]
+) -> str | JSONResponse:
+    """The partner whose token the request carries, or the 401 problem to answer with."""
+    token = bearer_token(request)
+    partner = await anyio.to_thread.run_sync(authenticate, token) if token else None
+    if partner is None:
+        return problem(401, "unauthorised", "a valid partner token is required")
+    return partner
 
 
 def bearer_token_in_scope(scope: Scope) -> str | None:

@@ -27,7 +27,7 @@ from adapters.registry import AdapterRegistry
 from core_records.bookkeeping.audit import AuditEvent, write_audit
 from core_records.canteen import ledger as canteen_ledger
 from core_records.custody.applications import application_status
-from gatehouse.api.auth import bearer_token
+from gatehouse.api.auth import partner_of
 from gatehouse.api.problems import problem
 
 KIOSKS = "kiosks"
@@ -39,10 +39,9 @@ def kiosk_router(
     router = APIRouter()
 
     async def kiosk_scope(request: Request) -> PartnerScope | JSONResponse:
-        token = bearer_token(request)
-        partner = await anyio.to_thread.run_sync(authenticate, token) if token else None
-        if partner is None:
-            return problem(401, "unauthorised", "a valid partner token is required")
+        partner = await partner_of(request, authenticate)
+        if isinstance(partner, JSONResponse):
+            return partner
         try:
             scope = registry.scope_for_partner(partner)
         except LookupError:

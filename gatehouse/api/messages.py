@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 
 from core_records.bookkeeping.journal import Journal
 from core_records.errors import GatehouseError
-from gatehouse.api.auth import bearer_token
+from gatehouse.api.auth import partner_of
 from gatehouse.api.problems import problem
 from monitoring.trace import trace_of
 
@@ -20,10 +20,9 @@ def messages_router(*, journal: Journal, authenticate: Callable[[str], str | Non
 
     @router.get("/api/v1/messages/{message_id}")
     async def message_status(message_id: str, request: Request) -> JSONResponse:
-        token = bearer_token(request)
-        partner = await anyio.to_thread.run_sync(authenticate, token) if token else None
-        if partner is None:
-            return problem(401, "unauthorised", "a valid partner token is required")
+        partner = await partner_of(request, authenticate)
+        if isinstance(partner, JSONResponse):
+            return partner
         trace = trace_of(message_id, await anyio.to_thread.run_sync(journal.trace, message_id))
         # A partner sees only its own messages; anyone else's is "not found", so as not to
         # reveal that it exists.
