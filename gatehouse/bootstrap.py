@@ -21,6 +21,7 @@ from core_records.store.migrate import upgrade
 from core_records.store.record_store import RecordStore
 from gatehouse.settings import Settings
 from routing.embedded.transport import EmbeddedTransport
+from routing.rabbitmq.tls import BrokerTlsError
 from routing.rabbitmq.transport import RabbitTransport
 from routing.topology import Topology, build_topology, partner_topology
 from routing.transport import Transport
@@ -64,9 +65,16 @@ def build_transport(settings: Settings) -> Transport:
                 "GATEHOUSE_BROKER_URL must be an amqp:// or amqps:// URL, "
                 f"not {settings.broker_url!r}"
             )
-        return RabbitTransport(
-            settings.broker_url, connection_name=f"gatehouse:{settings.namespace}"
-        )
+        try:
+            return RabbitTransport(
+                settings.broker_url,
+                connection_name=f"gatehouse:{settings.namespace}",
+                tls=settings.broker_tls,
+            )
+        except BrokerTlsError as error:
+            raise ConfigurationError(
+                f"GATEHOUSE_BROKER_CA_FILE, _CERT_FILE, _KEY_FILE: {error}"
+            ) from error
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     return EmbeddedTransport(settings.embedded_queue_path)
 

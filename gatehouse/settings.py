@@ -14,7 +14,10 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from adapters.transports.sftp_config import SftpInterface
+from adapters.transports.tls import PartnerTls
 from core_records.identity.matching import MatchRules
+from core_records.store.database import with_tls
+from routing.rabbitmq.tls import BrokerTls
 from routing.retry import RetryPolicy
 from routing.topology import DEFAULT_DELAY_TIERS_MS, DEFAULT_NAMESPACE
 
@@ -27,7 +30,23 @@ class Settings(BaseSettings):
     database_url: str | None = None
     """SQLAlchemy URL of the record store; absent means SQLite under data_dir."""
     broker_url: str | None = None
-    """``amqp://`` URL of RabbitMQ; absent means the embedded transport under data_dir."""
+    """``amqp://`` URL of RabbitMQ (``amqps://`` over TLS); absent means the embedded
+    transport under data_dir."""
+    broker_ca_file: Path | None = None
+    """PEM file of the CA that signs the broker's certificate (amqps://); absent means the
+    system's CAs."""
+    broker_cert_file: Path | None = None
+    """Our client certificate (PEM), for a broker that asks for one."""
+    broker_key_file: Path | None = None
+    """The client certificate's private key, unless the certificate file holds it."""
+    database_sslmode: str | None = None
+    """libpq ``sslmode`` for a PostgreSQL store: disable, allow, prefer, require, verify-ca,
+    verify-full."""
+    database_sslrootcert: Path | None = None
+    """PEM file of the CA that signs the database server's certificate."""
+    database_sslcert: Path | None = None
+    """Our client certificate for the database server, if it asks for one."""
+    database_sslkey: Path | None = None
     data_dir: Path = Path("var")
     namespace: str = DEFAULT_NAMESPACE
     """Prefix of every exchange and queue name."""
@@ -42,6 +61,9 @@ class Settings(BaseSettings):
 
     partner_urls: dict[str, str] = Field(default_factory=dict)
     """Where each outbound adapter delivers, by adapter name."""
+    partner_tls: dict[str, PartnerTls] = Field(default_factory=dict)
+    """The CA and client certificate for each HTTPS partner, keyed as ``partner_urls``:
+    ``GATEHOUSE_PARTNER_TLS__DELIUS='{"ca_file": "/etc/gatehouse/delius-ca.pem"}'``."""
     delivery_timeout_s: float = Field(default=5.0, gt=0)
     delivery_attempts: int = Field(default=3, ge=1)
     """Short in-process tries of one delivery before it waits in a delay tier."""
@@ -118,7 +140,21 @@ class Settings(BaseSettings):
 
     @property
     def store_url(self) -> str:
-        return self.database_url or f"sqlite:///{(self.data_dir / 'gatehouse.sqlite3').resolve()}"
+        url = self.database_url or f"sqlite:///{(self.data_dir / 'gatehouse.sqlite3').resolve()}"
+        return with_tls(
+            url,
+            sslmode=self.database_sslmode,
+            sslrootcert=self.database_sslrootcert,
+            sslcert=self.database_sslcert,
+            sslkey=self.database_sslkey,
+        )
+
+    @property
+    def broker_tls(self) -> BrokerTls | None:
+        files = (self.broker_ca_file, self.broker_cert_file, self.broker_key_file)
+        if all(f is None for f in files):
+            return None
+        return BrokerTls(*files)
 
     @property
     def embedded_queue_path(self) -> Path:

@@ -139,7 +139,10 @@ def delivery_loops(hub: Hub) -> list[Loop]:
             )
             continue
         delivery = HttpDelivery(
-            url, timeout_s=settings.delivery_timeout_s, attempts=settings.delivery_attempts
+            url,
+            timeout_s=settings.delivery_timeout_s,
+            attempts=settings.delivery_attempts,
+            tls=settings.partner_tls.get(adapter.name),
         )
         loops.append(
             DeliveryWorker(
@@ -170,7 +173,10 @@ def _scoped_delivery_loops(hub: Hub, adapter: Adapter) -> list[Loop]:
         return []
     deliveries = {
         partner: HttpDelivery(
-            url, timeout_s=settings.delivery_timeout_s, attempts=settings.delivery_attempts
+            url,
+            timeout_s=settings.delivery_timeout_s,
+            attempts=settings.delivery_attempts,
+            tls=settings.partner_tls.get(partner),
         )
         for partner, url in urls.items()
     }

@@ -13,12 +13,22 @@ worker's retry policy takes over with delay queues.
     connection error, timeout,
     5xx, 408, 429 (after every attempt)   PartnerUnavailable  (transient)
     any other 4xx, or a 3xx               PartnerRejected     (permanent)
+    a certificate that does not verify    PartnerRejected     (permanent, no retry)
+
+Over HTTPS the partner's certificate is checked against its CA (``adapters.transports.tls``,
+``GATEHOUSE_PARTNER_TLS__<PARTNER>``) and its host name, and the client certificate is
+shown when configured. A certificate that does not verify is refused at once and for good:
+every attempt would meet the same certificate, so retrying for the delay tiers' ten minutes
+only hides the cause; it takes a change of configuration (our CA file) or of the partner's
+certificate, after which the dead letters are replayed. The reason names the certificate
+problem.
 
 Error reasons name the URL without credentials or query, and never include the document.
 """
 
 from __future__ import annotations
 
+import ssl
 from collections.abc import Mapping
 from types import MappingProxyType
 
@@ -26,6 +36,7 @@ import urllib3
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential_jitter
 from urllib3.util import Timeout, parse_url
 
+from adapters.transports.tls import PartnerTls
 from core_records.errors import PartnerRejected, PartnerUnavailable
 
 RETRYABLE_STATUSES = frozenset({408, 429})
@@ -67,7 +78,8 @@ class HttpDelivery:
 
     ``timeout_s`` bounds each attempt's connect, write, read and pool wait, in seconds;
     ``attempts`` counts the first try too. ``headers`` go with every request (an API key, for
-    instance); a delivery's own headers are added to them.
+    instance); a delivery's own headers are added to them. ``tls`` names the CA that signs
+    an ``https://`` partner's certificate and the client certificate to show it.
     """
 
     def __init__(
@@ -78,6 +90,7 @@ class HttpDelivery:
         attempts: int = 3,
         headers: Mapping[str, str] | None = None,
         max_connections: int = 8,
+        tls: PartnerTls | None = None,
     ) -> None:
         if attempts < 1:
             raise ValueError(f"attempts must be at least 1, not {attempts}")
@@ -91,6 +104,7 @@ class HttpDelivery:
             block=True,
             timeout=Timeout(connect=timeout_s, read=timeout_s),
             retries=False,
+            ssl_context=tls.context() if tls is not None else None,
         )
         self._retrying = Retrying(
             stop=stop_after_attempt(attempts),
@@ -125,6 +139,9 @@ class HttpDelivery:
             )
         except urllib3.exceptions.NewConnectionError as error:  # before TimeoutError: a subclass
             raise _TryAgain(f"could not connect: {_without_url(error)}") from None
+        except urllib3.exceptions.SSLError as error:
+            self._certificate_refused(error)
+            raise _TryAgain(f"TLS failed: {_without_url(error)}") from None
         except urllib3.exceptions.TimeoutError as error:
             raise _TryAgain(f"timed out ({type(error).__name__})") from None
         except urllib3.exceptions.HTTPError as error:
@@ -140,6 +157,24 @@ class HttpDelivery:
             f"{self._where} refused the delivery with {status} {phrase}: "
             f"{excerpt[:REJECTION_BODY_CHARS]}"
         )
+
+    def _certificate_refused(self, error: urllib3.exceptions.SSLError) -> None:
+        """Raise ``PartnerRejected`` if ``error`` is the partner's certificate failing our
+        checks (unknown CA, wrong host name, expired): not a failure that passes."""
+        cause: object = error
+        for _ in range(4):  # urllib3 wraps the ssl module's error, or names it as its reason
+            if isinstance(cause, ssl.SSLCertVerificationError) or not isinstance(
+                cause, BaseException
+            ):
+                break
+            cause = cause.__cause__ or cause.__context__ or next(iter(cause.args[:1]), None)
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            problem = cause.verify_message or cause.reason or str(cause)
+            raise PartnerRejected(
+                f"{self._where} did not get the delivery: its TLS certificate was refused "
+                f"({problem}); check the partner's CA file (GATEHOUSE_PARTNER_TLS) or its "
+                "certificate, then replay"
+            ) from None
 
     def close(self) -> None:
         """Close the pooled connections."""

@@ -8,12 +8,17 @@ Both behave the same to the rest of the store. SQLite needs help for that:
   then writes fails at once with "database is locked" if another writer committed in between,
   whatever the busy timeout. A connection that only reads can ask for a deferred transaction
   with ``connection.execution_options(**READ_ONLY)``, so that it does not block writers.
+
+A PostgreSQL store is reached over TLS as libpq's ``sslmode`` says (``with_tls``): the
+parameters go in the URL's query, which the psycopg dialect hands to every connection as
+connect arguments, so that the engine, the migrations and ``gatehouse db`` all use them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -36,6 +41,50 @@ def database_url(url: str | URL) -> URL:
     if parsed.get_backend_name() not in ("postgresql", "sqlite"):
         raise ValueError(f"the record store runs on SQLite or PostgreSQL, not {parsed.drivername}")
     return parsed
+
+
+SSLMODES = ("disable", "allow", "prefer", "require", "verify-ca", "verify-full")
+"""libpq's ``sslmode`` values; ``verify-full`` checks the CA and the server's host name."""
+
+
+def with_tls(
+    url: str,
+    *,
+    sslmode: str | None = None,
+    sslrootcert: Path | None = None,
+    sslcert: Path | None = None,
+    sslkey: Path | None = None,
+) -> str:
+    """``url`` with libpq's TLS parameters added to its query (those given only).
+
+    Refused: an unknown ``sslmode``, TLS parameters for SQLite, and a parameter the URL
+    already sets to something else (which one would win is not obvious to a reader).
+    """
+    given = {
+        name: str(value)
+        for name, value in (
+            ("sslmode", sslmode),
+            ("sslrootcert", sslrootcert),
+            ("sslcert", sslcert),
+            ("sslkey", sslkey),
+        )
+        if value is not None
+    }
+    if not given:
+        return url
+    if sslmode is not None and sslmode not in SSLMODES:
+        raise ValueError(f"sslmode {sslmode!r} is not one of {', '.join(SSLMODES)}")
+    parsed = database_url(url)
+    if parsed.get_backend_name() != "postgresql":
+        raise ValueError(
+            f"{', '.join(given)} apply to a PostgreSQL store only, not {parsed.drivername}"
+        )
+    for name, value in given.items():
+        if name in parsed.query and parsed.query[name] != value:
+            raise ValueError(
+                f"the database URL sets {name}={parsed.query[name]} and the settings {value}"
+            )
+    return parsed.update_query_dict(given).render_as_string(hide_password=False)
 
 
 def create_engine(url: str | URL, **options: Any) -> Engine:

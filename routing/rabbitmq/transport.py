@@ -41,6 +41,7 @@ from routing.rabbitmq.queue_arguments import (
     wait_queue_arguments,
     work_queue_arguments,
 )
+from routing.rabbitmq.tls import BrokerTls, connection_parameters
 from routing.topology import Topology, WorkQueue
 from routing.transport import Consumer, Transport
 
@@ -51,7 +52,8 @@ NOT_FOUND = 404
 
 
 class RabbitTransport(Transport):
-    """A ``Transport`` on a RabbitMQ broker at ``url`` (``amqp://user:pass@host:port/vhost``).
+    """A ``Transport`` on a RabbitMQ broker at ``url`` (``amqp://user:pass@host:port/vhost``,
+    or ``amqps://`` for TLS, with the CA and client certificate in ``tls``).
 
     ``connection_name`` shows in the broker's connection list, followed by the role of each
     connection. ``confirm_timeout_s`` bounds how long ``publish`` waits for the broker to
@@ -64,8 +66,10 @@ class RabbitTransport(Transport):
         *,
         connection_name: str = "gatehouse",
         confirm_timeout_s: float = 30.0,
+        tls: BrokerTls | None = None,
     ) -> None:
         self._url = url
+        self._tls = tls
         self._connection_name = connection_name
         self._publisher = ConfirmingPublisher(
             self._parameters("publisher"), confirm_timeout_s=confirm_timeout_s
@@ -138,7 +142,7 @@ class RabbitTransport(Transport):
     # --- the admin connection -------------------------------------------------------------
 
     def _parameters(self, role: str) -> pika.URLParameters:
-        parameters = pika.URLParameters(self._url)
+        parameters = connection_parameters(self._url, self._tls)
         parameters.client_properties = {"connection_name": f"{self._connection_name} {role}"}
         return parameters
 
