@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import random
 import threading
+import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime
@@ -38,7 +39,7 @@ def _case_document(crn: str, prison_number: str) -> bytes:
 <ProbationCase xmlns="urn:gatehouse:delius:probation:v1">
   <MessageHeader>
     <SentAt>{datetime.now(UTC).isoformat(timespec="seconds")}</SentAt>
-    <MessageReference>DEL-DEMO-{crn}</MessageReference>
+    <MessageReference>DEL-DEMO-{uuid.uuid4().hex[:16]}</MessageReference>
   </MessageHeader>
   <Crn>{crn}</Crn>
   <Offender><NomsNumber>{prison_number}</NomsNumber></Offender>
