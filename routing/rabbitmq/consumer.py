@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import ssl
 import time
 from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable, Sequence
@@ -184,7 +185,7 @@ class RabbitConsumer(Consumer):
             channel.basic_qos(prefetch_count=self._prefetch)
             channel.add_on_cancel_callback(self._on_cancelled_by_broker)
             channel.basic_consume(self.queue, self._on_message, auto_ack=False)
-        except AMQPError as error:
+        except (AMQPError, ssl.SSLError) as error:  # pika raises a failed TLS check as is
             self._lose_connection(error)
             return False
         self._channel = channel

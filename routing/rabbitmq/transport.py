@@ -24,6 +24,7 @@ connections; each consumer is closed by whoever asked for it.
 from __future__ import annotations
 
 import contextlib
+import ssl
 import threading
 from collections.abc import Callable, Sequence
 from typing import TypeVar
@@ -161,7 +162,8 @@ class RabbitTransport(Transport):
                 except ChannelClosedByBroker:
                     self._admin_channel = None
                     raise
-                except AMQPError as error:
+                except (AMQPError, ssl.SSLError) as error:
+                    # pika raises a broker certificate that fails our checks as it is.
                     self._drop_admin()
                     if attempt == 2:
                         raise TransportUnavailable(f"RabbitMQ did not {what}: {error!r}") from error

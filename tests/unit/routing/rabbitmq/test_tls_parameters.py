@@ -45,7 +45,7 @@ def test_amqps_without_files_trusts_the_systems_cas() -> None:
 
 def test_plain_amqp_has_no_tls_and_refuses_tls_files(ca: TestCa) -> None:
     assert connection_parameters("amqp://guest:guest@127.0.0.1/%2F", None).ssl_options is None
-    with pytest.raises(BrokerTlsError, match="the broker URL is amqp:// .plain text.; use amqps"):
+    with pytest.raises(BrokerTlsError, match=r"broker URL is amqp:// \(plain text\); use amqps"):
         connection_parameters("amqp://guest:guest@127.0.0.1/%2F", BrokerTls(ca.ca_file))
 
 
