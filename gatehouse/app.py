@@ -1,4 +1,5 @@
-"""The ASGI application: the inbound edge, message status and health, on one FastAPI app."""
+"""The ASGI application: the inbound edge, message status and health, on one FastAPI app;
+every error it answers is an RFC 9457 problem (``gatehouse.api.problems``)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from gatehouse.api.data_share import data_share_router
 from gatehouse.api.inbound import inbound_router
 from gatehouse.api.kiosks import kiosk_router
 from gatehouse.api.messages import health_router, messages_router
+from gatehouse.api.problems import install_problem_handlers
 from gatehouse.api.rate_limit import PartnerRateLimit, RateLimits
 from gatehouse.bootstrap import Hub, build_hub, rate_limiter
 from gatehouse.service_monitoring import mount_monitoring
@@ -50,6 +52,8 @@ def create_app(hub: Hub) -> FastAPI:
     )
     app.state.hub = hub
     mount_monitoring(app, hub)
+    # Last, so that every error of every route (the dashboard's too) is a problem document.
+    install_problem_handlers(app)
     return app
 
 

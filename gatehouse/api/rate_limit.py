@@ -29,6 +29,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from core_records.bookkeeping.credentials import token_hash
 from core_records.bookkeeping.rate_limits import Rate, RateLimiter
 from gatehouse.api.auth import bearer_token_in_scope
+from gatehouse.api.problems import PROBLEM_JSON, problem_body
 
 log = logging.getLogger(__name__)
 WARN_EVERY_S = 60.0
@@ -113,18 +114,14 @@ class PartnerRateLimit:
 
 
 async def _too_many(send: Send, partner: str, retry_after_s: int) -> None:
-    body = json.dumps(
-        {
-            "error": "rate_limited",
-            "reason": f"partner {partner} is over its request rate; retry after {retry_after_s} s",
-        }
-    ).encode()
+    reason = f"partner {partner} is over its request rate; retry after {retry_after_s} s"
+    body = json.dumps(problem_body(429, "rate_limited", reason)).encode()
     await send(
         {
             "type": "http.response.start",
             "status": 429,
             "headers": [
-                (b"content-type", b"application/json"),
+                (b"content-type", PROBLEM_JSON.encode()),
                 (b"retry-after", str(retry_after_s).encode()),
                 (b"content-length", str(len(body)).encode()),
             ],
