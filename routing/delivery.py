@@ -33,6 +33,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from adapters.base import EVERYONE, Adapter
+from adapters.transports import partner_headers
 from core_records.bookkeeping import journal
 from core_records.bookkeeping.delivery_holds import DeliveryHolds, Hold
 from core_records.bookkeeping.journal import Hop
@@ -237,9 +238,10 @@ class DeliveryWorker:
                     settled.add(item.sequence)
                     continue
                 headers = {
-                    "X-Gatehouse-Event-Id": item.event.event_id,
-                    "X-Gatehouse-Event-Type": item.event.event_type,
-                    "X-Gatehouse-Correlation-Id": item.delivery.message.correlation_id,
+                    partner_headers.EVENT_ID: item.event.event_id,
+                    partner_headers.EVENT_TYPE: item.event.event_type,
+                    partner_headers.CORRELATION_ID: item.delivery.message.correlation_id,
+                    partner_headers.DELIVERY: delivery_kind(item.delivery),
                 }
                 for delivery in self._deliveries_for(item.recipients):
                     delivery.deliver(
@@ -355,6 +357,18 @@ class DeliveryWorker:
         self.delivery.close()
         for delivery in self.partner_deliveries.values():
             delivery.close()
+
+
+def delivery_kind(delivery: Delivery) -> str:
+    """What a partner is told of a delivery (``X-Gatehouse-Delivery``): ``replay`` once a
+    service manager replayed it, ``redelivery`` when it may have reached the partner before
+    (it failed, waited, or was handed out before), else ``first``."""
+    attempts = delivery.message.attempts
+    if any(attempt.get("kind") == "replayed" for attempt in attempts):
+        return partner_headers.REPLAY
+    if attempts or delivery.redelivered or delivery.delivery_count > 1:
+        return partner_headers.REDELIVERY
+    return partner_headers.FIRST
 
 
 def _waiting_reason(partner: str, hold: Hold | None) -> str:

@@ -6,9 +6,11 @@ own transport.
 
 Outbound, a rendered document is published, with publisher confirms, to the partner's
 exchange; the delivery returns only once the broker holds it durably. It carries the AMQP
-``type`` (the event type), ``correlation_id`` (Gatehouse's correlation id, which a partner
-answering a request echoes) and, for a partner that answers, ``reply_to`` (the partner's
-inbound queue).
+``message_id`` (the event id, the same on every delivery of the event, for the partner to
+drop a repeat by), ``type`` (the event type), ``correlation_id`` (Gatehouse's correlation
+id, which a partner answering a request echoes), the ``X-Gatehouse-Delivery`` header
+(``first``, ``redelivery`` or ``replay``: ``adapters.transports.partner_headers``) and, for
+a partner that answers, ``reply_to`` (the partner's inbound queue).
 
 Inbound, the listener is the AMQP twin of the HTTP edge. The partner is known by the queue
 it could write to (its broker user may publish to its own exchange only), so the listener
@@ -32,6 +34,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
+from adapters.transports import partner_headers
 from core_records.bookkeeping import journal
 from core_records.bookkeeping.journal import Hop, Journal
 from core_records.errors import GatehouseError, PartnerUnavailable, TransientError
@@ -49,9 +52,9 @@ from routing.transport import Consumer, Transport
 
 log = logging.getLogger(__name__)
 
-EVENT_TYPE_HEADER = "X-Gatehouse-Event-Type"
-EVENT_ID_HEADER = "X-Gatehouse-Event-Id"
-CORRELATION_HEADER = "X-Gatehouse-Correlation-Id"
+EVENT_TYPE_HEADER = partner_headers.EVENT_TYPE
+EVENT_ID_HEADER = partner_headers.EVENT_ID
+CORRELATION_HEADER = partner_headers.CORRELATION_ID
 NO_TYPE = "untyped"
 """The message type of a partner message that came without an AMQP ``type``."""
 
@@ -73,6 +76,8 @@ class AmqpPartnerDelivery:
         properties = {AMQP_TYPE: event_type}
         if headers.get(CORRELATION_HEADER):
             properties[AMQP_CORRELATION_ID] = headers[CORRELATION_HEADER]
+        if headers.get(partner_headers.DELIVERY):
+            properties[partner_headers.DELIVERY] = headers[partner_headers.DELIVERY]
         if self.expects_replies:
             properties[AMQP_REPLY_TO] = partner_inbound_queue_name(self.adapter, self.namespace)
         message = Message(

@@ -6,6 +6,9 @@ It consumes what Gatehouse published for the partner, hands each document to ``r
 every answer, with the request's ``correlation_id``, to the exchange ``reply_to`` names, as
 a partner restricted to its own exchange must. ``send`` publishes a document of the
 partner's own to Gatehouse.
+
+As a partner should, it keeps the ``message_id`` (Gatehouse's event id) of every document it
+took and drops a repeat unanswered (``duplicates``), acking it so that it is not sent again.
 """
 
 from __future__ import annotations
@@ -37,7 +40,9 @@ class SimulatedAmqpPartner:
     namespace: str
     respond: Respond
     received: list[Message] = field(default_factory=list)
-    """Everything Gatehouse delivered, in order."""
+    """Everything Gatehouse delivered, in order, once each."""
+    duplicates: list[Message] = field(default_factory=list)
+    """Deliveries dropped because their message id (the event id) had been taken before."""
     name: str = ""
 
     def __post_init__(self) -> None:
@@ -47,11 +52,22 @@ class SimulatedAmqpPartner:
             partner_outbound_queue_name(self.adapter, self.namespace), prefetch=50
         )
         self._lock = threading.Lock()
+        self._seen: set[str] = set()
+
+    @property
+    def duplicates_dropped(self) -> int:
+        with self._lock:
+            return len(self.duplicates)
 
     def run_once(self) -> int:
         deliveries = self._consumer.fetch(50, 0.2)
         for delivery in deliveries:
             message = delivery.message
+            if message.message_id in self._seen:
+                with self._lock:
+                    self.duplicates.append(message)
+                self._consumer.ack([delivery])
+                continue
             answers = self.respond(message.headers.get(AMQP_TYPE, ""), message.body)
             reply_to = message.headers.get(AMQP_REPLY_TO)
             if answers and reply_to:
@@ -65,6 +81,7 @@ class SimulatedAmqpPartner:
                 )
             with self._lock:
                 self.received.append(message)
+            self._seen.add(message.message_id)
             self._consumer.ack([delivery])
         return len(deliveries)
 

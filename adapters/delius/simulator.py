@@ -5,6 +5,10 @@ schema (custody status or prison identifier; 422 with the fault when invalid), r
 valid ones in arrival order, and can be told to fail for outage tests (503 for the next N
 requests, or until told to recover) or to answer slowly. ``running_receiver()`` serves one
 under uvicorn on a free 127.0.0.1 port in a background thread, and stops it cleanly.
+
+As a partner should (``adapters.transports.partner_headers``), it drops a document whose
+event id (``X-Gatehouse-Event-Id``) it has received before, answering 202 all the same so
+that Gatehouse does not send it again, and keeps it apart (``duplicates``).
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from adapters.delius.render import CUSTODY_STATUS_SCHEMA as SCHEMA
 from adapters.delius.render import DOCUMENT_SCHEMAS as SCHEMAS
 from adapters.transports.document_receiver import serve_from_command_line
 from adapters.transports.local_server import serving
+from adapters.transports.partner_headers import event_id_of
 from core_records.errors import InvalidMessage
 from schemas.loader import validate
 from schemas.xml import parse_xml
@@ -48,6 +53,8 @@ class DeliusReceiver:
         self._validate = validate
         self._changed = threading.Condition()
         self._received: list[ReceivedDocument] = []
+        self._seen: set[str] = set()
+        self._duplicates: list[ReceivedDocument] = []
         self._requests = 0
         self._failures_left = 0
         self._failing = False
@@ -66,6 +73,17 @@ class DeliusReceiver:
         """The valid documents received, in arrival order."""
         with self._changed:
             return list(self._received)
+
+    @property
+    def duplicates(self) -> list[ReceivedDocument]:
+        """The documents dropped because their event id had been received before."""
+        with self._changed:
+            return list(self._duplicates)
+
+    @property
+    def duplicates_dropped(self) -> int:
+        with self._changed:
+            return len(self._duplicates)
 
     @property
     def requests(self) -> int:
@@ -107,15 +125,22 @@ class DeliusReceiver:
             self._delays = [seconds] * count
 
     async def _received_ids(self) -> JSONResponse:
-        """The event ids received, in order, for a benchmark running this in its own process."""
-        return JSONResponse(
-            {"eventIds": [d.headers.get("x-gatehouse-event-id") for d in self.received]}
-        )
+        """The event ids received, in order, and those of the duplicates dropped, for a
+        benchmark running this in its own process."""
+        with self._changed:
+            return JSONResponse(
+                {
+                    "eventIds": [event_id_of(d.headers) for d in self._received],
+                    "duplicateIds": [event_id_of(d.headers) for d in self._duplicates],
+                }
+            )
 
     async def _received_count(self) -> JSONResponse:
         """How many documents were received, for a benchmark waiting for them."""
         with self._changed:
-            return JSONResponse({"count": len(self._received)})
+            return JSONResponse(
+                {"count": len(self._received), "duplicatesDropped": len(self._duplicates)}
+            )
 
     # --- the endpoint -----------------------------------------------------------------------
 
@@ -154,7 +179,13 @@ class DeliusReceiver:
             headers=dict(request.headers),
             received_at=datetime.now(UTC),
         )
+        event_id = event_id_of(document.headers)
         with self._changed:
+            if event_id is not None and event_id in self._seen:
+                self._duplicates.append(document)
+                return Response(status_code=202)
+            if event_id is not None:
+                self._seen.add(event_id)
             self._received.append(document)
             self._changed.notify_all()
         return Response(status_code=202)

@@ -21,7 +21,7 @@ PATH = "/offender-updates"
 
 
 class OasysReceiver(DocumentReceiver):
-    """Receives offender updates at ``/offender-updates``."""
+    """Receives offender updates at ``/offender-updates``, dropping a repeat of an event."""
 
     def __init__(self, *, validate: bool = True) -> None:
         super().__init__("Simulated OASys", PATH, {"OffenderUpdate": SCHEMA}, validate=validate)

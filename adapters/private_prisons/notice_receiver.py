@@ -17,7 +17,8 @@ PATH = "/custody-notices"
 
 
 class NoticeReceiver(DocumentReceiver):
-    """Receives custody notices at ``/custody-notices``, checked against their schema."""
+    """Receives custody notices at ``/custody-notices``, checked against their schema; a
+    repeat of an event it has received is dropped."""
 
     def __init__(self, operator: str, *, validate: bool = True) -> None:
         super().__init__(

@@ -3,13 +3,19 @@ demo and the benchmark: it validates each POST against the schema for its root e
 with the fault when invalid, or when the root is not one it takes) and records valid ones in
 arrival order. ``running_document_receiver()`` serves one on a free 127.0.0.1 port.
 
+As a partner should (``adapters.transports.partner_headers``), it keeps the event id
+(``X-Gatehouse-Event-Id``) of every document it took and drops a document whose event id it
+has seen, answering 202 all the same so that Gatehouse does not send it again; those are
+counted apart (``duplicates_dropped``), not received twice.
+
 Only a helper for the adapters' simulators (OASys's, the operators' notice receiver,
 Delius's command line), never a transport Gatehouse delivers with.
 
-``GET <path>/received`` answers the event ids received, in order, and
-``GET <path>/received/count`` how many, for a benchmark running the receiver in a process of
-its own. ``validate=False`` takes every document unread, as the benchmark's receivers do:
-a real partner checks documents on its own machines.
+``GET <path>/received`` answers the event ids received, in order (``eventIds``), and those
+of the duplicates dropped (``duplicateIds``), and ``GET <path>/received/count`` how many
+were received (``count``) and dropped (``duplicatesDropped``), for a benchmark running the
+receiver in a process of its own. ``validate=False`` takes every document unread, as the
+benchmark's receivers do: a real partner checks documents on its own machines.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from fastapi.responses import JSONResponse
 from lxml import etree
 
 from adapters.transports.local_server import serving
+from adapters.transports.partner_headers import event_id_of
 from core_records.errors import InvalidMessage
 from schemas.loader import validate
 from schemas.xml import parse_xml
@@ -42,6 +49,8 @@ class DocumentReceiver:
         self._changed = threading.Condition()
         self._received: list[bytes] = []
         self._event_ids: list[str | None] = []
+        self._seen: set[str] = set()
+        self._duplicate_ids: list[str] = []
         self.app = FastAPI(title=title, openapi_url=None)
         self.app.add_api_route(path, self._receive, methods=["POST"])
         self.app.add_api_route(f"{path}/received", self._received_ids, methods=["GET"])
@@ -53,6 +62,12 @@ class DocumentReceiver:
         with self._changed:
             return list(self._received)
 
+    @property
+    def duplicates_dropped(self) -> int:
+        """Documents dropped because their event id had been received before."""
+        with self._changed:
+            return len(self._duplicate_ids)
+
     def wait_for(self, count: int, timeout_s: float = 10.0) -> bool:
         """Wait until ``count`` documents have arrived; False if they did not in time."""
         with self._changed:
@@ -60,11 +75,15 @@ class DocumentReceiver:
 
     async def _received_ids(self) -> JSONResponse:
         with self._changed:
-            return JSONResponse({"eventIds": list(self._event_ids)})
+            return JSONResponse(
+                {"eventIds": list(self._event_ids), "duplicateIds": list(self._duplicate_ids)}
+            )
 
     async def _received_count(self) -> JSONResponse:
         with self._changed:
-            return JSONResponse({"count": len(self._received)})
+            return JSONResponse(
+                {"count": len(self._received), "duplicatesDropped": len(self._duplicate_ids)}
+            )
 
     async def _receive(self, request: Request) -> Response:
         body = await request.body()
@@ -73,9 +92,15 @@ class DocumentReceiver:
                 self._check(body)
         except InvalidMessage as error:
             return JSONResponse(error.as_dict(), 422)
+        event_id = event_id_of(request.headers)
         with self._changed:
+            if event_id is not None and event_id in self._seen:
+                self._duplicate_ids.append(event_id)
+                return Response(status_code=202)
+            if event_id is not None:
+                self._seen.add(event_id)
             self._received.append(body)
-            self._event_ids.append(request.headers.get("x-gatehouse-event-id"))
+            self._event_ids.append(event_id)
             self._changed.notify_all()
         return Response(status_code=202)
 

@@ -5,7 +5,8 @@ own transport, which on the embedded default holds their queues too.
 ``python -m gatehouse.demo.amqp_partners pnc --port 9100`` runs one of them in a process of
 its own, on ``GATEHOUSE_BROKER_URL`` and ``GATEHOUSE_NAMESPACE``, as the benchmark does (real
 partners are other machines). It answers ``GET /received`` with the event ids it received,
-in order, and ``GET /received/count`` with how many, and how many answers it sent back.
+in order, and those of the repeats it dropped, and ``GET /received/count`` with how many,
+and how many answers it sent back.
 (Here rather than next to each simulator: adapters never import ``routing``.)
 """
 
@@ -81,11 +82,18 @@ def main() -> None:
 
     @app.get("/received")
     def received() -> dict[str, list[str]]:
-        return {"eventIds": [m.message_id for m in list(partner.received)]}
+        return {
+            "eventIds": [m.message_id for m in list(partner.received)],
+            "duplicateIds": [m.message_id for m in list(partner.duplicates)],
+        }
 
     @app.get("/received/count")
     def received_count() -> dict[str, int]:
-        return {"count": len(partner.received), "answered": answered}
+        return {
+            "count": len(partner.received),
+            "answered": answered,
+            "duplicatesDropped": partner.duplicates_dropped,
+        }
 
     try:
         with running_partner(partner):

@@ -105,3 +105,18 @@ def test_a_partner_message_without_a_type_is_marked_untyped() -> None:
     message = _listener().inbound(Message("x", b"<a/>", message_id="p-2"), datetime.now(UTC))
     assert message.headers[HEADER_MESSAGE_TYPE] == "untyped"
     assert message.headers[HEADER_CORRELATION_ID] == "p-2"
+
+
+def test_a_delivery_says_whether_it_is_a_redelivery_under_the_same_message_id() -> None:
+    transport = RecordingTransport()
+    delivery = AmqpPartnerDelivery(transport, "security", "gh")  # type: ignore[arg-type]
+    for kind in ("first", "redelivery"):
+        delivery.deliver(
+            b"<doc/>",
+            content_type="application/xml",
+            headers={**HEADERS, "X-Gatehouse-Delivery": kind},
+        )
+    first, again = (messages[0] for _, messages in transport.published)
+    assert first.message_id == again.message_id == "e-1"
+    assert first.headers["X-Gatehouse-Delivery"] == "first"
+    assert again.headers["X-Gatehouse-Delivery"] == "redelivery"
