@@ -12,6 +12,7 @@ import typer
 
 from gatehouse.bootstrap import ConfigurationError
 from gatehouse.cli.common import fail, open_hub
+from gatehouse.logging_setup import quiet_libraries
 from gatehouse.worker_loops import ROLES, build_loops
 
 
@@ -20,8 +21,7 @@ def configure_logging(verbose: bool = False) -> None:
         level=logging.DEBUG if verbose else logging.INFO,
         format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
     )
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("pika").setLevel(logging.WARNING)
+    quiet_libraries(verbose)
 
 
 def serve(

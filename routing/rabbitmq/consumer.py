@@ -30,7 +30,7 @@ from routing.messages import HEADER_DEAD_LETTER_REASON, HEADER_ORIGIN_QUEUE, Del
 from routing.rabbitmq.codec import delivery_count, message_from
 from routing.rabbitmq.publisher import ConfirmingPublisher
 from routing.rabbitmq.queue_arguments import DEFAULT_EXCHANGE
-from routing.rabbitmq.reconnect import ReconnectBackoff
+from routing.rabbitmq.reconnect import ConnectionWatch, ReconnectBackoff
 from routing.topology import WorkQueue
 from routing.transport import Consumer
 
@@ -79,6 +79,7 @@ class RabbitConsumer(Consumer):
         self._publisher = publisher
         self._prefetch = prefetch
         self._backoff = backoff or ReconnectBackoff()
+        self._watch = ConnectionWatch(f"the consumer of {self.queue}", log)
         self._connection: pika.BlockingConnection | None = None
         self._channel: BlockingChannel | None = None
         self._connection_number = 0
@@ -192,6 +193,7 @@ class RabbitConsumer(Consumer):
         self._cancelled_by_broker = False
         self._connection_number += 1
         self._backoff.reset()
+        self._watch.regained()
         return True
 
     def _on_message(
@@ -219,7 +221,7 @@ class RabbitConsumer(Consumer):
 
     def _lose_connection(self, error: BaseException) -> None:
         delay_s = self._backoff.next_delay_s()
-        log.warning("%s consumer lost RabbitMQ (%s); retry in %.1f s", self.queue, error, delay_s)
+        self._watch.lost(error, delay_s)
         self._reconnect_at = time.monotonic() + delay_s
         self._received.clear()
         self._unsettled.clear()

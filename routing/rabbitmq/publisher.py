@@ -35,7 +35,11 @@ from pika.spec import Basic
 from core_records.errors import ConfirmUncertain, TransportUnavailable
 from routing.messages import Message
 from routing.rabbitmq.codec import properties_for
-from routing.rabbitmq.reconnect import ReconnectBackoff
+from routing.rabbitmq.reconnect import (
+    ConnectionWatch,
+    ReconnectBackoff,
+    describe_connection_error,
+)
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +84,7 @@ class ConfirmingPublisher:
         self._parameters = parameters
         self._timeout_s = confirm_timeout_s
         self._backoff = backoff or ReconnectBackoff()
+        self._watch = ConnectionWatch("the publisher", log)
         self._ioloop = IOLoop()
         self._lock = threading.Lock()
         self._closing = False
@@ -164,6 +169,7 @@ class ConfirmingPublisher:
 
     def _on_confirming(self, channel: Channel, _frame: object) -> None:
         self._backoff.reset()
+        self._watch.regained()
         self._channel = channel
         self._last_tag = 0
         waiting, self._waiting_for_channel = self._waiting_for_channel, []
@@ -238,14 +244,15 @@ class ConfirmingPublisher:
     def _on_connection_lost(self, _connection: object, reason: object) -> None:
         self._channel = None
         self._connection = None
-        self._fail_unconfirmed(f"lost the connection to RabbitMQ before confirming: {reason}")
+        self._fail_unconfirmed(
+            "lost the connection to RabbitMQ before confirming: "
+            + describe_connection_error(reason)
+        )
         if self._closing:
             self._ioloop.stop()
             return
         delay_s = self._backoff.next_delay_s()
-        log.warning(
-            "RabbitMQ publisher connection lost (%s); reconnecting in %.2f s", reason, delay_s
-        )
+        self._watch.lost(reason, delay_s)
         self._reconnect_timer = self._ioloop.call_later(delay_s, self._connect)
 
     def _fail_unconfirmed(self, why: str) -> None:
