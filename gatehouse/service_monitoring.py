@@ -97,7 +97,9 @@ def mount_monitoring(app: FastAPI, hub: Hub) -> None:
     """The dashboard under /dashboard (where / leads), and /metrics."""
     monitor = build_monitor(hub)
     app.state.dashboard_users = DashboardUsers(
-        hub.engine, session_lifetime=timedelta(minutes=hub.settings.dashboard_session_minutes)
+        hub.engine,
+        session_lifetime=timedelta(minutes=hub.settings.dashboard_session_minutes),
+        throttle=hub.settings.sign_in_policy,
     )
     services = DashboardServices(
         monitor=monitor,

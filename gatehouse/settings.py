@@ -8,6 +8,7 @@ its embedded default: a SQLite store and the embedded transport, both files unde
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from pydantic import Field, field_validator
@@ -15,6 +16,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from adapters.transports.sftp_config import SftpInterface
 from adapters.transports.tls import PartnerTls
+from core_records.bookkeeping.sign_in_throttle import ThrottlePolicy
 from core_records.identity.matching import MatchRules
 from core_records.store.database import with_tls
 from routing.rabbitmq.tls import BrokerTls
@@ -163,6 +165,15 @@ class Settings(BaseSettings):
     @property
     def uses_embedded_transport(self) -> bool:
         return not self.broker_url
+
+    @property
+    def sign_in_policy(self) -> ThrottlePolicy:
+        return ThrottlePolicy(
+            max_failures=self.sign_in_max_failures,
+            max_failures_per_address=self.sign_in_max_failures_per_address,
+            window=timedelta(minutes=self.sign_in_window_minutes),
+            lockout=timedelta(minutes=self.sign_in_lockout_minutes),
+        )
 
     @property
     def retry_policy(self) -> RetryPolicy:

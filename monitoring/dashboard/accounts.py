@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import math
 import secrets
+from datetime import datetime
 from typing import Annotated
 from urllib.parse import quote
 
@@ -63,13 +65,22 @@ def sign_in_router(*, secure_cookies: bool) -> APIRouter:
         expected = request.cookies.get(SIGN_IN_COOKIE, "")
         if not expected or not secrets.compare_digest(expected, csrf_token):
             raise HTTPException(403, "the sign-in form has expired; reload it and try again")
-        signed = users_of(request).sign_in(username, password)
+        users, address = users_of(request), _address(request)
+        until = users.throttle.locked_until(username, address)
+        if until is not None:
+            users.throttle.refused(username, address, until)
+            return _locked(request, next, expected, until)
+        signed = users.sign_in(username, password)
         if signed is None:
-            log.info("failed dashboard sign-in for %r", username[:100])
+            log.info("failed dashboard sign-in for %r from %s", username[:100], address)
+            until = users.throttle.failed(username, address)
+            if until is not None:
+                return _locked(request, next, expected, until)
             return render(
                 request, "sign_in.html", None, status_code=401, next=_safe_next(next),
                 form_token=expected, error="That user name and password do not match.",
             )  # fmt: skip
+        users.throttle.succeeded(username)
         token, session = signed
         response = RedirectResponse(_safe_next(next), status_code=303)
         response.set_cookie(
@@ -105,9 +116,10 @@ def users_router() -> APIRouter:
         user: Annotated[SignedIn, Depends(require_role("admin"))],
         notice: str = "",
     ) -> Response:
+        users = users_of(request)
         return render(
-            request, "users.html", user, users=users_of(request).list(), roles=ROLES,
-            notice=notice[:200],
+            request, "users.html", user, users=users.list(), roles=ROLES,
+            lockouts=users.throttle.lockouts(), notice=notice[:200],
         )  # fmt: skip
 
     @router.post("/users")
@@ -138,7 +150,42 @@ def users_router() -> APIRouter:
             notice = str(error)
         return RedirectResponse(f"{PREFIX}/users?notice={_q(notice)}", status_code=303)
 
+    @router.post("/users/unlock")
+    def lift_lockout(
+        request: Request,
+        user: Annotated[SignedIn, Depends(require_action("admin"))],
+        kind: Annotated[str, Form()],
+        subject: Annotated[str, Form()],
+    ) -> Response:
+        try:
+            lifted = users_of(request).throttle.unlock(kind, subject, actor=user.username)
+            notice = f"Lifted the lockout on {kind} {subject}."
+            if not lifted:
+                notice = f"The {kind} {subject} is not locked out."
+        except ValueError as error:
+            notice = str(error)
+        return RedirectResponse(f"{PREFIX}/users?notice={_q(notice)}", status_code=303)
+
     return router
+
+
+def _address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _locked(request: Request, next: str, form_token: str, until: datetime) -> Response:
+    # The same words whether or not the user exists, and whether the name or the address is
+    # locked: a lockout must not tell anyone which user names are real.
+    when = until.strftime("%Y-%m-%d %H:%M UTC")
+    response = render(
+        request, "sign_in.html", None, status_code=429, next=_safe_next(next),
+        form_token=form_token, locked_until=when,
+        error=f"Too many failed sign-ins: signing in here is locked until {when}. "
+        "An administrator can lift the lock sooner.",
+    )  # fmt: skip
+    wait_s = max(1, math.ceil((until - utc_now()).total_seconds()))
+    response.headers["Retry-After"] = str(wait_s)
+    return response
 
 
 def _safe_next(target: str) -> str:

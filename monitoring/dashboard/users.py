@@ -2,7 +2,8 @@
 
 Passwords are kept as argon2id hashes. A session is a random cookie value of which the
 store keeps only the SHA-256, with a CSRF token and an expiry; it ends at sign-out or when
-it expires, whichever comes first.
+it expires, whichever comes first. Failed sign-ins are counted, audited and lead to
+lockouts in ``throttle`` (``core_records.bookkeeping.sign_in_throttle``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from core_records.bookkeeping.audit import AuditEvent, write_audit
 from core_records.bookkeeping.monitoring_tables import dashboard_session, dashboard_user
+from core_records.bookkeeping.sign_in_throttle import SignInThrottle, ThrottlePolicy
 from core_records.store.database import READ_ONLY, store_errors
 from core_records.timestamps import utc_now
 
@@ -43,8 +45,15 @@ class SignedIn:
 
 
 class DashboardUsers:
-    def __init__(self, engine: sa.Engine, *, session_lifetime: timedelta) -> None:
+    def __init__(
+        self,
+        engine: sa.Engine,
+        *,
+        session_lifetime: timedelta,
+        throttle: ThrottlePolicy | None = None,
+    ) -> None:
         self._engine = engine
+        self.throttle = SignInThrottle(engine, throttle)
         self._hasher = PasswordHasher()
         self._lifetime = session_lifetime
         # Verifying against a real hash when the user does not exist takes as long as a
