@@ -24,6 +24,8 @@ certificate, after which the dead letters are replayed. The reason names the cer
 problem.
 
 Error reasons name the URL without credentials or query, and never include the document.
+A retry says it is one: a delivery marked ``X-Gatehouse-Delivery: first`` goes out again
+marked ``redelivery`` (``adapters.transports.partner_headers``), the event id unchanged.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ import urllib3
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential_jitter
 from urllib3.util import Timeout, parse_url
 
+from adapters.transports import partner_headers
 from adapters.transports.tls import PartnerTls
 from core_records.errors import PartnerRejected, PartnerUnavailable
 
@@ -124,8 +127,21 @@ class HttpDelivery:
         ``PartnerRejected`` at once when the partner refused the document for good.
         """
         request_headers = {**self._headers, **headers, "Content-Type": content_type}
+        tried = 0
+
+        def attempt() -> None:
+            nonlocal tried
+            tried += 1
+            if (
+                tried == 2
+                and request_headers.get(partner_headers.DELIVERY) == partner_headers.FIRST
+            ):
+                # The first attempt may have reached the partner: say so from now on.
+                request_headers[partner_headers.DELIVERY] = partner_headers.REDELIVERY
+            self._attempt(body, request_headers)
+
         try:
-            self._retrying(self._attempt, body, request_headers)
+            self._retrying(attempt)
         except _TryAgain as last:
             raise PartnerUnavailable(
                 f"{self._where} did not take the delivery after {self.attempts}"
