@@ -84,7 +84,8 @@ class TestCa:
             .sign(self._key, hashes.SHA256())
         )
         stem = name.lower().replace(" ", "-")
-        self.ca_file = _write(directory, stem, self._cert, self._key).cert_file
+        written = _write(directory, stem, self._cert, self._key)
+        self.ca_file, self.ca_key_file = written.cert_file, written.key_file
 
     def server(self, stem: str = "server", names: tuple[str, ...] = LOCAL_NAMES) -> KeyPair:
         """A server certificate for ``names`` (DNS names or IP addresses)."""

@@ -10,7 +10,7 @@ import typer
 
 from adapters.registry import AdapterRegistry, load_adapters
 from adapters.scaffold import ScaffoldError, scaffold
-from gatehouse.cli.common import fail
+from gatehouse.cli.common import JsonOption, echo_json, fail, fail_usage
 from gatehouse.settings import Settings
 
 adapters_app = typer.Typer(help="Partner adapters.", no_args_is_help=True)
@@ -46,10 +46,13 @@ def adapters_new(
 
 
 @adapters_app.command("list")
-def adapters_list() -> None:
+def adapters_list(as_json: JsonOption = False) -> None:
     """Each adapter with its partner, transports, inbound types and subscriptions."""
-    for adapter in AdapterRegistry.from_entry_points().adapters.values():
-        info = adapter.describe()
+    described = [a.describe() for a in AdapterRegistry.from_entry_points().adapters.values()]
+    if as_json:
+        echo_json(described)
+        return
+    for info in described:
         typer.echo(
             f"{info['name']:<16} {info['partner']}\n"
             f"{'':<16} transports: {', '.join(info['transports']) or '-'}\n"
@@ -63,15 +66,20 @@ def adapters_amqp_access(
     adapter: Annotated[str, typer.Argument(help="An AMQP partner's adapter, e.g. pnc.")],
     user: Annotated[str | None, typer.Option(help="The partner's RabbitMQ user name.")] = None,
     vhost: Annotated[str, typer.Option(help="The hub's RabbitMQ virtual host.")] = "/",
+    ca_cert: Annotated[
+        str, typer.Option(help="The CA certificate the broker trusts (for the TLS steps).")
+    ] = "ca.pem",
+    ca_key: Annotated[str, typer.Option(help="That CA's private key.")] = "ca.key",
 ) -> None:
     """The rabbitmqctl commands that create an AMQP partner's own RabbitMQ user, able to read
-    its outbound queue and write its inbound exchange, and nothing else."""
+    its outbound queue and write its inbound exchange, and nothing else; then the steps that
+    give it a client certificate for amqps, and the broker's TLS configuration."""
     from gatehouse.bootstrap import amqp_partners
     from routing.rabbitmq.partner_access import as_shell, rabbitmqctl_commands
 
     partners = amqp_partners(AdapterRegistry.from_entry_points())
     if adapter not in partners:
-        raise fail(
+        raise fail_usage(
             f"{adapter!r} is not an AMQP partner's adapter (AMQP partners: "
             f"{', '.join(partners) or 'none'})"
         )
@@ -80,3 +88,29 @@ def adapters_amqp_access(
     typer.echo(f"# {adapter}'s own user in namespace {namespace}; add_user asks for a password")
     for command in rabbitmqctl_commands(adapter, namespace, user, vhost):
         typer.echo(as_shell(command))
+    _echo_certificate_steps(user, ca_cert, ca_key)
+
+
+def _echo_certificate_steps(user: str, ca_cert: str, ca_key: str) -> None:
+    from routing.rabbitmq.partner_access import (
+        EXTERNAL_AUTH_CONFIG,
+        broker_tls_config,
+        certificate_commands,
+    )
+
+    steps = certificate_commands(user, ca_cert=ca_cert, ca_key=ca_key)
+    lines = [
+        "",
+        "# Over TLS (amqps): on the partner's machine, its key (which stays there) and a request",
+        *steps.partner,
+        f"# where the CA key is kept: sign the request as a client certificate for {user}",
+        *steps.ca,
+        f"# the partner connects to amqps://{user}:<password>@<broker>:5671/<vhost> with",
+        f"# {steps.key_file}, {steps.cert_file} and {ca_cert}: its password still signs it in",
+        "# the broker's rabbitmq.conf: clients without a certificate from the CA are refused",
+        *(f"#   {line}" for line in broker_tls_config()),
+        "# to sign in by the certificate instead of a password: rabbitmq-plugins enable",
+        "# rabbitmq_auth_mechanism_ssl, add these lines, and the partner uses SASL EXTERNAL",
+        *(f"#   {line}" for line in EXTERNAL_AUTH_CONFIG),
+    ]
+    typer.echo("\n".join(lines))

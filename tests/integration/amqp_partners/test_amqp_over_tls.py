@@ -9,7 +9,9 @@ the machine's own RabbitMQ is not touched.
 
 from __future__ import annotations
 
+import shlex
 import ssl
+import subprocess
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -17,14 +19,15 @@ from pathlib import Path
 
 import pika
 import pytest
+from typer.testing import CliRunner
 
 from adapters.pnc.simulator import PncSimulator
 from core_records.errors import TransportUnavailable
 from gatehouse.bootstrap import build_transport
+from gatehouse.cli import app
 from gatehouse.settings import Settings
 from routing.messages import AMQP_CORRELATION_ID
 from routing.partner_amqp import AmqpPartnerDelivery
-from routing.rabbitmq.partner_access import rabbitmqctl_commands
 from routing.rabbitmq.tls import BrokerTls
 from routing.rabbitmq.transport import RabbitTransport
 from routing.simulated_partner import SimulatedAmqpPartner, running_partner
@@ -115,19 +118,36 @@ def test_the_hub_and_pnc_exchange_a_lookup_over_tls(broker: Broker) -> None:
     assert b"<PrisonNumber>A1234BC</PrisonNumber>" in answer.message.body
 
 
-def test_the_partner_user_the_cli_describes_connects_over_tls(broker: Broker) -> None:
-    """PNC's own user, made by the ``amqp-access`` commands, with a password over TLS and
-    PNC's certificate: it reads its own queue."""
+def test_the_partner_user_and_certificate_the_cli_describes_connect_over_tls(
+    broker: Broker, tmp_path: Path
+) -> None:
+    """PNC's own user and its certificate, made by exactly the steps ``gatehouse adapters
+    amqp-access`` prints (rabbitmqctl, then openssl with the test's CA), sign in over TLS
+    with its password and read its own queue."""
     namespace = f"tls{uuid.uuid4().hex[:8]}"
-    hub = _transport(broker, broker.hub)
     user, password = f"{namespace}-pnc", uuid.uuid4().hex
+    ca = ("--ca-cert", str(broker.ca.ca_file), "--ca-key", str(broker.ca.ca_key_file))
+    printed = CliRunner().invoke(
+        app,
+        ["adapters", "amqp-access", "pnc", "--user", user, *ca],
+        env={"GATEHOUSE_NAMESPACE": namespace},
+    )
+    assert printed.exit_code == 0, printed.output
+    commands = [line for line in printed.output.splitlines() if line and line[0] != "#"]
+    assert [c.split()[0] for c in commands] == [
+        *("rabbitmqctl", "rabbitmqctl"),
+        *("openssl", "chmod", "printf", "openssl"),
+    ]
+    hub = _transport(broker, broker.hub)
     try:
         hub.declare(partner_topology(["pnc"], namespace=namespace))
-        add_user, set_permissions = rabbitmqctl_commands("pnc", namespace, user, "/")
-        broker.node.ctl(*add_user[1:], stdin=password)
-        broker.node.ctl(*set_permissions[1:])
+        add_user, set_permissions = (shlex.split(c)[1:] for c in commands[:2])
+        broker.node.ctl(*add_user, stdin=password)
+        broker.node.ctl(*set_permissions)
+        for command in commands[2:]:
+            subprocess.run(command, shell=True, cwd=tmp_path, check=True, capture_output=True)
         context = ssl.create_default_context(cafile=str(broker.ca.ca_file))
-        context.load_cert_chain(broker.pnc.cert_file, broker.pnc.key_file)
+        context.load_cert_chain(tmp_path / f"{user}.crt", tmp_path / f"{user}.key")
         parameters = pika.URLParameters(broker.node.url(user, password))
         parameters.ssl_options = pika.SSLOptions(context, "localhost")
         connection = pika.BlockingConnection(parameters)
