@@ -1,13 +1,12 @@
 """Gatehouse's Airflow DAGs, each run with ``dag.test()`` against the real OpenSSH server,
-with ingest running on RabbitMQ and PostgreSQL in a hub beside it."""
+with ingest running on RabbitMQ and PostgreSQL in a hub beside it. Airflow runs in
+``.venv-airflow`` (``tests.airflow_run``), the hub in this process."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,6 +18,7 @@ import sqlalchemy as sa
 from core_records.bookkeeping.file_transfers import RECEIPTED, FileTransfers
 from core_records.tables import person
 from gatehouse.bootstrap import Hub
+from tests.airflow_run import airflow_python
 from tests.reception_files import reception_line, receptions_file
 from tests.running_hub import hub_settings, running_hub
 from tests.sftp_server import SftpServer
@@ -27,11 +27,20 @@ from tests.support import service_unavailable
 REPO = Path(__file__).resolve().parents[3]
 
 
+def airflow_python_path() -> Path:
+    """The Python of the Airflow venv; the test skips (or fails, where services are
+    required) without it."""
+    python = airflow_python()
+    if python is None:
+        service_unavailable("Apache Airflow in .venv-airflow (make .venv-airflow/.installed)")
+    assert python is not None
+    return python
+
+
 @pytest.fixture(scope="session")
 def airflow_home(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     """A throwaway AIRFLOW_HOME with its own migrated SQLite metadata database."""
-    if importlib.util.find_spec("airflow") is None:
-        service_unavailable("Apache Airflow (pip install -e '.[dev,airflow]')")
+    python = airflow_python_path()
     home = tmp_path_factory.mktemp("airflow")
     env = {
         "AIRFLOW_HOME": str(home),
@@ -39,9 +48,8 @@ def airflow_home(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
         "AIRFLOW__CORE__DAGS_FOLDER": str(REPO / "dags"),
         "AIRFLOW__LOGGING__LOGGING_LEVEL": "WARNING",
     }
-    airflow = Path(sys.executable).parent / "airflow"
     subprocess.run(
-        [str(airflow), "db", "migrate"],
+        [str(python.parent / "airflow"), "db", "migrate"],
         env={**os.environ, **env},
         check=True,
         capture_output=True,
@@ -107,7 +115,7 @@ def run_dag(
         "PYTHONPATH": str(REPO),
     }
     done = subprocess.run(
-        [sys.executable, "-m", "tests.airflow_run", dag_id],
+        [str(airflow_python_path()), "-m", "tests.airflow_run", dag_id],
         env=env,
         cwd=REPO,
         capture_output=True,
