@@ -39,7 +39,7 @@ from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait
 from urllib3.util import Timeout, parse_url
 
 from adapters.transports import partner_headers
-from adapters.transports.tls import PartnerTls
+from adapters.transports.tls import PartnerTls, PartnerTlsError
 from core_records.errors import PartnerRejected, PartnerUnavailable
 
 RETRYABLE_STATUSES = frozenset({408, 429})
@@ -107,7 +107,7 @@ class HttpDelivery:
             block=True,
             timeout=Timeout(connect=timeout_s, read=timeout_s),
             retries=False,
-            ssl_context=tls.context() if tls is not None else None,
+            ssl_context=self._ssl_context(tls),
         )
         self._retrying = Retrying(
             stop=stop_after_attempt(attempts),
@@ -173,6 +173,12 @@ class HttpDelivery:
             f"{self._where} refused the delivery with {status} {phrase}: "
             f"{excerpt[:REJECTION_BODY_CHARS]}"
         )
+
+    def _ssl_context(self, tls: PartnerTls | None) -> ssl.SSLContext | None:
+        try:
+            return tls.context() if tls is not None else None
+        except PartnerTlsError as error:
+            raise PartnerTlsError(f"TLS for {self._where}: {error}") from None
 
     def _certificate_refused(self, error: urllib3.exceptions.SSLError) -> None:
         """Raise ``PartnerRejected`` if ``error`` is the partner's certificate failing our

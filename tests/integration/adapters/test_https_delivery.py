@@ -129,5 +129,8 @@ def test_shows_its_client_certificate_to_a_partner_that_demands_one(
 
 
 def test_unreadable_tls_files_are_named_at_once(tmp_path: Path) -> None:
-    with pytest.raises(PartnerTlsError, match=r"cannot read the CA file .*missing-ca\.pem"):
+    with pytest.raises(
+        PartnerTlsError,
+        match=r"TLS for https://localhost/x: cannot read the CA file .*missing-ca\.pem",
+    ):
         HttpDelivery("https://localhost/x", tls=PartnerTls(ca_file=tmp_path / "missing-ca.pem"))
