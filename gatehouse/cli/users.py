@@ -1,4 +1,4 @@
-"""``gatehouse users``: dashboard users."""
+"""``gatehouse users``: dashboard users, and lifting their sign-in lockouts."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from core_records.bookkeeping.sign_in_throttle import ADDRESS, USER, SignInThrottle
 from gatehouse.cli.common import actor, fail, open_hub
 from monitoring.dashboard.users import ROLES, DashboardUsers, UserError
 
@@ -39,3 +40,30 @@ def users_create(
         except UserError as error:
             raise fail(str(error)) from error
     typer.echo(f"created {role} {username}")
+
+@users_app.command("unlock")
+def users_unlock(
+    name: Annotated[str, typer.Argument(help="The user name (or, with --address, address).")],
+    address: Annotated[
+        bool, typer.Option("--address", help="Lift the lockout on a client address instead.")
+    ] = False,
+) -> None:
+    """Lift a sign-in lockout now, on a user name or a client address (audited)."""
+    kind = ADDRESS if address else USER
+    with open_hub() as hub:
+        throttle = SignInThrottle(hub.engine, hub.settings.sign_in_policy)
+        if not throttle.unlock(kind, name, actor=actor()):
+            raise fail(f"the {kind} {name!r} is not locked out")
+    typer.echo(f"lifted the lockout on {kind} {name}")
+
+
+@users_app.command("lockouts")
+def users_lockouts() -> None:
+    """Every sign-in lockout in force: user names and client addresses, and until when."""
+    with open_hub() as hub:
+        lockouts = SignInThrottle(hub.engine, hub.settings.sign_in_policy).lockouts()
+    if not lockouts:
+        typer.echo("no user name or address is locked out")
+    for lockout in lockouts:
+        until = lockout.until.strftime("%Y-%m-%d %H:%M:%S UTC")
+        typer.echo(f"{lockout.kind}\t{lockout.subject}\tuntil {until}")
