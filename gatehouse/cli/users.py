@@ -41,6 +41,7 @@ def users_create(
             raise fail(str(error)) from error
     typer.echo(f"created {role} {username}")
 
+
 @users_app.command("unlock")
 def users_unlock(
     name: Annotated[str, typer.Argument(help="The user name (or, with --address, address).")],
