@@ -3,14 +3,23 @@
 Each module is one group of commands (``tokens``, ``dead-letters``, ``identity``...); all get
 their hub, fail and name the actor through ``gatehouse.cli.common``. ``python -m gatehouse``
 and the ``gatehouse`` console script run ``app``.
+
+Conventions every group keeps: ``gatehouse --version``; a bare group prints its help and
+exits 2 (Click's code for a command line without its command); ``--json`` on every list and
+show command; a progress bar on stderr (at a terminal only) for long work; the exit codes of
+``gatehouse.cli.common`` (0 done, 1 the hub could not do it, 2 a wrong command line).
 """
 
 from __future__ import annotations
+
+from importlib import metadata
+from typing import Annotated
 
 import typer
 
 from gatehouse.cli.adapters import adapters_app
 from gatehouse.cli.canteen import canteen_app
+from gatehouse.cli.common import EXIT_CODES
 from gatehouse.cli.db import db_app
 from gatehouse.cli.dead_letters import dead_letters_app
 from gatehouse.cli.files import files_app
@@ -21,13 +30,47 @@ from gatehouse.cli.private_prisons import private_prisons_app
 from gatehouse.cli.processes import demo, serve, worker
 from gatehouse.cli.tokens import tokens_app
 from gatehouse.cli.users import users_app
+from gatehouse.logging_setup import quiet_libraries
 
 __all__ = ["app"]
 
 app = typer.Typer(
     help="Gatehouse: the integration hub of a prison case management system.",
     no_args_is_help=True,
+    epilog=EXIT_CODES,
 )
+
+
+def version() -> str:
+    """The installed version of the distribution that provides the ``gatehouse`` package."""
+    names = metadata.packages_distributions().get("gatehouse", [])
+    for name in (*names, "gatehouse-hub", "gatehouse"):
+        try:
+            return metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return "unknown"
+
+
+def _print_version(asked: bool) -> None:
+    if asked:
+        typer.echo(f"gatehouse {version()}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _every_command(
+    _version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    # Libraries' loggers at their levels for every command (``worker -v`` loosens them).
+    quiet_libraries()
+
+
 app.command()(serve)
 app.command()(worker)
 app.command()(demo)

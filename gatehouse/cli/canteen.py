@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,7 +13,7 @@ from adapters.prison_shops import write_roll
 from core_records.bookkeeping.audit import AuditEvent, write_audit
 from core_records.canteen import ledger as canteen_ledger
 from gatehouse.bootstrap import Hub
-from gatehouse.cli.common import actor, fail, open_hub
+from gatehouse.cli.common import JsonOption, actor, echo_json, fail, fail_usage, open_hub
 
 canteen_app = typer.Typer(help="Prison shops (canteen): rolls and accounts.", no_args_is_help=True)
 
@@ -34,7 +33,7 @@ def roll(
 ) -> None:
     """Write the canteen roll of each prison: its people and their available spends."""
     if bool(establishments) == every_prison:
-        raise fail("name prisons, or give --all")
+        raise fail_usage("name prisons, or give --all")
     now = datetime.now(UTC)
     with open_hub() as hub:
         codes = establishments or canteen_ledger.prisons_holding_people(hub.engine)
@@ -55,16 +54,17 @@ def roll(
 
 
 @canteen_app.command("account")
-def account(prison_number: Annotated[str, typer.Argument(help="e.g. A1234BC")]) -> None:
-    """Show one person's canteen balance and what they may still spend this week."""
+def account(
+    prison_number: Annotated[str, typer.Argument(help="e.g. A1234BC")],
+    as_json: JsonOption = False,
+) -> None:
+    """Show one person's canteen balance and what they may still spend this week, as JSON
+    with or without ``--json``."""
     with open_hub() as hub:
         view = canteen_ledger.account_of(hub.engine, prison_number.upper(), datetime.now(UTC))
     if view is None:
-        typer.secho(
-            f"error: no one has prison number {prison_number}", fg=typer.colors.RED, err=True
-        )
-        raise typer.Exit(code=1)
-    typer.echo(json.dumps(view.__dict__, indent=2))
+        raise fail(f"no one has prison number {prison_number}")
+    echo_json(view.__dict__)
 
 
 def _audit_roll(hub: Hub, establishment: str, count: int) -> None:

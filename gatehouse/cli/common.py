@@ -1,24 +1,97 @@
 """What every ``gatehouse`` command shares: a hub that is closed when the command is done,
-one way to fail (``error: ...`` on stderr, exit status 2), and the name of whoever runs it."""
+one way to fail, the name of whoever runs it, ``--json`` output and progress bars.
+
+Exit codes, the same for every command (``EXIT_CODES``, in ``gatehouse --help``):
+
+    0  done as asked
+    1  the hub could not do it: something named is not there (a partner, prison, interface,
+       message, dead letter, case, user), or it was refused (already done, not permitted, a
+       batch file refused), or the hub cannot be built from its configuration: ``fail``
+    2  the command line is wrong: an unknown command or option, a missing or contradictory
+       argument, a value outside the set the option documents (the message names the set)
+       or not of its form: ``fail_usage`` (and Click's own usage errors)
+"""
 
 from __future__ import annotations
 
 import getpass
+import json
 import socket
-from collections.abc import Iterator
+import sys
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from typing import Annotated, Any
 
 import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from core_records.errors import GatehouseError
 from gatehouse.bootstrap import ConfigurationError, Hub, build_hub
 from gatehouse.settings import Settings
 
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_CODES = (
+    "Exit codes: 0 done; 1 the hub could not do it (not found, refused, nothing to do); "
+    "2 the command line is wrong (unknown option, bad or missing value)."
+)
+
+JsonOption = Annotated[bool, typer.Option("--json", help="JSON instead of text.")]
+
 
 def fail(message: str) -> typer.Exit:
-    """Say what went wrong; the caller raises what this returns (``raise fail(...)``)."""
+    """The hub could not do it (exit 1): say why; the caller raises what this returns
+    (``raise fail(...)``)."""
     typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
-    return typer.Exit(code=2)
+    return typer.Exit(code=EXIT_FAILED)
+
+
+def fail_usage(message: str) -> typer.Exit:
+    """The command line is wrong (exit 2, as for Click's own usage errors): say how."""
+    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
+    return typer.Exit(code=EXIT_USAGE)
+
+
+def one_of(option: str, value: str, allowed: Iterable[str]) -> str:
+    """``value`` if it is one of ``allowed``, else a usage failure naming them."""
+    choices = tuple(allowed)
+    if value not in choices:
+        raise fail_usage(f"{option} must be one of {', '.join(choices)}, not {value!r}")
+    return value
+
+
+def echo_json(value: Any) -> None:
+    """``value`` as one JSON document on stdout (dates and the like as strings)."""
+    typer.echo(json.dumps(value, indent=2, default=str))
+
+
+class Steps:
+    """What ``progress`` yields: ``advance()`` after each step of the work."""
+
+    def __init__(self, bar: Progress, task: TaskID) -> None:
+        self._bar, self._task = bar, task
+
+    def advance(self, steps: int = 1) -> None:
+        self._bar.advance(self._task, steps)
+
+
+@contextmanager
+def progress(description: str, total: int | None = None) -> Iterator[Steps]:
+    """A progress bar on stderr while the block runs: steps done of ``total`` (pulsing when
+    the total is not known), and the time taken. Shown only when stderr is a terminal, so
+    that pipes, logs and ``--json`` output carry none of it."""
+    bar = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed:.0f}" + ("/{task.total:.0f}" if total else "")),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+        disable=not sys.stderr.isatty(),
+    )
+    with bar:
+        yield Steps(bar, bar.add_task(description, total=total))
 
 
 @contextmanager
@@ -27,7 +100,7 @@ def open_hub() -> Iterator[Hub]:
 
     A hub that cannot be built, or a refusal raised inside the block (a ``GatehouseError``,
     ``LookupError`` or ``ValueError``: no such partner, case, dead letter...), ends the command
-    with ``fail`` and its reason.
+    with ``fail`` (exit 1) and its reason.
     """
     settings = Settings()
     try:

@@ -7,7 +7,8 @@ from typing import Annotated
 
 import typer
 
-from gatehouse.cli.common import actor, fail, open_hub
+from core_records.bookkeeping.dead_letters import STATUSES, DeadLetter
+from gatehouse.cli.common import JsonOption, actor, echo_json, fail_usage, one_of, open_hub
 
 dead_letters_app = typer.Typer(help="Messages that could not be processed.", no_args_is_help=True)
 
@@ -15,11 +16,16 @@ dead_letters_app = typer.Typer(help="Messages that could not be processed.", no_
 @dead_letters_app.command("list")
 def dead_letters_list(
     status: Annotated[str, typer.Option(help="waiting, replayed or discarded")] = "waiting",
-    limit: Annotated[int, typer.Option()] = 100,
+    limit: Annotated[int, typer.Option(min=1)] = 100,
+    as_json: JsonOption = False,
 ) -> None:
     """Dead letters with their reason and attempts, oldest first."""
+    one_of("--status", status, STATUSES)
     with open_hub() as hub:
         records = hub.dead_letters.list(status=status, limit=limit)
+    if as_json:
+        echo_json([_as_dict(record) for record in records])
+        return
     if not records:
         typer.echo(f"no {status} dead letters")
     for record in records:
@@ -27,6 +33,22 @@ def dead_letters_list(
             f"{record.id:>6}  {record.dead_lettered_at:%Y-%m-%d %H:%M:%S}  {record.origin_queue}  "
             f"{record.message_id}  attempts={len(record.attempts)}  {record.reason}"
         )
+
+
+def _as_dict(record: DeadLetter) -> dict[str, object]:
+    """A dead letter without its body (``replay`` sends that back)."""
+    return {
+        "id": record.id,
+        "status": record.status,
+        "deadLetteredAt": record.dead_lettered_at.isoformat(),
+        "originQueue": record.origin_queue,
+        "routingKey": record.routing_key,
+        "messageId": record.message_id,
+        "reason": record.reason,
+        "attempts": record.attempts,
+        "actionedBy": record.actioned_by,
+        "actionedAt": record.actioned_at.isoformat() if record.actioned_at else None,
+    }
 
 
 @dead_letters_app.command("replay")
@@ -40,7 +62,7 @@ def dead_letters_replay(
     from routing.dead_letters import replay, replay_all
 
     if (dead_letter_id is None) == (not all_waiting):
-        raise fail("give one dead letter id, or --all")
+        raise fail_usage("give one dead letter id, or --all")
     with open_hub() as hub:
         if dead_letter_id is None:
             replayed = replay_all(hub.dead_letters, hub.transport, actor())

@@ -7,18 +7,23 @@ from typing import Annotated
 
 import typer
 
+from adapters.transports.sftp_config import SftpInterface
 from core_records.errors import GatehouseError
 from gatehouse.bootstrap import ConfigurationError
-from gatehouse.cli.common import fail, open_hub
+from gatehouse.cli.common import JsonOption, echo_json, fail, fail_usage, open_hub, progress
 from gatehouse.settings import Settings
 
 files_app = typer.Typer(help="Batch file interfaces over SFTP.", no_args_is_help=True)
 
 
 @files_app.command("interfaces")
-def interfaces() -> None:
+def interfaces(as_json: JsonOption = False) -> None:
     """The configured SFTP interfaces (no secrets: the key file's path, the pinned key)."""
-    for name, interface in sorted(Settings().sftp_interfaces.items()):
+    configured = sorted(Settings().sftp_interfaces.items())
+    if as_json:
+        echo_json([{"name": name, **one.model_dump(mode="json")} for name, one in configured])
+        return
+    for name, interface in configured:
         typer.echo(
             f"{name:<24} {interface.direction:<8} {interface.username}@{interface.host}:"
             f"{interface.port}/{interface.drop_dir}  {interface.file_format}  "
@@ -31,7 +36,8 @@ def poll(interface: Annotated[str, typer.Argument(help="The inbound interface.")
     """List the partner's drop directory now, take complete files and answer settled ones."""
     from gatehouse.file_interfaces import sftp_poller
 
-    with open_hub() as hub:
+    configured(interface)
+    with open_hub() as hub, progress(f"polling {interface}"):
         try:
             handled = sftp_poller(hub, interface).poll_now()
         except ConfigurationError as error:
@@ -49,11 +55,17 @@ def send(
     """Write the interface's file for each of its establishments now (the nightly roll)."""
     from gatehouse.file_tasks import send_file
 
-    configured = Settings().sftp_interfaces.get(interface)
-    if configured is None:
-        raise fail(f"no SFTP interface {interface!r}")
-    for code in establishment or configured.establishments:
+    for code in establishment or configured(interface).establishments:
         try:
             typer.echo(send_file(interface, code))
         except (ConfigurationError, GatehouseError) as error:
             raise fail(str(error)) from error
+
+
+def configured(interface: str) -> SftpInterface:
+    """The configured interface of that name; any other name is a usage error naming them."""
+    interfaces = Settings().sftp_interfaces
+    if interface not in interfaces:
+        known = ", ".join(sorted(interfaces)) or "none configured"
+        raise fail_usage(f"no SFTP interface {interface!r} (interfaces: {known})")
+    return interfaces[interface]

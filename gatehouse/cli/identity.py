@@ -10,11 +10,26 @@ from typing import Annotated
 import typer
 
 from core_records.bookkeeping.credentials import ADMIN, ADMIN_PREFIX, INBOUND, SCOPES
+from core_records.identity.cases import LINKED, NEW_PERSON, OPEN
 from core_records.timestamps import utc_now
-from gatehouse.cli.common import actor, open_hub
+from gatehouse.cli.common import JsonOption, actor, echo_json, fail, one_of, open_hub, progress
 
-identity_app = typer.Typer(help="Identity: possible matches, merges, deduplication.")
-credentials_app = typer.Typer(help="Scoped partner and admin tokens, rotation.")
+identity_app = typer.Typer(
+    help="Identity: possible matches, merges, deduplication.", no_args_is_help=True
+)
+credentials_app = typer.Typer(
+    help="Scoped partner and admin tokens, rotation.", no_args_is_help=True
+)
+CASE_STATUSES = (OPEN, LINKED, NEW_PERSON, "all")
+
+
+def echo_lines(rows: list[dict[str, object]], as_json: bool) -> None:
+    """``rows`` one JSON object a line, or with ``--json`` as one JSON array."""
+    if as_json:
+        echo_json(rows)
+        return
+    for row in rows:
+        typer.echo(json.dumps(row, default=str))
 
 
 @identity_app.command("dedupe")
@@ -23,7 +38,7 @@ def dedupe() -> None:
     candidates for review (never merged automatically)."""
     from core_records.identity.dedupe import find_merge_candidates
 
-    with open_hub() as hub:
+    with open_hub() as hub, progress("scoring pairs of records"):
         report = find_merge_candidates(hub.engine, hub.store.match_rules)
     typer.echo(
         f"{report.blocks} blocks, {report.pairs_scored} pairs scored, "
@@ -32,23 +47,40 @@ def dedupe() -> None:
 
 
 @identity_app.command("candidates")
-def candidates() -> None:
+def candidates(as_json: JsonOption = False) -> None:
     """Merge candidates found by ``dedupe``, best first, one JSON object a line."""
     from core_records.identity.dedupe import merge_candidates
 
     with open_hub() as hub, hub.engine.connect() as connection:
-        for candidate in merge_candidates(connection):
-            typer.echo(json.dumps(candidate))
+        found = merge_candidates(connection)
+    echo_lines(found, as_json)
 
 
 @identity_app.command("cases")
-def cases(status: Annotated[str, typer.Option(help="open, linked, new or all")] = "open") -> None:
+def cases(
+    status: Annotated[str, typer.Option(help="open, linked, new or all")] = OPEN,
+    as_json: JsonOption = False,
+) -> None:
     """Possible-match cases, one JSON object a line."""
     from core_records.identity.review import IdentityReview
 
+    one_of("--status", status, CASE_STATUSES)
     with open_hub() as hub:
-        for case in IdentityReview(hub.store).cases(None if status == "all" else status, 1000):
-            typer.echo(json.dumps(case.as_dict()))
+        found = IdentityReview(hub.store).cases(None if status == "all" else status, 1000)
+    echo_lines([case.as_dict() for case in found], as_json)
+
+
+@identity_app.command("case")
+def case(case_id: int, as_json: JsonOption = False) -> None:
+    """One possible-match case: the reception held and the candidates it resembles, as JSON
+    with or without ``--json``."""
+    from core_records.identity.review import IdentityReview
+
+    with open_hub() as hub:
+        found = IdentityReview(hub.store).case(case_id)
+    if found is None:
+        raise fail(f"no identity case {case_id}")
+    echo_json(found.as_dict())
 
 
 @identity_app.command("link")
@@ -98,13 +130,13 @@ def unmerge(merge_id: int) -> None:
 
 
 @identity_app.command("merges")
-def merges() -> None:
+def merges(as_json: JsonOption = False) -> None:
     """Merge history, newest first, one JSON object a line."""
     from core_records.identity.merges import Merges
 
     with open_hub() as hub:
-        for done in Merges(hub.engine).history(1000):
-            typer.echo(json.dumps(done.as_dict()))
+        history = Merges(hub.engine).history(1000)
+    echo_lines([done.as_dict() for done in history], as_json)
 
 
 @credentials_app.command("issue")

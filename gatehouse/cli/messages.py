@@ -6,14 +6,15 @@ import json
 
 import typer
 
-from gatehouse.cli.common import fail, open_hub
+from gatehouse.cli.common import JsonOption, fail, open_hub
 
 messages_app = typer.Typer(help="Message status and hops.", no_args_is_help=True)
 
 
 @messages_app.command("show")
-def messages_show(message_id: str) -> None:
-    """A message's status and every hop, with times (for service managers)."""
+def messages_show(message_id: str, as_json: JsonOption = False) -> None:
+    """A message's status and every hop, with times (for service managers), as JSON
+    with or without ``--json``."""
     from monitoring.trace import trace_of
 
     with open_hub() as hub:

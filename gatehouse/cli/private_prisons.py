@@ -4,7 +4,7 @@ normal pipeline (``adapters.private_prisons.batch``,
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import closing
 from pathlib import Path
 from typing import Annotated
@@ -15,7 +15,7 @@ from adapters.private_prisons import NAME
 from adapters.private_prisons.batch import BatchHeader, BatchItem, read_batch
 from core_records.errors import InvalidMessage, NotPermitted
 from gatehouse.bootstrap import Hub
-from gatehouse.cli.common import fail, open_hub
+from gatehouse.cli.common import fail, open_hub, progress
 from routing.file_interfaces.document_batches import (
     BatchDocument,
     BatchFiles,
@@ -26,10 +26,17 @@ from routing.file_interfaces.document_batches import (
 private_prisons_app = typer.Typer(help="Private-prison operators.", no_args_is_help=True)
 
 
-def import_batch(hub: Hub, path: Path, operator: str, *, from_item: int = 1) -> BatchReport:
+def import_batch(
+    hub: Hub,
+    path: Path,
+    operator: str,
+    *,
+    from_item: int = 1,
+    on_item: Callable[[], None] | None = None,
+) -> BatchReport:
     """Check and publish every document of the operator's batch file at ``path``, once per
     ``MessageReference``: importing it again, or resuming from an earlier item, applies
-    nothing twice.
+    nothing twice. ``on_item`` is called as each item is taken (a progress bar).
 
     Raises ``InvalidMessage`` for a file that is not a batch, ``NotPermitted`` for one whose
     header names another operator, and ``BatchInterrupted`` if the broker fails part-way.
@@ -51,6 +58,8 @@ def import_batch(hub: Hub, path: Path, operator: str, *, from_item: int = 1) -> 
                 yield BatchDocument(
                     item.number, item.line, item.message_type, item.body, item.error
                 )
+                if on_item is not None:
+                    on_item()
 
         files = BatchFiles(hub.transport, hub.topology, hub.journal, hub.submissions)
         return files.accept(
@@ -67,11 +76,11 @@ def import_command(
     ] = 1,
 ) -> None:
     """Put each document of an operator's batch file on the pipeline, and say which were
-    refused and why. Exit 0: all accepted; 1: some refused; 2: the file refused;
+    refused and why. Exit 0: all accepted; 1: some refused, or the whole file refused;
     3: interrupted (run again with the --from-item it names)."""
-    with open_hub() as hub:
+    with open_hub() as hub, progress(f"importing {file.name}") as steps:
         try:
-            report = import_batch(hub, file, operator, from_item=from_item)
+            report = import_batch(hub, file, operator, from_item=from_item, on_item=steps.advance)
         except BatchInterrupted as error:
             typer.echo(f"accepted {len(error.report.accepted)} before: {error.reason}", err=True)
             typer.echo(f"run again with --from-item {error.resume_from}", err=True)

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from gatehouse.cli.common import actor, open_hub
+from gatehouse.cli.common import JsonOption, actor, echo_json, open_hub
 
 tokens_app = typer.Typer(help="Partner credentials.", no_args_is_help=True)
 
@@ -29,11 +29,18 @@ def tokens_create(
 
 
 @tokens_app.command("list")
-def tokens_list(partner: Annotated[str | None, typer.Option()] = None) -> None:
-    """Tokens issued, without their secrets."""
+def tokens_list(
+    partner: Annotated[str | None, typer.Option()] = None, as_json: JsonOption = False
+) -> None:
+    """Tokens issued, without their secrets: one JSON object a line, or with ``--json`` one
+    JSON array."""
     with open_hub() as hub:
-        for token in hub.credentials.list(partner):
-            typer.echo(json.dumps(dataclasses.asdict(token), default=str))
+        issued = [dataclasses.asdict(token) for token in hub.credentials.list(partner)]
+    if as_json:
+        echo_json(issued)
+        return
+    for token in issued:
+        typer.echo(json.dumps(token, default=str))
 
 
 @tokens_app.command("revoke")

@@ -8,8 +8,8 @@ from typing import Annotated
 import typer
 
 from core_records.bookkeeping.sign_in_throttle import ADDRESS, USER, SignInThrottle
-from gatehouse.cli.common import actor, fail, open_hub
-from monitoring.dashboard.users import ROLES, DashboardUsers, UserError
+from gatehouse.cli.common import actor, fail, fail_usage, one_of, open_hub
+from monitoring.dashboard.users import MIN_PASSWORD_LENGTH, ROLES, DashboardUsers, UserError
 
 users_app = typer.Typer(help="Dashboard users.", no_args_is_help=True)
 
@@ -30,6 +30,9 @@ def users_create(
     ] = "",
 ) -> None:
     """Create a dashboard user; the password is stored as an argon2 hash only."""
+    one_of("--role", role, ROLES)
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise fail_usage(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
     with open_hub() as hub:
         users = DashboardUsers(
             hub.engine,

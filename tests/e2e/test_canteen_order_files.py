@@ -249,7 +249,7 @@ def test_the_roll_command_writes_each_prisons_people_with_their_spends(
 def test_the_roll_command_refuses_a_code_that_is_not_a_prison(hub: Hub) -> None:
     result = CliRunner().invoke(app, ["canteen", "roll", "XXI"], env=environment_of(hub))
 
-    assert result.exit_code == 2
+    assert result.exit_code == 1
     assert "XXI" in result.output
 
 

@@ -64,7 +64,7 @@ def test_a_token_is_printed_once_and_only_its_hash_is_stored(hub: Hub) -> None:
 
 def test_a_token_for_an_unknown_partner_is_refused(hub: Hub) -> None:
     code, output = run(hub, "tokens", "create", "--partner", "hmp-nowhere")
-    assert code == 2
+    assert code == 1  # not found: the hub could not do it
     assert "hmp-nowhere" in output
 
 
@@ -91,6 +91,12 @@ def test_a_dead_letter_is_listed_and_replayed_once_the_partner_takes_it(
     dead_letter_id = line.split()[0]
     assert hub.topology.outbound_queue("delius") in line
     assert "400" in line
+    code, listed = run(hub, "dead-letters", "list", "--json")
+    assert code == 0, listed
+    [record] = json.loads(listed)
+    assert (record["id"], record["status"]) == (int(dead_letter_id), "waiting")
+    assert record["originQueue"] == hub.topology.outbound_queue("delius")
+    assert "400" in record["reason"] and record["attempts"] == []  # permanent: never retried
 
     code, output = run(hub, "dead-letters", "replay", dead_letter_id)
     assert code == 0, output
@@ -100,7 +106,7 @@ def test_a_dead_letter_is_listed_and_replayed_once_the_partner_takes_it(
     assert record.actioned_by and "@" in record.actioned_by
 
     code, output = run(hub, "dead-letters", "replay", dead_letter_id)
-    assert code == 2
+    assert code == 1  # refused: the command line was right
     assert "replayed, not waiting" in output
 
 
@@ -122,3 +128,87 @@ def test_adapters_list_shows_each_adapter_with_its_types(hub: Hub) -> None:
     )
     assert f"subscriptions: {delius_takes}" in output
     assert "oasys" in output and "inbound: assessment" in output
+
+
+def test_version_prints_the_installed_distributions_version() -> None:
+    from importlib import metadata
+
+    result = CliRunner().invoke(app, ["--version"])
+
+    assert result.exit_code == 0, result.output
+    [distribution] = metadata.packages_distributions()["gatehouse"]
+    assert result.output == f"gatehouse {metadata.version(distribution)}\n"
+
+
+def test_every_bare_group_prints_its_help_and_exits_2() -> None:
+    groups = [group.name for group in app.registered_groups]
+    assert {"identity", "credentials", "dead-letters", "users"} <= set(groups)
+    for group in groups:
+        result = CliRunner().invoke(app, [group])
+        assert result.exit_code == 2, (group, result.output)
+        assert f"Usage: root {group} [OPTIONS] COMMAND" in result.output, group
+        assert "Commands" in result.output, group
+    top = CliRunner().invoke(app, ["--help"])
+    assert "Exit codes: 0 done; 1 the hub could not do it" in " ".join(top.output.split())
+
+
+def test_a_bad_option_value_exits_2_naming_the_allowed_values(tmp_path: Path) -> None:
+    env = {"GATEHOUSE_DATA_DIR": str(tmp_path), "GATEHOUSE_DATABASE_URL": ""}
+    bogus = CliRunner().invoke(app, ["dead-letters", "list", "--status", "bogus"], env=env)
+    cases = CliRunner().invoke(app, ["identity", "cases", "--status", "shut"], env=env)
+    role = CliRunner().invoke(
+        app, ["users", "create", "bo", "--role", "king", "--password", "x" * 20], env=env
+    )
+
+    assert bogus.exit_code == 2
+    assert "--status must be one of waiting, replayed, discarded, not 'bogus'" in bogus.output
+    assert cases.exit_code == 2
+    assert "--status must be one of open, linked, new, all, not 'shut'" in cases.output
+    assert role.exit_code == 2 and "--role must be one of" in role.output
+    assert not (tmp_path / "gatehouse.sqlite3").exists()  # refused before touching the hub
+
+
+@pytest.mark.parametrize("backend", ["embedded"], indirect=True)
+def test_what_is_not_there_exits_1(hub: Hub) -> None:
+    for arguments in (
+        ("messages", "show", "no-such-message"),
+        ("identity", "case", "999"),
+        ("canteen", "account", "Z9999ZZ"),
+        ("dead-letters", "discard", "999"),
+    ):
+        code, output = run(hub, *arguments)
+        assert code == 1, (arguments, output)
+        assert output.startswith("error: "), (arguments, output)
+
+
+@pytest.mark.parametrize("backend", ["embedded"], indirect=True)
+def test_every_list_and_show_command_gives_json(hub: Hub, api: str) -> None:
+    token = hub.credentials.issue("serco")
+    response = httpx.post(
+        f"{api}/api/v1/inbound/private_prisons/reception",
+        content=SAMPLE.read_bytes(),
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/xml"},
+    )
+    assert response.status_code == 202, response.text
+    message_id = response.json()["messageId"]
+    eventually(lambda: hub.journal.trace(message_id), "the message to be journalled")
+
+    def as_json(*arguments: str) -> object:
+        code, output = run(hub, *arguments, "--json")
+        assert code == 0, (arguments, output)
+        return json.loads(output)
+
+    adapters = as_json("adapters", "list")
+    assert {"name", "partner", "transports", "inbound", "subscriptions"} <= set(adapters[0])
+    assert "private_prisons" in {adapter["name"] for adapter in adapters}
+    [issued] = as_json("tokens", "list", "--partner", "serco")
+    assert issued["partner"] == "serco" and "token" not in issued
+    shown = as_json("messages", "show", message_id)
+    assert shown["messageId"] == message_id and shown["hops"]
+    assert as_json("dead-letters", "list") == []
+    assert as_json("dead-letters", "list", "--status", "discarded") == []
+    assert as_json("identity", "cases", "--status", "all") == []
+    assert as_json("identity", "candidates") == []
+    assert as_json("identity", "merges") == []
+    assert as_json("pnc", "awaiting") == []
+    assert as_json("files", "interfaces") == []

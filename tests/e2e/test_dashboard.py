@@ -278,7 +278,7 @@ def test_users_create_makes_a_user_who_can_sign_in(
     again = CliRunner().invoke(
         cli, ["users", "create", "ana", "--password", PASSWORD], env=environment_of(hub)
     )
-    assert again.exit_code == 2 and "already" in again.output
+    assert again.exit_code == 1 and "already" in again.output
     weak = CliRunner().invoke(
         cli, ["users", "create", "bo", "--password", "short"], env=environment_of(hub)
     )

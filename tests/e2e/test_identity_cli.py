@@ -62,6 +62,9 @@ def test_dedupe_finds_a_duplicate_for_review_and_it_can_be_merged_and_unmerged(
     assert "1 merge candidates (1 new)" in output
     [line] = _run(postgres_url, tmp_path, "identity", "candidates").splitlines()
     candidate = json.loads(line)
+    assert json.loads(_run(postgres_url, tmp_path, "identity", "candidates", "--json")) == [
+        candidate
+    ]
     assert {candidate["first"], candidate["second"]} == {one.person_key, two.person_key}
     assert "1 new" not in _run(postgres_url, tmp_path, "identity", "dedupe")
 
@@ -79,6 +82,7 @@ def test_dedupe_finds_a_duplicate_for_review_and_it_can_be_merged_and_unmerged(
         json.loads(x) for x in _run(postgres_url, tmp_path, "identity", "merges").splitlines()
     ]
     assert (merged["survivor"], merged["absorbed"]) == (one.person_key, two.person_key)
+    assert json.loads(_run(postgres_url, tmp_path, "identity", "merges", "--json")) == [merged]
     _run(postgres_url, tmp_path, "identity", "unmerge", str(merged["id"]))
     [undone] = [
         json.loads(x) for x in _run(postgres_url, tmp_path, "identity", "merges").splitlines()
