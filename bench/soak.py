@@ -41,6 +41,7 @@ import importlib.util
 import os
 import random
 import shlex
+import shutil
 import signal
 import socket
 import subprocess
@@ -304,6 +305,7 @@ def run(args: argparse.Namespace) -> int:
     posted = sum(len(p.receptions) + len(p.releases) for p in made)
     with ExitStack() as stack:
         database_url = stack.enter_context(fresh_database(args.postgres_url, "gh_soak"))
+        stack.callback(shutil.rmtree, data_dir, ignore_errors=True)
         broker_url, proxy = stack.enter_context(broker_route(args))
         delius_url, receiver = stack.enter_context(running_receiver())
         settings = Settings(
@@ -356,7 +358,8 @@ def report(
 ) -> None:  # fmt: skip
     during, posting_s, settled_s = timing
     rows = [
-        ("posted", f"{verdict.posted} documents by {args.clients} clients"
+        ("posted", f"{verdict.posted - tally.releases_skipped} of {verdict.posted} documents"
+                   f" by {args.clients} clients"
                    f" ({tally.attempts} requests, {tally.retries} retried,"
                    f" {tally.replayed} answered as resends)"),
         ("accepted", f"{verdict.accepted}  (applied {verdict.outcomes['applied']},"
