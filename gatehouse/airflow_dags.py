@@ -16,7 +16,7 @@ still runs in ``gatehouse worker``; Airflow only schedules the file steps. Run
 ``gatehouse worker --role ingest --role relay --role delivery --role dead-letters`` beside
 Airflow, without the ``sftp`` role, so the interfaces are not polled twice.
 
-Needs the ``airflow`` extra: ``pip install 'gatehouse[airflow]'``.
+Needs the ``airflow`` extra: ``pip install 'gatehouse-hub[airflow]'``.
 """
 
 from __future__ import annotations

@@ -30,7 +30,8 @@ class Settings(BaseSettings):
     )
 
     database_url: str | None = None
-    """SQLAlchemy URL of the record store; absent means SQLite under data_dir."""
+    """SQLAlchemy URL of the record store, e.g. ``postgresql+psycopg://gatehouse@db/gatehouse``;
+    absent means SQLite under data_dir."""
     broker_url: str | None = None
     """``amqp://`` URL of RabbitMQ (``amqps://`` over TLS); absent means the embedded
     transport under data_dir."""
@@ -49,12 +50,16 @@ class Settings(BaseSettings):
     database_sslcert: Path | None = None
     """Our client certificate for the database server, if it asks for one."""
     database_sslkey: Path | None = None
+    """The database client certificate's private key."""
     data_dir: Path = Path("var")
+    """Where the embedded default keeps its files (the SQLite store and queues), and spools."""
     namespace: str = DEFAULT_NAMESPACE
     """Prefix of every exchange and queue name."""
 
     http_host: str = "127.0.0.1"
+    """Address ``gatehouse serve`` listens on."""
     http_port: int = 8000
+    """Port ``gatehouse serve`` listens on."""
     max_body_bytes: int = Field(default=1_048_576, gt=0)
     """Largest inbound document accepted, in bytes."""
     submission_retention_days: float = Field(default=30.0, gt=0)
@@ -67,16 +72,20 @@ class Settings(BaseSettings):
     """The CA and client certificate for each HTTPS partner, keyed as ``partner_urls``:
     ``GATEHOUSE_PARTNER_TLS__DELIUS='{"ca_file": "/etc/gatehouse/delius-ca.pem"}'``."""
     delivery_timeout_s: float = Field(default=5.0, gt=0)
+    """Seconds a partner has to answer one delivery."""
     delivery_attempts: int = Field(default=3, ge=1)
     """Short in-process tries of one delivery before it waits in a delay tier."""
     delivery_lanes: int = Field(default=4, ge=1)
     """Deliveries to one partner in flight at once (each person's in order)."""
 
     delay_tiers_ms: tuple[int, ...] = DEFAULT_DELAY_TIERS_MS
+    """Waits before each retry of a transient failure, in milliseconds (a JSON list)."""
     max_attempts: int = Field(default=5, ge=1)
     """Tries in all before a transiently failing message is dead-lettered."""
     batch_size: int = Field(default=200, ge=1)
+    """Messages a worker loop takes in one go (ingest, relay, delivery)."""
     prefetch: int = Field(default=300, ge=1)
+    """Unacknowledged messages RabbitMQ hands one consumer at once."""
 
     sla_file: Path | None = None
     """TOML file of the interfaces' service levels; absent means monitoring/sla.toml."""
@@ -85,9 +94,13 @@ class Settings(BaseSettings):
     alert_webhook_url: str | None = None
     """Where health changes are POSTed as JSON."""
     alert_smtp_host: str | None = None
+    """SMTP server health changes are e-mailed through; absent means no e-mail."""
     alert_smtp_port: int = 25
+    """Port of the SMTP server."""
     alert_email_from: str = "gatehouse@localhost"
+    """Sender of the alert e-mails."""
     alert_email_to: tuple[str, ...] = ()
+    """Recipients of the alert e-mails (a JSON list)."""
     dashboard_session_minutes: int = Field(default=480, gt=0)
     """A dashboard sign-in lasts this long."""
     dashboard_secure_cookies: bool = False
@@ -106,6 +119,7 @@ class Settings(BaseSettings):
     partner_rate_per_s: float = Field(default=50.0, gt=0)
     """Requests per second each partner may make to the HTTP API, all api processes together."""
     partner_rate_burst: int = Field(default=100, ge=1)
+    """Requests a partner may make at once; past that and its rate, requests are answered 429."""
     partner_rate_overrides: dict[str, float] = Field(default_factory=dict)
     """Per-partner rates, e.g. ``GATEHOUSE_PARTNER_RATE_OVERRIDES__DELIUS=200``."""
     redis_url: str | None = None
@@ -116,6 +130,7 @@ class Settings(BaseSettings):
     sign_in_max_failures_per_address: int = Field(default=20, ge=1)
     """Failed dashboard sign-ins from one client address, within the window, that lock it."""
     sign_in_window_minutes: float = Field(default=15.0, gt=0)
+    """The window failed sign-ins are counted in."""
     sign_in_lockout_minutes: float = Field(default=15.0, gt=0)
     """How long a lockout lasts, unless ``gatehouse users unlock`` lifts it sooner."""
 
