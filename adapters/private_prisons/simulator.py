@@ -10,6 +10,7 @@ are all in the store's reference data (a test holds it to that).
 from __future__ import annotations
 
 import random
+import secrets
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime, timedelta
 from itertools import count
@@ -61,7 +62,10 @@ class OperatorSimulator:
         *,
         start: datetime = DEFAULT_START,
         population_per_prison: int = 40,
+        run: str | None = None,
     ) -> None:
+        """``run`` goes into every message reference; by default a new token for each
+        simulator, so that references stay unique across runs of the same seed."""
         self.operator = operator
         self.establishments = tuple(sorted(establishments))
         if not self.establishments:
@@ -71,7 +75,10 @@ class OperatorSimulator:
         zone = _london()
         self._clock = start.replace(tzinfo=zone) if zone else start.astimezone()
         self._prefix = operator[:3].upper()
-        self._batch = f"{self._random.getrandbits(24):06X}"
+        # The seed fixes the people and their traffic; the run's own token keeps references
+        # unique across runs, as the hub's resend rule needs (a reused reference is refused).
+        run = run if run is not None else secrets.token_hex(3).upper()
+        self._batch = f"{self._random.getrandbits(24):06X}{run}"
         self._messages = count(1)
         self._people = count(1)
         self._locations: dict[str, str] = {}
