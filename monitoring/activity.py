@@ -122,10 +122,13 @@ class Activity:
         j = journal_table
         with store_errors(), self._engine.connect() as connection:
             connection = connection.execution_options(**READ_ONLY)
-            high = sa.select(j.c.id)
+            # The highest id among settled rows, not the id of the newest settled row: a hop's
+            # time is taken before its transaction commits, so under load a row can carry an
+            # earlier time than one with a lower id, and must still be counted.
+            high = sa.select(sa.func.max(j.c.id))
             if settled_before is not None:
                 high = high.where(j.c.at < settled_before)
-            up_to = connection.execute(high.order_by(j.c.at.desc()).limit(1)).scalar()
+            up_to = connection.execute(high).scalar()
             if up_to is None or up_to <= after_id:
                 return {}, after_id
             query = (

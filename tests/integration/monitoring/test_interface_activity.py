@@ -94,3 +94,19 @@ def test_steps_are_counted_once_each_topping_up_from_where_the_last_count_stoppe
     more, newer = activity.step_totals(up_to)
     assert more == {(PRIVATE_PRISONS, journal.STORED, "ok"): 1} and newer > up_to
     assert activity.step_totals(newer) == ({}, newer)
+
+
+def test_a_step_journalled_with_an_earlier_time_than_the_row_before_it_is_still_counted(
+    engine: sa.Engine,
+) -> None:
+    # Under load a hop's time, taken before its transaction commits, can be earlier than
+    # that of a row with a lower id: both are settled, so both are counted.
+    Journal(engine).record([_in("m-1", journal.STORED, 3)])
+    Journal(engine).record([_in("m-2", journal.REJECTED, 4, "error")])
+
+    totals, _ = Activity(engine).step_totals(settled_before=NOW - timedelta(minutes=2))
+
+    assert totals == {
+        (PRIVATE_PRISONS, journal.STORED, "ok"): 1,
+        (PRIVATE_PRISONS, journal.REJECTED, "error"): 1,
+    }
