@@ -8,7 +8,15 @@ from typing import Annotated
 import typer
 
 from core_records.bookkeeping.sign_in_throttle import ADDRESS, USER, SignInThrottle
-from gatehouse.cli.common import actor, fail, fail_usage, one_of, open_hub
+from gatehouse.cli.common import (
+    JsonOption,
+    actor,
+    echo_json,
+    fail,
+    fail_usage,
+    one_of,
+    open_hub,
+)
 from monitoring.dashboard.users import MIN_PASSWORD_LENGTH, ROLES, DashboardUsers, UserError
 
 users_app = typer.Typer(help="Dashboard users.", no_args_is_help=True)
@@ -62,10 +70,18 @@ def users_unlock(
 
 
 @users_app.command("lockouts")
-def users_lockouts() -> None:
+def users_lockouts(as_json: JsonOption = False) -> None:
     """Every sign-in lockout in force: user names and client addresses, and until when."""
     with open_hub() as hub:
         lockouts = SignInThrottle(hub.engine, hub.settings.sign_in_policy).lockouts()
+    if as_json:
+        echo_json(
+            [
+                {"kind": one.kind, "subject": one.subject, "until": one.until.isoformat()}
+                for one in lockouts
+            ]
+        )
+        return
     if not lockouts:
         typer.echo("no user name or address is locked out")
     for lockout in lockouts:

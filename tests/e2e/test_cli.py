@@ -212,3 +212,4 @@ def test_every_list_and_show_command_gives_json(hub: Hub, api: str) -> None:
     assert as_json("identity", "merges") == []
     assert as_json("pnc", "awaiting") == []
     assert as_json("files", "interfaces") == []
+    assert as_json("users", "lockouts") == []
