@@ -97,8 +97,12 @@ def build_hub(settings: Settings | None = None, *, migrate: bool = False) -> Hub
         delay_tiers_ms=settings.delay_tiers_ms,
     )
     transport = build_transport(settings)
-    transport.declare(topology)
-    transport.declare(partner_topology(amqp_partners(registry), namespace=settings.namespace))
+    try:
+        transport.declare(topology)
+        transport.declare(partner_topology(amqp_partners(registry), namespace=settings.namespace))
+    except BaseException:
+        transport.close()
+        raise
     return Hub(
         settings=settings,
         engine=create_engine(settings.store_url),

@@ -16,8 +16,11 @@ from __future__ import annotations
 
 import getpass
 import json
+import logging
 import socket
 import sys
+import threading
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any
@@ -26,9 +29,11 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
-from core_records.errors import GatehouseError
+from core_records.errors import GatehouseError, TransientError
 from gatehouse.bootstrap import ConfigurationError, Hub, build_hub
 from gatehouse.settings import Settings
+
+log = logging.getLogger(__name__)
 
 EXIT_FAILED = 1
 EXIT_USAGE = 2
@@ -95,17 +100,19 @@ def progress(description: str, total: int | None = None) -> Iterator[Steps]:
 
 
 @contextmanager
-def open_hub() -> Iterator[Hub]:
+def open_hub(*, wait_until: threading.Event | None = None) -> Iterator[Hub]:
     """The hub on the environment's settings, closed on leaving.
 
     A hub that cannot be built, or a refusal raised inside the block (a ``GatehouseError``,
     ``LookupError`` or ``ValueError``: no such partner, case, dead letter...), ends the command
-    with ``fail`` (exit 1) and its reason.
+    with ``fail`` (exit 1) and its reason. A long-running process passes ``wait_until`` (its
+    stop flag): while the store or the broker cannot be reached it waits for them, with one
+    log line, rather than exiting, so that a worker started during a broker restart comes up
+    when the broker does.
     """
     settings = Settings()
     try:
-        # The embedded default has no separate deployment step, so it migrates itself.
-        hub = build_hub(settings, migrate=settings.database_url is None)
+        hub = _build_hub(settings, wait_until)
     except (ConfigurationError, GatehouseError) as error:
         raise fail(str(error)) from error
     try:
@@ -114,6 +121,28 @@ def open_hub() -> Iterator[Hub]:
         raise fail(getattr(error, "reason", str(error))) from error
     finally:
         hub.close()
+
+
+def _build_hub(settings: Settings, wait_until: threading.Event | None) -> Hub:
+    # The embedded default has no separate deployment step, so it migrates itself.
+    migrate = settings.database_url is None
+    pause, started = 0.5, time.monotonic()
+    while True:
+        try:
+            hub = build_hub(settings, migrate=migrate)
+        except TransientError as error:
+            if wait_until is None or wait_until.is_set():
+                raise
+            if pause == 0.5:
+                log.warning("cannot start yet: %s; waiting for it", error)
+            if wait_until.wait(pause):
+                raise
+            pause = min(pause * 2, 30.0)
+            continue
+        if pause > 0.5:
+            log.info("started after waiting %.0f s for the store and the broker",
+                     time.monotonic() - started)  # fmt: skip
+        return hub
 
 
 def actor() -> str:

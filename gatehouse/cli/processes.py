@@ -55,13 +55,13 @@ def worker(
     from routing.worker import WorkerRunner, stop_on_signals
 
     configure_logging(verbose)
-    with open_hub() as hub:
+    stop = threading.Event()
+    stop_on_signals(stop)
+    with open_hub(wait_until=stop) as hub:
         try:
             loops = build_loops(hub, role or ROLES)
         except ConfigurationError as error:
             raise fail(str(error)) from error
-        stop = threading.Event()
-        stop_on_signals(stop)
         logging.getLogger("gatehouse").info(
             "worker running %s on %s",
             ", ".join(loop.name for loop in loops),

@@ -440,3 +440,34 @@ def test_after_a_broker_restart_mid_batch_every_persons_events_reach_delius_and_
             assert stop(worker, signal.SIGTERM) == 0, log.read_text()[-3000:]
         proxy.close()
         hub.close()
+
+
+def test_a_worker_started_while_the_broker_is_away_waits_for_it_and_then_works(
+    settings: Settings, rabbitmq_url: str, delius: tuple[str, DeliusReceiver], tmp_path: Path
+) -> None:
+    _, receiver = delius
+    proxy = TcpProxy.in_front_of(rabbitmq_url)
+    hub = build_hub(settings)
+    remember_topology(hub.topology)
+    log = tmp_path / "worker.log"
+    proxy.refuse()
+    worker = worker_process(
+        settings.model_copy(update={"broker_url": proxy.url_for(rabbitmq_url)}), log
+    )
+    try:
+        eventually(
+            lambda: "waiting for it" in log.read_text(), "the worker to say it waits", timeout_s=60
+        )
+        assert worker.poll() is None, "the worker should wait for the broker, not exit"
+        proxy.restore()
+        message_ids = publish_inbound(hub, [("reception", body) for body in receptions(3, 7)])
+        eventually(
+            lambda: count(hub, tables.inbox) == len(message_ids),
+            "the receptions applied once the broker is back",
+            timeout_s=90,
+        )
+        eventually(lambda: len(receiver.received) == len(message_ids), "Delius told of each")
+    finally:
+        assert stop(worker, signal.SIGTERM) == 0, log.read_text()[-3000:]
+        proxy.close()
+        hub.close()
