@@ -1,12 +1,30 @@
-"""How loud the libraries the hub uses may be in its logs, for every ``gatehouse`` command.
+"""How the hub logs, for every ``gatehouse`` command: one line a record, as JSON or as text,
+with the libraries it uses held quiet.
 
-The hub's own records say what happened in its words, one line each; the libraries' loggers
-are held at ``LIBRARY_LOG_LEVELS`` so that they do not bury them.
+``json`` (``GATEHOUSE_LOG_FORMAT``; the default of ``gatehouse serve`` and ``gatehouse
+worker``) writes each record as one JSON object on one line: ``time`` (ISO 8601, UTC),
+``level``, ``logger``, ``message``, the ids of the message being handled (``message_id``,
+``correlation_id``, ``causation_id``, bound by ``routing.log_context.bound``), anything a
+call passed in ``extra``, and a traceback folded into ``exc_info``. ``text`` (the demo's
+default) is for people reading a terminal. The hub's own records say what happened in its
+words; the libraries' loggers are held at ``LIBRARY_LOG_LEVELS`` so that they do not bury
+them.
 """
 
 from __future__ import annotations
 
 import logging
+import sys
+from datetime import UTC, datetime
+from typing import Literal, TextIO
+
+from pythonjsonlogger.json import JsonFormatter
+
+from routing.log_context import BoundIdsFilter
+
+LogFormat = Literal["json", "text"]
+HANDLER_NAME = "gatehouse"
+TEXT_FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
 
 LIBRARY_LOG_LEVELS = {
     "httpx": logging.WARNING,
@@ -21,6 +39,42 @@ LIBRARY_LOG_LEVELS = {
     "pika": logging.CRITICAL,
 }
 """The level of each library's logger, whatever the root level."""
+
+
+class OneLineJsonFormatter(JsonFormatter):
+    """A record as one line of JSON: time, level, logger, message, then the bound ids and
+    extras; ``exc_info`` and ``stack_info`` are strings inside it, never lines of their own."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "{asctime}{levelname}{name}{message}",
+            style="{",
+            rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
+        )
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+        return datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds")
+
+
+def configure(
+    log_format: LogFormat, verbose: bool = False, stream: TextIO | None = None
+) -> logging.Handler:
+    """Log to ``stream`` (stderr by default) in ``log_format`` from the root logger down, at
+    INFO (DEBUG when ``verbose``), with the bound message ids on every record; replaces the
+    handler an earlier call added (others, such as pytest's, stay), and returns the new one."""
+    handler = logging.StreamHandler(stream or sys.stderr)
+    handler.setFormatter(
+        OneLineJsonFormatter() if log_format == "json" else logging.Formatter(TEXT_FORMAT)
+    )
+    handler.addFilter(BoundIdsFilter())
+    handler.set_name(HANDLER_NAME)
+    root = logging.getLogger()
+    for old in [h for h in root.handlers if h.get_name() == HANDLER_NAME]:
+        root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG if verbose else logging.INFO)
+    quiet_libraries(verbose)
+    return handler
 
 
 def quiet_libraries(verbose: bool = False) -> None:

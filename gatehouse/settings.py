@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -133,6 +134,15 @@ class Settings(BaseSettings):
     """The window failed sign-ins are counted in."""
     sign_in_lockout_minutes: float = Field(default=15.0, gt=0)
     """How long a lockout lasts, unless ``gatehouse users unlock`` lifts it sooner."""
+    log_format: Literal["json", "text"] | None = None
+    """How the long-running commands log: ``json`` (one JSON object a line, with the ids of
+    the message being handled) or ``text``; absent means json for ``serve`` and ``worker``,
+    text for ``demo``."""
+    worker_metrics_port: int = Field(default=9464, ge=0, le=65535)
+    """Port each ``gatehouse worker`` process serves its Prometheus ``/metrics`` on; 0 means
+    none."""
+    worker_metrics_host: str = "0.0.0.0"
+    """Address the worker's ``/metrics`` listens on."""
 
     @field_validator("identity_rules")
     @classmethod

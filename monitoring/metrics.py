@@ -4,20 +4,35 @@ the broker at each scrape, so every api process reports the same figures.
 Names follow Prometheus's rules: the ``gatehouse_`` prefix, base units (seconds), ``_total``
 on counters, and labels drawn from small fixed sets (adapters, directions, hop names,
 outcomes, queue names), never from message ids or people.
+
+``/metrics/process`` is this api process's own: each HTTP request's duration by method, route
+template and status (``RequestTimer``), and prometheus_client's process, platform and
+garbage-collector collectors. The worker processes serve the like at their own port
+(``routing.worker_metrics``).
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from datetime import timedelta
 
-from fastapi import APIRouter
+from fastapi import APIRouter, FastAPI
 from fastapi.responses import Response
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    GC_COLLECTOR,
+    PLATFORM_COLLECTOR,
+    PROCESS_COLLECTOR,
+    CollectorRegistry,
+    Histogram,
+    generate_latest,
+)
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from core_records.timestamps import utc_now
 from monitoring.health import SEVERITY, Interface
@@ -93,8 +108,74 @@ def metrics_router(collector: Collector) -> APIRouter:
     registry.register(collector)
     router = APIRouter()
 
-    @router.get("/metrics", include_in_schema=False)
+    @router.get(
+        "/metrics",
+        tags=["metrics"],
+        response_class=Response,
+        responses={
+            200: {
+                "description": "The Prometheus text exposition format",
+                "content": {"text/plain": {"schema": {"type": "string"}}},
+            }
+        },
+    )
     def metrics() -> Response:
         return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
     return router
+
+
+PROCESS_REGISTRY = CollectorRegistry(auto_describe=True)
+"""This process's own figures, served at ``/metrics/process``."""
+for _collector in (PROCESS_COLLECTOR, PLATFORM_COLLECTOR, GC_COLLECTOR):
+    PROCESS_REGISTRY.register(_collector)
+HTTP_REQUEST_SECONDS = Histogram(
+    "gatehouse_http_request_duration_seconds",
+    "Time the API took to answer a request, by method, route template and status.",
+    ["method", "route", "status"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+    registry=PROCESS_REGISTRY,
+)
+
+
+class RequestTimer:
+    """ASGI middleware: times each HTTP request into ``HTTP_REQUEST_SECONDS``, labelled with
+    the matched route's template (``/api/v1/messages/{message_id}``), never the raw path, so
+    the label set stays small; a request no route matched is ``unmatched``."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500  # unless a response starts: an unhandled error is answered 500
+
+        async def send_noting_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_noting_status)
+        finally:
+            route = getattr(scope.get("route"), "path", None) or "unmatched"
+            HTTP_REQUEST_SECONDS.labels(scope["method"], route, str(status)).observe(
+                time.perf_counter() - started
+            )
+
+
+def install_request_metrics(app: FastAPI) -> None:
+    """Time every request of ``app`` and serve this process's figures at
+    ``/metrics/process``."""
+    router = APIRouter()
+
+    @router.get("/metrics/process", include_in_schema=False)
+    def process_metrics() -> Response:
+        return Response(generate_latest(PROCESS_REGISTRY), media_type=CONTENT_TYPE_LATEST)
+
+    app.include_router(router)
+    app.add_middleware(RequestTimer)

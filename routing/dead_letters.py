@@ -20,6 +20,8 @@ from datetime import UTC, datetime
 from core_records.bookkeeping import journal
 from core_records.bookkeeping.dead_letters import DeadLetter, DeadLetterStore
 from core_records.bookkeeping.journal import Hop
+from routing import worker_metrics
+from routing.log_context import bound_to
 from routing.messages import (
     HEADER_ADAPTER,
     HEADER_ATTEMPTS,
@@ -87,8 +89,10 @@ class DeadLetterKeeper:
     def run_once(self) -> int:
         deliveries = self.consumer.fetch(self.batch_size, self.fetch_timeout_s)
         for delivery in deliveries:
-            self.file(delivery)
+            with bound_to(delivery.message):
+                self.file(delivery)
         self.consumer.ack(deliveries)
+        worker_metrics.count(self.name, "filed", len(deliveries))
         return len(deliveries)
 
     def file(self, delivery: Delivery) -> int | None:

@@ -39,6 +39,8 @@ from core_records.bookkeeping.delivery_holds import DeliveryHolds, Hold
 from core_records.bookkeeping.journal import Hop
 from core_records.errors import InvalidMessage, PartnerUnavailable, PermanentError
 from core_records.events import CanonicalEvent
+from routing import worker_metrics
+from routing.log_context import bound_to
 from routing.messages import HEADER_CAUSATION_ID, HEADER_SEQUENCE, Delivery
 from routing.retry import RetryLater, RetryPolicy, describe
 from routing.transport import Consumer
@@ -212,57 +214,62 @@ class DeliveryWorker:
         behind = ""
         settled = set(settled_here)
         for item in sorted(lane, key=lambda i: i.sequence):
-            assert item.event is not None
-            if item.sequence in settled:  # a second copy of an event in the same batch
-                item.result = Result.ALREADY_DELIVERED
-                continue
-            hold = next(
-                (
-                    h
-                    for h in holds.get(item.lane, ())
-                    if h.sequence < item.sequence and h.sequence not in settled
-                ),
-                None,
-            )
-            if behind or hold is not None or breaker.down:
-                item.result = Result.HELD
-                item.reason = behind or _waiting_reason(self.partner, hold)
-                behind = item.reason
-                continue
-            try:
-                item.recipients = self.adapter.recipients(item.event)
-                body = self.adapter.render(item.event) if item.recipients else None
-                if body is None:
-                    item.result = Result.FILTERED
-                    item.reason = "" if item.recipients else "no partner may receive it"
-                    settled.add(item.sequence)
+            with bound_to(item.delivery.message):
+                assert item.event is not None
+                if item.sequence in settled:  # a second copy of an event in the same batch
+                    item.result = Result.ALREADY_DELIVERED
                     continue
-                headers = {
-                    partner_headers.EVENT_ID: item.event.event_id,
-                    partner_headers.EVENT_TYPE: item.event.event_type,
-                    partner_headers.CORRELATION_ID: item.delivery.message.correlation_id,
-                    partner_headers.DELIVERY: delivery_kind(item.delivery),
-                }
-                for delivery in self._deliveries_for(item.recipients):
-                    delivery.deliver(
-                        body, content_type=self.adapter.delivery_content_type, headers=headers
-                    )
-                item.result = Result.DELIVERED
-                settled.add(item.sequence)
-                breaker.succeeded()
-            except Exception as error:
-                if isinstance(error, PartnerUnavailable):
-                    breaker.unavailable()
-                decision = self.retry_policy.decide(error, item.delivery.message.failures)
-                item.reason = decision.reason
-                if isinstance(decision, RetryLater):
-                    item.result, item.delay_ms = Result.RETRY, decision.delay_ms
-                    behind = (
-                        f"waits behind event {item.event.event_id} ({item.event.event_type}),"
-                        f" retrying since {datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC"
-                    )
-                else:
-                    item.result = Result.DEAD_LETTER
+                hold = next(
+                    (
+                        h
+                        for h in holds.get(item.lane, ())
+                        if h.sequence < item.sequence and h.sequence not in settled
+                    ),
+                    None,
+                )
+                if behind or hold is not None or breaker.down:
+                    item.result = Result.HELD
+                    item.reason = behind or _waiting_reason(self.partner, hold)
+                    behind = item.reason
+                    continue
+                try:
+                    item.recipients = self.adapter.recipients(item.event)
+                    body = self.adapter.render(item.event) if item.recipients else None
+                    if body is None:
+                        item.result = Result.FILTERED
+                        item.reason = "" if item.recipients else "no partner may receive it"
+                        settled.add(item.sequence)
+                        continue
+                    headers = {
+                        partner_headers.EVENT_ID: item.event.event_id,
+                        partner_headers.EVENT_TYPE: item.event.event_type,
+                        partner_headers.CORRELATION_ID: item.delivery.message.correlation_id,
+                        partner_headers.DELIVERY: delivery_kind(item.delivery),
+                    }
+                    started = time.perf_counter()
+                    for delivery in self._deliveries_for(item.recipients):
+                        delivery.deliver(
+                            body, content_type=self.adapter.delivery_content_type, headers=headers
+                        )
+                    took = time.perf_counter() - started
+                    worker_metrics.delivered(self.partner, item.event.published_at, took)
+                    log.debug("delivered %s to %s", item.event.event_id, ", ".join(item.recipients))
+                    item.result = Result.DELIVERED
+                    settled.add(item.sequence)
+                    breaker.succeeded()
+                except Exception as error:
+                    if isinstance(error, PartnerUnavailable):
+                        breaker.unavailable()
+                    decision = self.retry_policy.decide(error, item.delivery.message.failures)
+                    item.reason = decision.reason
+                    if isinstance(decision, RetryLater):
+                        item.result, item.delay_ms = Result.RETRY, decision.delay_ms
+                        behind = (
+                            f"waits behind event {item.event.event_id} ({item.event.event_type}),"
+                            f" retrying since {datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC"
+                        )
+                    else:
+                        item.result = Result.DEAD_LETTER
 
     def _deliveries_for(self, recipients: tuple[str, ...]) -> list[PartnerDelivery]:
         if self.adapter.policy.rows == EVERYONE:
@@ -308,16 +315,23 @@ class DeliveryWorker:
         ]
         self.consumer.ack(done)
         for item in items:
-            if item.result is Result.RETRY:
-                settle_safely(
-                    self.consumer, item.delivery, "retry_later", item.delay_ms, item.reason
-                )
-            elif item.result is Result.HELD:
-                settle_safely(
-                    self.consumer, item.delivery, "retry_later", park_tier, item.reason, kind="held"
-                )
-            elif item.result is Result.DEAD_LETTER:
-                settle_safely(self.consumer, item.delivery, "dead_letter", item.reason)
+            worker_metrics.count(self.name, item.result.name.lower() if item.result else "none")
+            with bound_to(item.delivery.message):
+                if item.result is Result.RETRY:
+                    settle_safely(
+                        self.consumer, item.delivery, "retry_later", item.delay_ms, item.reason
+                    )
+                elif item.result is Result.HELD:
+                    settle_safely(
+                        self.consumer,
+                        item.delivery,
+                        "retry_later",
+                        park_tier,
+                        item.reason,
+                        kind="held",
+                    )
+                elif item.result is Result.DEAD_LETTER:
+                    settle_safely(self.consumer, item.delivery, "dead_letter", item.reason)
 
         if partner_down:
             self.backoff_s = min(max(self.backoff_s * 2, 1.0), self.max_backoff_s)

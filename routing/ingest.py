@@ -22,6 +22,8 @@ from core_records.bookkeeping.journal import Hop, Journal
 from core_records.commands import InboundMessage
 from core_records.errors import ConcurrentUpdate, InvalidMessage, NotPermitted
 from core_records.store.record_store import RecordStore
+from routing import worker_metrics
+from routing.log_context import bound_to
 from routing.messages import (
     HEADER_ADAPTER,
     HEADER_MESSAGE_TYPE,
@@ -59,10 +61,11 @@ class IngestWorker:
             decoded: list[tuple[Delivery, InboundMessage]] = []
             failed: list[tuple[Delivery, BaseException]] = []
             for delivery in deliveries:
-                try:
-                    decoded.append((delivery, self.decode(delivery)))
-                except Exception as error:  # every failure is settled below, none escapes
-                    failed.append((delivery, error))
+                with bound_to(delivery.message):
+                    try:
+                        decoded.append((delivery, self.decode(delivery)))
+                    except Exception as error:  # every failure is settled below, none escapes
+                        failed.append((delivery, error))
             outcomes = self._apply([message for _, message in decoded])
 
         done: list[Delivery] = []
@@ -71,6 +74,9 @@ class IngestWorker:
                 failed.append((delivery, outcome.error))
             else:
                 done.append(delivery)
+                worker_metrics.count(self.name, outcome.status)
+                with bound_to(delivery.message):
+                    log.debug("ingest %s: %s", delivery.message.message_id, outcome.status)
         self.consumer.ack(done)
         self._settle_failures(failed, already_journaled={o.message_id for o in outcomes})
         return len(deliveries)
@@ -122,32 +128,46 @@ class IngestWorker:
         hops: list[Hop] = []
         now = datetime.now(UTC)
         for delivery, error in failed:
-            message = delivery.message
-            decision = self.retry_policy.decide(error, message.failures)
-            base = Hop(
-                message_id=message.message_id,
-                hop=journal.REJECTED,
-                at=now,
-                outcome="error",
-                correlation_id=message.correlation_id,
-                adapter=message.headers.get(HEADER_ADAPTER),
-                partner=message.headers.get(HEADER_PARTNER),
-                direction=journal.INBOUND,
-                message_type=message.headers.get(HEADER_MESSAGE_TYPE),
-                detail=decision.reason,
-            )
-            if isinstance(decision, DeadLetter):
-                if message.message_id not in already_journaled:
-                    hops.append(base)
-                settle_safely(self.consumer, delivery, "dead_letter", decision.reason)
-            else:
-                hops.append(replace(base, hop=journal.RETRY_SCHEDULED, outcome="retry"))
-                settle_safely(
-                    self.consumer, delivery, "retry_later", decision.delay_ms, decision.reason
-                )
-            log.info("ingest %s: %s", message.message_id, describe(error))
+            with bound_to(delivery.message):
+                self._settle_failure(delivery, error, now, already_journaled, hops)
         if hops:
             self.journal.record(hops)
+
+    def _settle_failure(
+        self,
+        delivery: Delivery,
+        error: BaseException,
+        now: datetime,
+        already_journaled: set[str],
+        hops: list[Hop],
+    ) -> None:
+        """Dead-letter or retry one failed message; its journal hop goes on ``hops``."""
+        message = delivery.message
+        decision = self.retry_policy.decide(error, message.failures)
+        base = Hop(
+            message_id=message.message_id,
+            hop=journal.REJECTED,
+            at=now,
+            outcome="error",
+            correlation_id=message.correlation_id,
+            adapter=message.headers.get(HEADER_ADAPTER),
+            partner=message.headers.get(HEADER_PARTNER),
+            direction=journal.INBOUND,
+            message_type=message.headers.get(HEADER_MESSAGE_TYPE),
+            detail=decision.reason,
+        )
+        if isinstance(decision, DeadLetter):
+            if message.message_id not in already_journaled:
+                hops.append(base)
+            settle_safely(self.consumer, delivery, "dead_letter", decision.reason)
+            worker_metrics.count(self.name, "dead_letter")
+        else:
+            hops.append(replace(base, hop=journal.RETRY_SCHEDULED, outcome="retry"))
+            settle_safely(
+                self.consumer, delivery, "retry_later", decision.delay_ms, decision.reason
+            )
+            worker_metrics.count(self.name, "retry")
+        log.info("ingest %s: %s", message.message_id, describe(error))
 
     def close(self) -> None:
         self.consumer.close()

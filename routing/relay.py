@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 
 from core_records.errors import TransientError
 from core_records.store.record_store import OutboxEntry, RecordStore
+from routing import worker_metrics
 from routing.messages import (
     HEADER_CAUSATION_ID,
     HEADER_CORRELATION_ID,
@@ -80,6 +81,7 @@ class OutboxRelay:
             log.warning("relay could not publish %d events: %s", len(entries), error)
             return 0
         self.store.mark_published(entries, now)
+        worker_metrics.count(self.name, "published", len(entries))
         return len(entries)
 
     def close(self) -> None:

@@ -14,12 +14,14 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Protocol
 
 from core_records.errors import TransientError
+from routing import worker_metrics
 from routing.messages import Delivery
 from routing.transport import Consumer
 
@@ -86,10 +88,12 @@ class WorkerRunner:
         errors = 0
         try:
             while not stop.is_set():
+                started = time.perf_counter()
                 try:
                     handled = loop.run_once()
                     errors = 0
                 except Exception as error:
+                    worker_metrics.BATCH_ERRORS.labels(loop.name).inc()
                     errors += 1
                     pause = min(self.max_error_backoff_s, 0.5 * 2**errors)
                     if isinstance(error, TransientError):
@@ -98,6 +102,11 @@ class WorkerRunner:
                         log.exception("%s failed; trying again in %.1f s", loop.name, pause)
                     stop.wait(pause)
                     continue
+                if handled:
+                    worker_metrics.BATCH_SIZE.labels(loop.name).observe(handled)
+                    worker_metrics.BATCH_SECONDS.labels(loop.name).observe(
+                        time.perf_counter() - started
+                    )
                 backoff = float(getattr(loop, "backoff_s", 0.0))
                 if backoff:
                     stop.wait(backoff)

@@ -25,6 +25,7 @@ from dataclasses import dataclass, replace
 from core_records.bookkeeping.submissions import CONFLICT, NEW, REPEAT, Submissions, body_sha256
 from core_records.errors import ConfirmUncertain, GatehouseError, TransientError
 from routing.inbound import Publish, Submission
+from routing.log_context import bound
 
 log = logging.getLogger(__name__)
 
@@ -45,14 +46,17 @@ class Outcome:
 def publish_confirmed(publish: Publish, submission: Submission) -> str:
     """Publish; if the broker's confirm is lost, once more under the same message id (the
     inbox applies it once). ``ConfirmUncertain`` if it is still not known to be stored."""
-    try:
-        return publish(submission)
-    except ConfirmUncertain as first:
-        log.warning("confirm of %s lost (%s); sending it again", submission.message_id, first)
+    # A resend is published under its first post's id: its records name that message.
+    message_id = submission.message_id
+    with bound(message_id=message_id, correlation_id=submission.correlation_id or message_id):
         try:
             return publish(submission)
-        except TransientError as second:
-            raise ConfirmUncertain(f"{first.reason}; sent again: {second.reason}") from second
+        except ConfirmUncertain as first:
+            log.warning("confirm of %s lost (%s); sending it again", message_id, first)
+            try:
+                return publish(submission)
+            except TransientError as second:
+                raise ConfirmUncertain(f"{first.reason}; sent again: {second.reason}") from second
 
 
 def publish_once(

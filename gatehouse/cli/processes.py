@@ -9,19 +9,25 @@ import threading
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
 
 from gatehouse.bootstrap import ConfigurationError
 from gatehouse.cli.common import fail, open_hub
-from gatehouse.logging_setup import quiet_libraries
+from gatehouse.logging_setup import LogFormat, configure
+from gatehouse.settings import Settings
 from gatehouse.worker_loops import ROLES, build_loops
 
 
-def configure_logging(verbose: bool = False) -> None:
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO,
-        format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
-    )
-    quiet_libraries(verbose)
+def configure_logging(verbose: bool = False, default_format: LogFormat = "json") -> LogFormat:
+    """Log as ``GATEHOUSE_LOG_FORMAT`` says, else in ``default_format`` (JSON for the
+    services, whose logs a collector reads; text for the demo, read in a terminal). A
+    configuration that does not load is left for ``open_hub`` to report."""
+    try:
+        log_format = Settings().log_format or default_format
+    except ValidationError:
+        log_format = default_format
+    configure(log_format, verbose)
+    return log_format
 
 
 def serve(
@@ -33,7 +39,7 @@ def serve(
 
     from gatehouse.app import create_app
 
-    configure_logging()
+    log_format = configure_logging()
     with open_hub() as hub:
         settings = hub.settings
         uvicorn.run(
@@ -41,6 +47,8 @@ def serve(
             host=host or settings.http_host,
             port=port or settings.http_port,
             log_level="info",
+            # In JSON, uvicorn's records go through the root's one-line JSON handler too.
+            **({"log_config": None} if log_format == "json" else {}),
         )
 
 
@@ -51,8 +59,10 @@ def worker(
     ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
 ) -> None:
-    """Consume and process messages until SIGTERM, which finishes the work in hand."""
+    """Consume and process messages until SIGTERM, which finishes the work in hand; serve
+    the process's Prometheus metrics on GATEHOUSE_WORKER_METRICS_PORT."""
     from routing.worker import WorkerRunner, stop_on_signals
+    from routing.worker_metrics import serve_worker_metrics
 
     configure_logging(verbose)
     stop = threading.Event()
@@ -67,6 +77,7 @@ def worker(
             ", ".join(loop.name for loop in loops),
             hub.settings.describe(),
         )
+        serve_worker_metrics(hub.settings.worker_metrics_port, hub.settings.worker_metrics_host)
         WorkerRunner(loops).run(stop)
 
 
@@ -77,5 +88,5 @@ def demo(
     """The hub on its embedded default, serving, with simulated partner traffic."""
     from gatehouse.demo.run import run_demo
 
-    configure_logging()
+    configure_logging(default_format="text")
     run_demo(port=port, rate=rate)
