@@ -18,6 +18,7 @@ import sys
 from datetime import UTC, datetime
 from typing import Literal, TextIO
 
+from pythonjsonlogger.core import RESERVED_ATTRS
 from pythonjsonlogger.json import JsonFormatter
 
 from routing.log_context import BoundIdsFilter
@@ -50,6 +51,8 @@ class OneLineJsonFormatter(JsonFormatter):
             "{asctime}{levelname}{name}{message}",
             style="{",
             rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
+            # uvicorn's records carry their message again with terminal colour codes.
+            reserved_attrs=[*RESERVED_ATTRS, "color_message"],
         )
 
     def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:

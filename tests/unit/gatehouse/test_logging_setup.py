@@ -45,6 +45,15 @@ def test_a_record_is_one_json_line_with_time_level_logger_and_message(
     assert "message_id" not in record
 
 
+def test_uvicorns_coloured_copy_of_the_message_is_left_out(json_log: io.StringIO) -> None:
+    logging.getLogger("uvicorn.error").warning(
+        "Started %d", 7, extra={"color_message": "Started \x1b[36m%d\x1b[0m"}
+    )
+    (record,) = records(json_log)
+    assert record["message"] == "Started 7"
+    assert "color_message" not in record
+
+
 def test_a_traceback_is_folded_into_the_record(json_log: io.StringIO) -> None:
     try:
         raise ValueError("bad\ndocument")
