@@ -69,6 +69,7 @@ from gatehouse.api.auth import bearer_token
 from gatehouse.api.problems import problem
 from gatehouse.api.resends import publish_once
 from routing.inbound import Publish, Submission
+from routing.log_context import bound
 
 log = logging.getLogger(__name__)
 
@@ -206,44 +207,47 @@ async def accept(
     record_hops: RecordHops,
 ) -> JSONResponse:
     """Publish an accepted document (once per reference) and answer the partner."""
-    what = f"{submission.adapter}/{submission.message_type}"
-    try:
-        outcome = await anyio.to_thread.run_sync(
-            publish_once, publish, submissions, submission, reference
+    # Every record logged while the edge handles the post names the message.
+    message_id = submission.message_id
+    with bound(message_id=message_id, correlation_id=submission.correlation_id or message_id):
+        what = f"{submission.adapter}/{submission.message_type}"
+        try:
+            outcome = await anyio.to_thread.run_sync(
+                publish_once, publish, submissions, submission, reference
+            )
+        except ConfirmUncertain as error:
+            log.warning("inbound %s %s not confirmed: %s", what, submission.message_id, error)
+            return not_confirmed(submission, reference)
+        except TransientError as error:
+            log.warning("inbound %s not accepted: %s", what, error)
+            response = problem(
+                503,
+                "unavailable",
+                "the message could not be stored durably: nothing was accepted; send it again",
+            )
+            response.headers["Retry-After"] = RETRY_AFTER_S
+            return response
+        if outcome.conflict:
+            return problem(
+                409,
+                "reference_reused",
+                f"{submission.partner} already sent a different message with the reference "
+                f"{reference!r}: message {outcome.message_id}; give each message its own "
+                "reference",
+                messageId=outcome.message_id,
+                reference=reference,
+            )
+        if outcome.published:
+            await journal_receipt(record_hops, replace(submission, message_id=outcome.message_id))
+        location = f"/api/v1/messages/{outcome.message_id}"
+        headers = {"Location": location}
+        if outcome.repeat:
+            headers["Idempotent-Replayed"] = "true"
+        return JSONResponse(
+            {"messageId": outcome.message_id, "status": "accepted", "statusUrl": location},
+            status_code=202,
+            headers=headers,
         )
-    except ConfirmUncertain as error:
-        log.warning("inbound %s %s not confirmed: %s", what, submission.message_id, error)
-        return not_confirmed(submission, reference)
-    except TransientError as error:
-        log.warning("inbound %s not accepted: %s", what, error)
-        response = problem(
-            503,
-            "unavailable",
-            "the message could not be stored durably: nothing was accepted; send it again",
-        )
-        response.headers["Retry-After"] = RETRY_AFTER_S
-        return response
-    if outcome.conflict:
-        return problem(
-            409,
-            "reference_reused",
-            f"{submission.partner} already sent a different message with the reference "
-            f"{reference!r}: message {outcome.message_id}; give each message its own "
-            "reference",
-            messageId=outcome.message_id,
-            reference=reference,
-        )
-    if outcome.published:
-        await journal_receipt(record_hops, replace(submission, message_id=outcome.message_id))
-    location = f"/api/v1/messages/{outcome.message_id}"
-    headers = {"Location": location}
-    if outcome.repeat:
-        headers["Idempotent-Replayed"] = "true"
-    return JSONResponse(
-        {"messageId": outcome.message_id, "status": "accepted", "statusUrl": location},
-        status_code=202,
-        headers=headers,
-    )
 
 
 async def journal_receipt(record_hops: RecordHops, submission: Submission) -> None:
