@@ -15,6 +15,7 @@ from gatehouse.api.data_share import data_share_router
 from gatehouse.api.inbound import inbound_router
 from gatehouse.api.kiosks import kiosk_router
 from gatehouse.api.messages import health_router, messages_router
+from gatehouse.api.openapi import install_openapi, package_version
 from gatehouse.api.problems import install_problem_handlers
 from gatehouse.api.rate_limit import PartnerRateLimit, RateLimits
 from gatehouse.bootstrap import Hub, build_hub, rate_limiter
@@ -28,8 +29,9 @@ def create_app(hub: Hub) -> FastAPI:
     app = FastAPI(
         title="Gatehouse",
         summary="Integration hub for a prison case management system",
-        version="0.1.0",
+        version=package_version(),
     )
+    install_openapi(app)
     app.include_router(
         inbound_router(
             registry=hub.registry,
@@ -78,8 +80,9 @@ def include_identity(app: FastAPI, hub: Hub) -> None:
             merges=Merges(hub.engine),
         )
     )
-    app.include_router(
-        identity_pages_router(review=IdentityReview(hub.store), merges=Merges(hub.engine))
+    app.include_router(  # HTML pages, not part of the API's description
+        identity_pages_router(review=IdentityReview(hub.store), merges=Merges(hub.engine)),
+        include_in_schema=False,
     )
     limits = RateLimits(
         settings.partner_rate_per_s,

@@ -23,7 +23,7 @@ from typing import Annotated, Any
 
 import anyio
 import sqlalchemy as sa
-from fastapi import APIRouter, Body, Depends, Query, Request
+from fastapi import APIRouter, Body, Depends, Path, Query, Request, Security
 from fastapi.responses import JSONResponse, Response
 
 from core_records.bookkeeping.audit_export import as_csv, audit_rows
@@ -34,11 +34,41 @@ from core_records.identity.merges import Merges
 from core_records.identity.review import IdentityReview
 from core_records.store.database import READ_ONLY
 from gatehouse.api.auth import bearer_token
+from gatehouse.api.models import (
+    AuditTrail,
+    Decision,
+    IdentityCases,
+    IdentityCaseView,
+    MergeCandidates,
+    MergeHistory,
+    MergeView,
+)
+from gatehouse.api.openapi import bearer, problem_responses
 from gatehouse.api.problems import problem
 
 Handler = Callable[[str], Any]
 """An admin action, given the acting admin's name."""
 RunAsAdmin = Callable[[Request, Handler], Awaitable[Response]]
+
+RowId = Annotated[int, Path(ge=-(2**31), le=2**31 - 1, description="A row's id (32-bit).")]
+"""A case's or merge's id: one the store's integer column can hold (beyond it: 422, not a
+failed query)."""
+
+# What every admin route may answer besides its own: no admin token, or over the rate.
+REFUSED = problem_responses(401, 403, 429)
+INVALID = problem_responses(401, 403, 422, 429)
+DECIDED = problem_responses(401, 403, 404, 409, 422, 429)
+WITH_BODY = problem_responses(400, 401, 403, 404, 409, 422, 429)  # 400: a body not JSON
+CSV = {
+    200: {
+        "description": "The trail as CSV, newest first",
+        "content": {"text/csv": {"schema": {"type": "string"}}},
+    }
+}
+
+
+def admin_api() -> APIRouter:
+    return APIRouter(tags=["admin"], dependencies=[Security(bearer)])
 
 
 def audit_filters(
@@ -83,14 +113,14 @@ def admin_runner(grant: Callable[[str], Grant | None]) -> RunAsAdmin:
 
 def audit_router(*, engine: sa.Engine, grant: Callable[[str], Grant | None]) -> APIRouter:
     """The audit trail, as JSON and as CSV."""
-    router = APIRouter()
+    router = admin_api()
     run = admin_runner(grant)
 
     def rows(**filters: Any) -> list[Any]:
         with engine.connect() as connection:
             return audit_rows(connection.execution_options(**READ_ONLY), **filters)
 
-    @router.get("/api/v1/admin/audit")
+    @router.get("/api/v1/admin/audit", response_model=AuditTrail, responses=INVALID)
     async def audit(
         request: Request,
         filters: Annotated[dict[str, Any], Depends(audit_filters)],
@@ -100,7 +130,7 @@ def audit_router(*, engine: sa.Engine, grant: Callable[[str], Grant | None]) -> 
             request, lambda _: {"events": [r.as_dict() for r in rows(**filters, limit=limit)]}
         )
 
-    @router.get("/api/v1/admin/audit.csv")
+    @router.get("/api/v1/admin/audit.csv", response_class=Response, responses={**CSV, **INVALID})
     async def audit_csv(
         request: Request,
         filters: Annotated[dict[str, Any], Depends(audit_filters)],
@@ -126,18 +156,30 @@ def identity_admin_router(
     merges: Merges,
 ) -> APIRouter:
     """Possible-match cases and their decisions, merges, and the merge candidates."""
-    router = APIRouter()
     run = admin_runner(grant)
+    router = APIRouter()
+    router.include_router(case_routes(run, review))
+    router.include_router(merge_routes(run, engine, merges))
+    return router
 
-    @router.get("/api/v1/admin/identity/cases")
+
+def case_routes(run: RunAsAdmin, review: IdentityReview) -> APIRouter:
+    """Possible-match cases and their decisions."""
+    router = admin_api()
+
+    @router.get("/api/v1/admin/identity/cases", response_model=IdentityCases, responses=REFUSED)
     async def cases(request: Request, status: str = "open") -> Response:
         wanted = None if status == "all" else status
         return await run(
             request, lambda _: {"cases": [c.as_dict() for c in review.cases(wanted, 500)]}
         )
 
-    @router.get("/api/v1/admin/identity/cases/{case_id}")
-    async def case(request: Request, case_id: int) -> Response:
+    @router.get(
+        "/api/v1/admin/identity/cases/{case_id}",
+        response_model=IdentityCaseView,
+        responses=problem_responses(401, 403, 404, 422, 429),
+    )
+    async def case(request: Request, case_id: RowId) -> Response:
         def find(_: str) -> dict[str, Any]:
             found = review.case(case_id)
             if found is None:
@@ -146,10 +188,12 @@ def identity_admin_router(
 
         return await run(request, find)
 
-    @router.post("/api/v1/admin/identity/cases/{case_id}/link")
+    @router.post(
+        "/api/v1/admin/identity/cases/{case_id}/link", response_model=Decision, responses=WITH_BODY
+    )
     async def link(
         request: Request,
-        case_id: int,
+        case_id: RowId,
         prison_number: Annotated[str, Body(alias="prisonNumber", embed=True)],
     ) -> Response:
         return await run(
@@ -159,15 +203,29 @@ def identity_admin_router(
             ),
         )
 
-    @router.post("/api/v1/admin/identity/cases/{case_id}/new")
-    async def new(request: Request, case_id: int) -> Response:
+    @router.post(
+        "/api/v1/admin/identity/cases/{case_id}/new", response_model=Decision, responses=DECIDED
+    )
+    async def new(request: Request, case_id: RowId) -> Response:
         return await run(request, lambda actor: _outcome(review.new_person(case_id, actor=actor)))
 
-    @router.get("/api/v1/admin/identity/merges")
+    return router
+
+
+def merge_routes(run: RunAsAdmin, engine: sa.Engine, merges: Merges) -> APIRouter:
+    """Merges, unmerges and the merge candidates."""
+    router = admin_api()
+
+    @router.get("/api/v1/admin/identity/merges", response_model=MergeHistory, responses=REFUSED)
     async def history(request: Request) -> Response:
         return await run(request, lambda _: {"merges": [m.as_dict() for m in merges.history(500)]})
 
-    @router.post("/api/v1/admin/identity/merges", status_code=201)
+    @router.post(
+        "/api/v1/admin/identity/merges",
+        status_code=201,
+        response_model=MergeView,
+        responses=WITH_BODY,
+    )
     async def merge(
         request: Request,
         survivor: Annotated[str, Body(embed=True)],
@@ -181,11 +239,19 @@ def identity_admin_router(
             ).as_dict(),
         )
 
-    @router.post("/api/v1/admin/identity/merges/{merge_id}/unmerge")
-    async def unmerge(request: Request, merge_id: int) -> Response:
+    @router.post(
+        "/api/v1/admin/identity/merges/{merge_id}/unmerge",
+        response_model=MergeView,
+        responses=DECIDED,
+    )
+    async def unmerge(request: Request, merge_id: RowId) -> Response:
         return await run(request, lambda actor: merges.unmerge(merge_id, actor=actor).as_dict())
 
-    @router.get("/api/v1/admin/identity/merge-candidates")
+    @router.get(
+        "/api/v1/admin/identity/merge-candidates",
+        response_model=MergeCandidates,
+        responses=REFUSED,
+    )
     async def candidates(request: Request) -> Response:
         def listed(_: str) -> dict[str, Any]:
             with engine.connect() as connection:

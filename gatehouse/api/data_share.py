@@ -19,10 +19,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 import anyio
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Security
 from fastapi.responses import JSONResponse
 
 from adapters.base import OWN_PRISONS
@@ -31,6 +31,8 @@ from core_records.bookkeeping.credentials import DATA_SHARE, Grant
 from core_records.custody.data_share import DataShare, Reader, identifier_from_text
 from core_records.errors import InvalidIdentifier
 from gatehouse.api.auth import bearer_token
+from gatehouse.api.models import People
+from gatehouse.api.openapi import bearer, problem_responses
 from gatehouse.api.problems import problem
 
 Purpose = Annotated[str | None, Query(max_length=200, description="Why the caller reads.")]
@@ -39,7 +41,7 @@ Purpose = Annotated[str | None, Query(max_length=200, description="Why the calle
 def data_share_router(
     *, registry: AdapterRegistry, grant: Callable[[str], Grant | None], share: DataShare
 ) -> APIRouter:
-    router = APIRouter()
+    router = APIRouter(tags=["data share"], dependencies=[Security(bearer)])
 
     async def reader_for(request: Request) -> Reader | JSONResponse:
         token = bearer_token(request)
@@ -65,7 +67,12 @@ def data_share_router(
     def no_purpose() -> JSONResponse:
         return problem(400, "purpose_required", "say why you read: ?purpose=...")
 
-    @router.get("/api/v1/people/{identifier:path}")
+    @router.get(
+        "/api/v1/people/{identifier:path}",
+        response_model=dict[str, Any],
+        responses=problem_responses(400, 401, 403, 404, 422, 429),
+        description="The person, with only the fields the caller's policy shares.",
+    )
     async def read_person(
         identifier: str, request: Request, purpose: Purpose = None
     ) -> JSONResponse:
@@ -83,7 +90,11 @@ def data_share_router(
             return problem(404, "not_found", f"no person {identifier} is on record")
         return JSONResponse(view)
 
-    @router.get("/api/v1/people")
+    @router.get(
+        "/api/v1/people",
+        response_model=People,
+        responses=problem_responses(400, 401, 403, 422, 429),
+    )
     async def search_people(
         request: Request,
         surname: Annotated[str, Query(min_length=1, max_length=100)],

@@ -48,7 +48,7 @@ from functools import partial
 from typing import Any
 
 import anyio
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Security
 from fastapi.responses import JSONResponse
 
 from adapters.base import InboundType, PartnerScope
@@ -66,6 +66,8 @@ from core_records.errors import (
     TransientError,
 )
 from gatehouse.api.auth import bearer_token
+from gatehouse.api.models import Accepted
+from gatehouse.api.openapi import bearer, inbound_request_body, problem_responses
 from gatehouse.api.problems import problem
 from gatehouse.api.resends import publish_once
 from routing.inbound import Publish, Submission
@@ -120,6 +122,49 @@ def partner_reference(inbound_type: InboundType, document: Any, request: Request
     return key
 
 
+RESPONSES: dict[int | str, dict[str, Any]] = {
+    202: {
+        "description": "Accepted, once the broker confirmed it durable (a resend of an "
+        "accepted document: the same answer, with Idempotent-Replayed: true)",
+        "headers": {
+            "Location": {"description": "The message's status URL", "schema": {"type": "string"}}
+        },
+    },
+    **problem_responses(400, 401, 403, 404, 409, 413, 422, 429, 503),
+}
+
+
+def _described(registry: AdapterRegistry) -> dict[str, Any]:
+    """The route's description in the OpenAPI: its answers, its body and its headers."""
+    return {
+        "status_code": 202,
+        "response_model": Accepted,
+        "responses": RESPONSES,
+        "openapi_extra": _openapi_extra(registry),
+    }
+
+
+def _openapi_extra(registry: AdapterRegistry) -> dict[str, Any]:
+    """The request body, and the headers the edge reads besides the token."""
+    headers = [
+        {
+            "name": IDEMPOTENCY_KEY,
+            "in": "header",
+            "required": False,
+            "description": "The partner's reference for a message whose format has none.",
+            "schema": {"type": "string", "maxLength": MAX_REFERENCE_LENGTH},
+        },
+        {
+            "name": "X-Correlation-Id",
+            "in": "header",
+            "required": False,
+            "description": "Carried through the journal with everything the message causes.",
+            "schema": {"type": "string"},
+        },
+    ]
+    return {**inbound_request_body(registry), "parameters": headers}
+
+
 def inbound_router(
     *,
     registry: AdapterRegistry,
@@ -133,10 +178,10 @@ def inbound_router(
     """``may_post(token, message_type)``: whether the token's grant covers the message type
     (a token may be scoped to some of its adapter's types, or to the data share only).
     ``submissions``: where references are claimed (None: resends are not recognised)."""
-    router = APIRouter()
+    router = APIRouter(tags=["inbound"], dependencies=[Security(bearer)])
     answer = partial(accept, publish=publish, submissions=submissions, record_hops=record_hops)
 
-    @router.post("/api/v1/inbound/{adapter_name}/{message_type}", status_code=202)
+    @router.post("/api/v1/inbound/{adapter_name}/{message_type}", **_described(registry))
     async def receive(adapter_name: str, message_type: str, request: Request) -> JSONResponse:
         token = bearer_token(request)
         partner = await anyio.to_thread.run_sync(authenticate, token) if token else None

@@ -19,7 +19,7 @@ from typing import Any
 
 import anyio
 import sqlalchemy as sa
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Security
 from fastapi.responses import JSONResponse
 
 from adapters.base import PartnerScope
@@ -28,6 +28,8 @@ from core_records.bookkeeping.audit import AuditEvent, write_audit
 from core_records.canteen import ledger as canteen_ledger
 from core_records.custody.applications import application_status
 from gatehouse.api.auth import partner_of
+from gatehouse.api.models import KioskAccount, KioskApplication, KioskOrder
+from gatehouse.api.openapi import bearer, problem_responses
 from gatehouse.api.problems import problem
 
 KIOSKS = "kiosks"
@@ -36,7 +38,8 @@ KIOSKS = "kiosks"
 def kiosk_router(
     *, registry: AdapterRegistry, authenticate: Callable[[str], str | None], engine: sa.Engine
 ) -> APIRouter:
-    router = APIRouter()
+    router = APIRouter(tags=["kiosks"], dependencies=[Security(bearer)])
+    refusals = problem_responses(401, 403, 404, 429)
 
     async def kiosk_scope(request: Request) -> PartnerScope | JSONResponse:
         partner = await partner_of(request, authenticate)
@@ -50,7 +53,9 @@ def kiosk_router(
             return problem(403, "forbidden", f"partner {partner} is not a kiosk system")
         return scope
 
-    @router.get("/api/v1/kiosks/accounts/{prison_number}")
+    @router.get(
+        "/api/v1/kiosks/accounts/{prison_number}", response_model=KioskAccount, responses=refusals
+    )
     async def account(prison_number: str, request: Request) -> JSONResponse:
         scope = await kiosk_scope(request)
         if isinstance(scope, JSONResponse):
@@ -72,7 +77,9 @@ def kiosk_router(
             }
         )
 
-    @router.get("/api/v1/kiosks/orders/{order_reference}")
+    @router.get(
+        "/api/v1/kiosks/orders/{order_reference}", response_model=KioskOrder, responses=refusals
+    )
     async def order(order_reference: str, request: Request) -> JSONResponse:
         scope = await kiosk_scope(request)
         if isinstance(scope, JSONResponse):
@@ -88,7 +95,11 @@ def kiosk_router(
             return problem(404, "not_found", f"no outcome for order {order_reference} yet")
         return JSONResponse(order_outcome(order_reference, outcome))
 
-    @router.get("/api/v1/kiosks/applications/{application_reference}")
+    @router.get(
+        "/api/v1/kiosks/applications/{application_reference}",
+        response_model=KioskApplication,
+        responses=refusals,
+    )
     async def application(application_reference: str, request: Request) -> JSONResponse:
         scope = await kiosk_scope(request)
         if isinstance(scope, JSONResponse):

@@ -5,20 +5,26 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 import anyio
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Security
 from fastapi.responses import JSONResponse
 
 from core_records.bookkeeping.journal import Journal
 from core_records.errors import GatehouseError
 from gatehouse.api.auth import partner_of
+from gatehouse.api.models import Live, MessageStatus, Readiness
+from gatehouse.api.openapi import bearer, problem_responses
 from gatehouse.api.problems import problem
 from monitoring.trace import trace_of
 
 
 def messages_router(*, journal: Journal, authenticate: Callable[[str], str | None]) -> APIRouter:
-    router = APIRouter()
+    router = APIRouter(tags=["messages"], dependencies=[Security(bearer)])
 
-    @router.get("/api/v1/messages/{message_id}")
+    @router.get(
+        "/api/v1/messages/{message_id}",
+        response_model=MessageStatus,
+        responses=problem_responses(401, 404, 429),
+    )
     async def message_status(message_id: str, request: Request) -> JSONResponse:
         partner = await partner_of(request, authenticate)
         if isinstance(partner, JSONResponse):
@@ -36,13 +42,17 @@ def messages_router(*, journal: Journal, authenticate: Callable[[str], str | Non
 def health_router(checks: Mapping[str, Callable[[], None]]) -> APIRouter:
     """``/health/live`` answers while the process runs; ``/health/ready`` runs each check
     (the store, the broker) and answers 503 naming any that failed."""
-    router = APIRouter()
+    router = APIRouter(tags=["health"])
 
-    @router.get("/health/live")
+    @router.get("/health/live", response_model=Live)
     async def live() -> dict[str, str]:
         return {"status": "live"}
 
-    @router.get("/health/ready")
+    @router.get(
+        "/health/ready",
+        response_model=Readiness,
+        responses={503: {"model": Readiness, "description": "A check failed"}},
+    )
     async def ready() -> JSONResponse:
         results: dict[str, str] = {}
         for name, check in checks.items():

@@ -34,6 +34,8 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from gatehouse.api.models import ProblemTypes, ProblemTypeView
+
 log = logging.getLogger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
@@ -312,13 +314,27 @@ def problem_types_router() -> APIRouter:
     router = APIRouter(tags=["problems"])
     by_slug = {kind.slug: kind for kind in _TYPES}
 
-    @router.get(TYPES_PATH)
+    @router.get(
+        TYPES_PATH,
+        response_model=ProblemTypes,
+        responses={200: {"content": {"text/html": {"schema": {"type": "string"}}}}},
+    )
     async def problem_types(request: Request) -> Response:
         if "text/html" in request.headers.get("accept", ""):
             return HTMLResponse(_page(_TYPES))
         return JSONResponse({"problemTypes": [kind.as_dict() for kind in _TYPES]})
 
-    @router.get(TYPES_PATH + "/{slug}")
+    @router.get(
+        TYPES_PATH + "/{slug}",
+        response_model=ProblemTypeView,
+        responses={
+            200: {"content": {"text/html": {"schema": {"type": "string"}}}},
+            404: {
+                "description": "No such problem type",
+                "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+            },
+        },
+    )
     async def problem_type(slug: str, request: Request) -> Response:
         kind = by_slug.get(slug)
         if kind is None:

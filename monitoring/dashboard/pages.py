@@ -66,8 +66,8 @@ class DashboardServices:
 
 
 def dashboard_router(services: DashboardServices) -> APIRouter:
-    """Every page of the dashboard, under ``PREFIX``."""
-    router = APIRouter()
+    """Every page of the dashboard, under ``PREFIX`` (HTML: not in the OpenAPI)."""
+    router = APIRouter(include_in_schema=False)
     for pages in (
         accounts_router(secure_cookies=services.secure_cookies),
         health_pages(services),
