@@ -5,6 +5,7 @@ and every line it logs about that message is one JSON object carrying its correl
 from __future__ import annotations
 
 import json
+import logging
 import os
 import signal
 import subprocess
@@ -177,3 +178,20 @@ def test_a_workers_metrics_parse_and_count_the_message_it_handled_and_its_logs_n
     delivered = [r for r in records if str(r.get("message", "")).startswith("delivered ")]
     assert delivered and all(r.get("correlation_id") == CORRELATION_ID for r in delivered)
     assert all(r.get("causation_id") for r in delivered)
+
+
+def test_a_metrics_port_already_taken_is_logged_and_the_worker_goes_on_without(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    import socket
+
+    from routing.worker_metrics import serve_worker_metrics
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with caplog.at_level(logging.WARNING, logger="routing.worker_metrics"):
+            assert serve_worker_metrics(port, "127.0.0.1") is False
+    assert any(f"127.0.0.1:{port}" in r.getMessage() for r in caplog.records)
+    assert serve_worker_metrics(0) is False

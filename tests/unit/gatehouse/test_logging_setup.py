@@ -110,3 +110,43 @@ def test_configuring_twice_keeps_one_handler_of_ours(json_log: io.StringIO) -> N
     assert len(ours) == 1
     logging.getLogger("gatehouse.test").warning("plain")
     assert json_log.getvalue().rstrip().endswith("WARNING gatehouse.test: plain")
+
+
+@pytest.mark.parametrize(
+    ("setting", "default", "chosen"),
+    [
+        (None, "json", "json"),
+        (None, "text", "text"),
+        ("text", "json", "text"),
+        ("json", "text", "json"),
+    ],
+)
+def test_the_log_format_setting_wins_over_the_commands_default(
+    monkeypatch: pytest.MonkeyPatch, setting: str | None, default: str, chosen: str
+) -> None:
+    from gatehouse.cli.processes import configure_logging
+
+    if setting is None:
+        monkeypatch.delenv("GATEHOUSE_LOG_FORMAT", raising=False)
+    else:
+        monkeypatch.setenv("GATEHOUSE_LOG_FORMAT", setting)
+    root = logging.getLogger()
+    level = root.level
+    try:
+        assert configure_logging(default_format=default) == chosen  # type: ignore[arg-type]
+    finally:
+        for handler in [h for h in root.handlers if h.get_name() == HANDLER_NAME]:
+            root.removeHandler(handler)
+        root.setLevel(level)
+
+
+def test_a_log_format_not_json_or_text_is_left_for_the_hub_to_refuse(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from pydantic import ValidationError
+
+    from gatehouse.settings import Settings
+
+    monkeypatch.setenv("GATEHOUSE_LOG_FORMAT", "xml")
+    with pytest.raises(ValidationError, match="log_format"):
+        Settings()
