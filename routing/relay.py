@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from core_records.errors import TransientError
 from core_records.store.record_store import OutboxEntry, RecordStore
 from routing import worker_metrics
+from routing.log_context import bound
 from routing.messages import (
     HEADER_CAUSATION_ID,
     HEADER_CORRELATION_ID,
@@ -82,6 +83,15 @@ class OutboxRelay:
             return 0
         self.store.mark_published(entries, now)
         worker_metrics.count(self.name, "published", len(entries))
+        if log.isEnabledFor(logging.DEBUG):
+            for entry in entries:
+                event = entry.event
+                with bound(
+                    message_id=event.event_id,
+                    correlation_id=entry.correlation_id,
+                    causation_id=entry.causation_id,
+                ):
+                    log.debug("published %s (%s)", event.event_id, event.event_type)
         return len(entries)
 
     def close(self) -> None:

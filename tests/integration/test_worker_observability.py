@@ -175,6 +175,9 @@ def test_a_workers_metrics_parse_and_count_the_message_it_handled_and_its_logs_n
     for record in about_it:
         assert record.get("correlation_id") == CORRELATION_ID, record
         assert record.get("message_id") == message_id, record
+    published = [r for r in records if str(r.get("message", "")).startswith("published ")]
+    assert published and all(r.get("correlation_id") == CORRELATION_ID for r in published)
+    assert all(r.get("causation_id") == message_id for r in published)
     delivered = [r for r in records if str(r.get("message", "")).startswith("delivered ")]
     assert delivered and all(r.get("correlation_id") == CORRELATION_ID for r in delivered)
     assert all(r.get("causation_id") for r in delivered)
