@@ -18,6 +18,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from datetime import timedelta
+from typing import Any
 
 from fastapi import APIRouter, FastAPI
 from fastapi.responses import Response
@@ -103,22 +104,25 @@ class HubCollector(Collector):
             return dict(self._steps)
 
 
+DESCRIBED: dict[str, Any] = {
+    "tags": ["metrics"],
+    "response_class": Response,
+    "responses": {
+        200: {
+            "description": "The Prometheus text exposition format",
+            "content": {"text/plain": {"schema": {"type": "string"}}},
+        }
+    },
+}
+"""How the OpenAPI describes a metrics route."""
+
+
 def metrics_router(collector: Collector) -> APIRouter:
     registry = CollectorRegistry(auto_describe=False)
     registry.register(collector)
     router = APIRouter()
 
-    @router.get(
-        "/metrics",
-        tags=["metrics"],
-        response_class=Response,
-        responses={
-            200: {
-                "description": "The Prometheus text exposition format",
-                "content": {"text/plain": {"schema": {"type": "string"}}},
-            }
-        },
-    )
+    @router.get("/metrics", **DESCRIBED)
     def metrics() -> Response:
         return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
@@ -173,7 +177,7 @@ def install_request_metrics(app: FastAPI) -> None:
     ``/metrics/process``."""
     router = APIRouter()
 
-    @router.get("/metrics/process", include_in_schema=False)
+    @router.get("/metrics/process", **DESCRIBED)
     def process_metrics() -> Response:
         return Response(generate_latest(PROCESS_REGISTRY), media_type=CONTENT_TYPE_LATEST)
 
