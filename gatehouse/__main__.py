@@ -1,6 +1,6 @@
 """``python -m gatehouse ...``: the ``gatehouse`` command."""
 
-from gatehouse.cli import app
+from gatehouse.cli import main
 
 if __name__ == "__main__":
-    app(prog_name="gatehouse")
+    main()

@@ -16,6 +16,7 @@ from importlib import metadata
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
 
 from gatehouse.cli.adapters import adapters_app
 from gatehouse.cli.canteen import canteen_app
@@ -86,3 +87,15 @@ app.add_typer(credentials_app, name="credentials")
 app.add_typer(pnc_app, name="pnc")
 app.add_typer(canteen_app, name="canteen")
 app.add_typer(files_app, name="files")
+
+
+def main() -> None:
+    """The console script: the app, with a setting that fails its checks answered as a
+    configuration error naming the variable (exit 1) rather than a traceback."""
+    try:
+        app(prog_name="gatehouse")
+    except ValidationError as error:
+        for problem in error.errors():
+            name = "GATEHOUSE_" + "__".join(str(part) for part in problem["loc"]).upper()
+            typer.echo(f"error: {name}: {problem['msg']}", err=True)
+        raise SystemExit(1) from None

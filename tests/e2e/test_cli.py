@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import httpx
@@ -213,3 +216,16 @@ def test_every_list_and_show_command_gives_json(hub: Hub, api: str) -> None:
     assert as_json("pnc", "awaiting") == []
     assert as_json("files", "interfaces") == []
     assert as_json("users", "lockouts") == []
+
+
+def test_a_setting_that_fails_its_check_names_the_variable_and_exits_1(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "gatehouse", "dead-letters", "list"],
+        env={**os.environ, "GATEHOUSE_DATA_DIR": str(tmp_path), "GATEHOUSE_MAX_ATTEMPTS": "0"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert "error: GATEHOUSE_MAX_ATTEMPTS: " in result.stderr
+    assert "Traceback" not in result.stderr
