@@ -65,23 +65,31 @@ def wall_clock_us() -> int:
 class StoreRateLimiter:
     """``RateLimiter`` on the record store (SQLite or PostgreSQL), one row per key."""
 
-    def __init__(self, engine: sa.Engine, clock_us: Callable[[], int] = wall_clock_us) -> None:
+    def __init__(self, engine: sa.Engine, clock_us: Callable[[], int] | None = None) -> None:
+        """``clock_us`` replaces the database's clock (for tests); by default the time is
+        the database's, read once the key's row is locked, so that a request whose process
+        was held up between reading a clock and reaching the row is not judged by a time
+        older than the request it follows."""
         self._engine = engine
         if engine.dialect.name == "sqlite":
             self._engine = _without_sync_commits(engine)
         self._clock_us = clock_us
 
     def wait_for(self, key: str, rate: Rate) -> float:
-        now = self._clock_us()
         interval, tolerance = rate.interval_us, rate.tolerance_us
-        stored = rate_limit.c.tat_us
-        due = sa.case((stored < now, sa.literal(now)), else_=stored)
-        fits = (due - now) <= tolerance
         with store_errors(), self._engine.begin() as connection:
             if connection.dialect.name == "postgresql":
                 # A count lost in a crash a few milliseconds old lets a request or two more
                 # through; waiting for the WAL flush would cost every request a disk sync.
                 connection.exec_driver_sql("SET LOCAL synchronous_commit TO off")
+            now = (
+                sa.literal(self._clock_us(), sa.BigInteger)
+                if self._clock_us is not None
+                else _database_clock_us(connection)
+            )
+            stored = rate_limit.c.tat_us
+            due = sa.case((stored < now, now), else_=stored)
+            fits = (due - now) <= tolerance
             insert = _insert(connection).values(key=key, tat_us=now + interval, allowed=True)
             row = connection.execute(
                 insert.on_conflict_do_update(
@@ -90,11 +98,11 @@ class StoreRateLimiter:
                         "tat_us": sa.case((fits, due + interval), else_=stored),
                         "allowed": fits,
                     },
-                ).returning(rate_limit.c.tat_us, rate_limit.c.allowed)
+                ).returning(rate_limit.c.tat_us, rate_limit.c.allowed, now.label("now_us"))
             ).one()
         if row.allowed:
             return 0.0
-        return max(row.tat_us - now - tolerance, 1) / MICROSECONDS
+        return max(row.tat_us - row.now_us - tolerance, 1) / MICROSECONDS
 
     def forget(self, key: str) -> None:
         """Start ``key`` afresh (a full burst)."""
@@ -113,6 +121,16 @@ def _without_sync_commits(engine: sa.Engine) -> sa.Engine:
         dbapi_connection.execute("PRAGMA synchronous=NORMAL")
 
     return limiter_engine
+
+
+def _database_clock_us(connection: sa.Connection) -> sa.ColumnElement[int]:
+    """The database's time in whole microseconds since the epoch, read as the statement runs:
+    PostgreSQL's ``clock_timestamp()`` (evaluated in the upsert once the row is locked);
+    SQLite's ``'now'`` (writers take turns, so each write sees a time after the last)."""
+    if connection.dialect.name == "postgresql":
+        return sa.cast(sa.func.extract("epoch", sa.func.clock_timestamp()) * MICROSECONDS,
+                       sa.BigInteger)  # fmt: skip
+    return sa.cast((sa.func.julianday("now") - 2440587.5) * 86_400 * MICROSECONDS, sa.BigInteger)
 
 
 def _insert(connection: sa.Connection) -> postgresql.Insert | sqlite.Insert:
