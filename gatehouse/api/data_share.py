@@ -43,29 +43,10 @@ def data_share_router(
 ) -> APIRouter:
     router = APIRouter(tags=["data share"], dependencies=[Security(bearer)])
 
-    async def reader_for(request: Request) -> Reader | JSONResponse:
-        token = bearer_token(request)
-        found = await anyio.to_thread.run_sync(grant, token) if token else None
-        if found is None:
-            return problem(401, "unauthorised", "a valid partner token is required")
-        if DATA_SHARE not in found.scopes:
-            return problem(
-                403, "forbidden", f"this token of {found.partner} has no data-share scope"
-            )
-        try:
-            scope = registry.scope_for_partner(found.partner)
-            policy = registry.adapter(scope.adapter).policy
-        except LookupError:
-            return problem(403, "forbidden", f"{found.partner} has no data-share access")
-        if not policy.person_fields:
-            return problem(403, "forbidden", f"{found.partner}'s policy shares no person fields")
-        # The row scope is the policy's: an operator reads the people in its own prisons
-        # (none at all if it runs none), anyone else reads everyone.
-        prisons = scope.establishments if policy.rows == OWN_PRISONS else None
-        return Reader(found.partner, policy.person_fields, prisons)
-
-    def no_purpose() -> JSONResponse:
-        return problem(400, "purpose_required", "say why you read: ?purpose=...")
+    async def reader_with_purpose(
+        request: Request, purpose: str | None
+    ) -> tuple[Reader, str] | JSONResponse:
+        return await _reader_with_purpose(request, purpose, registry, grant)
 
     @router.get(
         "/api/v1/people/{identifier:path}",
@@ -76,16 +57,15 @@ def data_share_router(
     async def read_person(
         identifier: str, request: Request, purpose: Purpose = None
     ) -> JSONResponse:
-        reader = await reader_for(request)
-        if isinstance(reader, JSONResponse):
-            return reader
-        if not purpose or not purpose.strip():
-            return no_purpose()
+        allowed = await reader_with_purpose(request, purpose)
+        if isinstance(allowed, JSONResponse):
+            return allowed
+        reader, why = allowed
         try:
             wanted = identifier_from_text(identifier)
         except InvalidIdentifier as error:
             return problem(400, "invalid_identifier", error.reason)
-        view = await anyio.to_thread.run_sync(share.read, reader, wanted, purpose.strip())
+        view = await anyio.to_thread.run_sync(share.read, reader, wanted, why)
         if view is None:
             return problem(404, "not_found", f"no person {identifier} is on record")
         return JSONResponse(view)
@@ -102,18 +82,53 @@ def data_share_router(
         forenames: Annotated[str, Query(max_length=200)] = "",
         purpose: Purpose = None,
     ) -> JSONResponse:
-        reader = await reader_for(request)
-        if isinstance(reader, JSONResponse):
-            return reader
-        if not purpose or not purpose.strip():
-            return no_purpose()
+        allowed = await reader_with_purpose(request, purpose)
+        if isinstance(allowed, JSONResponse):
+            return allowed
+        reader, why = allowed
         try:
             born = date.fromisoformat(date_of_birth)
         except ValueError:
             return problem(400, "invalid_date", f"dateOfBirth {date_of_birth!r} is not YYYY-MM-DD")
-        people = await anyio.to_thread.run_sync(
-            share.search, reader, surname, forenames, born, purpose.strip()
-        )
+        people = await anyio.to_thread.run_sync(share.search, reader, surname, forenames, born, why)
         return JSONResponse({"people": people})
 
     return router
+
+
+async def _reader_for(
+    request: Request, registry: AdapterRegistry, grant: Callable[[str], Grant | None]
+) -> Reader | JSONResponse:
+    token = bearer_token(request)
+    found = await anyio.to_thread.run_sync(grant, token) if token else None
+    if found is None:
+        return problem(401, "unauthorised", "a valid partner token is required")
+    if DATA_SHARE not in found.scopes:
+        return problem(403, "forbidden", f"this token of {found.partner} has no data-share scope")
+    try:
+        scope = registry.scope_for_partner(found.partner)
+        policy = registry.adapter(scope.adapter).policy
+    except LookupError:
+        return problem(403, "forbidden", f"{found.partner} has no data-share access")
+    if not policy.person_fields:
+        return problem(403, "forbidden", f"{found.partner}'s policy shares no person fields")
+    # The row scope is the policy's: an operator reads the people in its own prisons
+    # (none at all if it runs none), anyone else reads everyone.
+    prisons = scope.establishments if policy.rows == OWN_PRISONS else None
+    return Reader(found.partner, policy.person_fields, prisons)
+
+
+async def _reader_with_purpose(
+    request: Request,
+    purpose: str | None,
+    registry: AdapterRegistry,
+    grant: Callable[[str], Grant | None],
+) -> tuple[Reader, str] | JSONResponse:
+    """The reader and the purpose they gave, or the problem to answer: every read of
+    core case information names why it is made, for the audit trail."""
+    reader = await _reader_for(request, registry, grant)
+    if isinstance(reader, JSONResponse):
+        return reader
+    if not purpose or not purpose.strip():
+        return problem(400, "purpose_required", "say why you read: ?purpose=...")
+    return reader, purpose.strip()
