@@ -45,7 +45,16 @@ def test_a_record_is_one_json_line_with_time_level_logger_and_message(
     assert "message_id" not in record
 
 
-def test_uvicorns_coloured_copy_of_the_message_is_left_out(json_log: io.StringIO) -> None:
+def test_uvicorns_coloured_copy_of_the_message_is_left_out(
+    json_log: io.StringIO, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As under `gatehouse serve` in JSON (uvicorn given no log config of its own): uvicorn's
+    # records reach the root handler. A server started earlier in the same process (the
+    # tests' `serving`) may have given uvicorn's loggers handlers of their own.
+    for name in ("uvicorn", "uvicorn.error"):
+        monkeypatch.setattr(logging.getLogger(name), "propagate", True)
+        monkeypatch.setattr(logging.getLogger(name), "handlers", [])
+        monkeypatch.setattr(logging.getLogger(name), "disabled", False)
     logging.getLogger("uvicorn.error").warning(
         "Started %d", 7, extra={"color_message": "Started \x1b[36m%d\x1b[0m"}
     )
