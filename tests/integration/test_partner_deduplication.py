@@ -10,14 +10,11 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
-import pytest
-
-from adapters.delius.simulator import DeliusReceiver, running_receiver
+from adapters.delius.simulator import DeliusReceiver
 from adapters.private_prisons.simulator import OperatorSimulator
 from adapters.transports.http import HttpDelivery
 from core_records.bookkeeping import journal
@@ -31,29 +28,10 @@ from routing.inbound import Submission, publish_inbound
 from routing.partner_amqp import AmqpPartnerDelivery
 from routing.simulated_partner import SimulatedAmqpPartner, running_partner
 from tests.hub_fixtures import partners_connection
-from tests.running_hub import eventually, hub_settings, running_hub
+from tests.running_hub import eventually, running_hub
 
 EVENT_ID = "x-gatehouse-event-id"
 DELIVERY = "x-gatehouse-delivery"
-
-
-@pytest.fixture
-def delius() -> Iterator[tuple[str, DeliusReceiver]]:
-    with running_receiver() as (url, receiver):
-        yield url, receiver
-
-
-@pytest.fixture
-def settings(
-    postgres_url: str, rabbitmq_url: str, namespace: str, tmp_path: Path, delius: Any
-) -> Settings:
-    return hub_settings(
-        database_url=postgres_url,
-        broker_url=rabbitmq_url,
-        namespace=namespace,
-        data_dir=tmp_path,
-        delius_url=delius[0],
-    )
 
 
 class DiesBeforeRecordingOnce:

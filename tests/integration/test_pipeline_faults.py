@@ -16,17 +16,14 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import httpx
-import pytest
 import sqlalchemy as sa
 from lxml import etree
 
-from adapters.delius.simulator import DeliusReceiver, running_receiver
+from adapters.delius.simulator import DeliusReceiver
 from adapters.private_prisons.simulator import OperatorSimulator
 from adapters.transports.local_server import serving
 from core_records import tables
@@ -35,29 +32,10 @@ from gatehouse.bootstrap import Hub, build_hub
 from gatehouse.settings import Settings
 from routing.inbound import Submission, inbound_message
 from tests.integration.routing._tcp_proxy import TcpProxy
-from tests.running_hub import eventually, hub_settings, running_hub
+from tests.running_hub import eventually, running_hub
 from tests.support import remember_topology
 
 SERCO_PRISONS = ["DNI", "TSI", "LGI", "ASI", "DGI"]
-
-
-@pytest.fixture
-def delius() -> Iterator[tuple[str, DeliusReceiver]]:
-    with running_receiver() as (url, receiver):
-        yield url, receiver
-
-
-@pytest.fixture
-def settings(
-    postgres_url: str, rabbitmq_url: str, namespace: str, tmp_path: Path, delius: Any
-) -> Settings:
-    return hub_settings(
-        database_url=postgres_url,
-        broker_url=rabbitmq_url,
-        namespace=namespace,
-        data_dir=tmp_path,
-        delius_url=delius[0],
-    )
 
 
 def receptions(count: int, seed: int = 1) -> list[bytes]:

@@ -20,36 +20,17 @@ import pytest
 import sqlalchemy as sa
 from prometheus_client.parser import text_string_to_metric_families
 
-from adapters.delius.simulator import DeliusReceiver, running_receiver
+from adapters.delius.simulator import DeliusReceiver
 from adapters.private_prisons.simulator import OperatorSimulator
 from core_records import tables
 from gatehouse.bootstrap import Hub, build_hub
 from gatehouse.settings import Settings
 from routing.inbound import Submission, inbound_message
-from tests.running_hub import eventually, hub_settings
+from tests.running_hub import eventually
 from tests.sftp_server import free_port
 from tests.support import remember_topology
 
 CORRELATION_ID = "observability-test-correlation"
-
-
-@pytest.fixture
-def delius() -> Iterator[tuple[str, DeliusReceiver]]:
-    with running_receiver() as (url, receiver):
-        yield url, receiver
-
-
-@pytest.fixture
-def settings(
-    postgres_url: str, rabbitmq_url: str, namespace: str, tmp_path: Path, delius: Any
-) -> Settings:
-    return hub_settings(
-        database_url=postgres_url,
-        broker_url=rabbitmq_url,
-        namespace=namespace,
-        data_dir=tmp_path,
-        delius_url=delius[0],
-    )
 
 
 @pytest.fixture
