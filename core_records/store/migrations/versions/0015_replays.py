@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 revision: str = "0015_replays"
-down_revision: str | None = "0014_business_mi"
+down_revision: str | None = "0014_retention"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,6 +1,6 @@
-"""Business management information (issue 14).
+"""Retention: the journal and stored documents partitioned by time on PostgreSQL (issue 14).
 
-Revision ID: 0014_business_mi
+Revision ID: 0014_retention
 Revises: 0013_interface_control
 Create Date: 2026-12-02
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-revision: str = "0014_business_mi"
+revision: str = "0014_retention"
 down_revision: str | None = "0013_interface_control"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

@@ -1,0 +1,26 @@
+"""Business management information (issue 14).
+
+Revision ID: 0018_business_mi
+Revises: 0017_subscribers
+Create Date: 2026-12-02
+
+For SQLite and PostgreSQL alike. Constraint names follow
+``core_records.tables.NAMING_CONVENTION``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+revision: str = "0018_business_mi"
+down_revision: str | None = "0017_subscribers"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
