@@ -1,7 +1,7 @@
 """Resend and replay (issue 14).
 
 Revision ID: 0015_replays
-Revises: 0014_business_mi
+Revises: 0014_retention
 Create Date: 2026-12-02
 
 For SQLite and PostgreSQL alike. Constraint names follow
