@@ -13,11 +13,17 @@ from core_records.bookkeeping.file_tables import (
     file_line_error,
     file_transfer,
 )
+from core_records.bookkeeping.history_tables import message_document
+from core_records.bookkeeping.interface_control_tables import (
+    dead_letter_retry_schedule,
+    interface_pause,
+)
 from core_records.bookkeeping.monitoring_tables import (
     dashboard_session,
     dashboard_user,
     interface_health_change,
 )
+from core_records.bookkeeping.replay_tables import replay_run
 from core_records.bookkeeping.tables import (
     audit_event,
     dead_letter,
@@ -60,6 +66,7 @@ from core_records.identity.tables import (
     person_merge,
     person_name_key,
 )
+from core_records.partner_records.court_tables import court_hearing, court_result
 from core_records.partner_records.intelligence_tables import (
     intelligence_flag,
     police_lookup,
@@ -99,9 +106,12 @@ __all__ = [
     "canteen_account",
     "canteen_refusal",
     "canteen_transaction",
+    "court_hearing",
+    "court_result",
     "dashboard_session",
     "dashboard_user",
     "dead_letter",
+    "dead_letter_retry_schedule",
     "delivery_hold",
     "file_line_error",
     "file_transfer",
@@ -112,10 +122,12 @@ __all__ = [
     "incentive_review",
     "intelligence_flag",
     "interface_health_change",
+    "interface_pause",
     "journal",
     "legal_status",
     "licence_condition",
     "merge_candidate",
+    "message_document",
     "metadata",
     "movement",
     "movement_reason",
@@ -135,6 +147,7 @@ __all__ = [
     "probation_registration",
     "rate_limit",
     "relay_lease",
+    "replay_run",
     "risk_assessment",
     "security_alert",
     "sentence_date",
