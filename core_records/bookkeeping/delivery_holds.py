@@ -26,6 +26,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from core_records.bookkeeping import journal
 from core_records.bookkeeping.journal import Hop, write_hops
+from core_records.bookkeeping.message_history import Document, record_documents
 from core_records.bookkeeping.tables import delivery_hold
 from core_records.bookkeeping.tables import journal as journal_table
 from core_records.timestamps import as_utc
@@ -109,11 +110,13 @@ class DeliveryHolds:
         lift: Sequence[int],
         hops: Sequence[Hop],
         hops_if_new: dict[int, Hop] | None = None,
+        documents: Sequence[Document] = (),
     ) -> set[int]:
         """In one transaction: place holds (or mark them seen again), lift holds by sequence,
         and journal the hops, with ``hops_if_new[sequence]`` for each hold placed anew (so
         an event cycling through a delay tier behind another is journalled once). Returns
-        the sequences whose holds are new."""
+        the sequences whose holds are new. ``documents`` (what was delivered, or failed for
+        good) go into the message history in the same transaction."""
         placed: set[int] = set()
         with self._engine.begin() as connection:
             now = datetime.now(UTC)
@@ -160,6 +163,7 @@ class DeliveryHolds:
             first_time = [hop for seq, hop in (hops_if_new or {}).items() if seq in placed]
             if hops or first_time:
                 write_hops(connection, [*hops, *first_time])
+            record_documents(connection, documents)
         return placed
 
     def sweep(self, partner: str, *, not_seen_for: timedelta | None) -> list[Released]:

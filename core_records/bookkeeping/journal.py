@@ -21,12 +21,13 @@ Hop names, in the order a message meets them:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
 
 import sqlalchemy as sa
 
+from core_records.bookkeeping.message_history import Document, record_documents
 from core_records.bookkeeping.tables import journal as journal_table
 from core_records.custody.tables import person, person_identifier
 from core_records.store.database import READ_ONLY, store_errors
@@ -130,13 +131,15 @@ class Journal:
     def __init__(self, engine: sa.Engine) -> None:
         self._engine = engine
 
-    def record(self, hops: Iterable[Hop]) -> None:
-        """Insert hops in a transaction of their own."""
+    def record(self, hops: Iterable[Hop], documents: Sequence[Document] = ()) -> None:
+        """Insert hops in a transaction of their own, with the partner documents they are
+        about (``message_history``)."""
         hops = list(hops)
         if not hops:
             return
         with store_errors(), self._engine.begin() as connection:
             write_hops(connection, hops)
+            record_documents(connection, documents)
 
     def trace(self, message_id: str) -> list[Hop]:
         """Every hop about the message, and about the events it caused, in time order."""

@@ -50,6 +50,9 @@ dashboard_user = sa.Table(
     sa.Column("role", sa.String(16), nullable=False),
     sa.Column("created_at", UtcDateTime, nullable=False),
     sa.Column("disabled_at", UtcDateTime),
+    # A grant apart from the role, admins included: may read the documents partners sent
+    # and were sent (``message_document``), each reading audited.
+    sa.Column("may_view_content", sa.Boolean, nullable=False, server_default=sa.false()),
 )
 
 dashboard_session = sa.Table(

@@ -19,7 +19,7 @@ at the end, in the same transaction (see ``core_records.store.unit_of_work``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
@@ -28,6 +28,7 @@ import sqlalchemy as sa
 
 from core_records.bookkeeping import journal
 from core_records.bookkeeping.journal import Hop, write_hops
+from core_records.bookkeeping.message_history import Document, record_documents
 from core_records.commands import InboundMessage
 from core_records.custody.person_view import person_view
 from core_records.custody.reference_data import ReferenceData
@@ -100,7 +101,10 @@ class RecordStore:
         return self._reference
 
     def apply(
-        self, messages: Sequence[InboundMessage], decided: dict[str, Decided] | None = None
+        self,
+        messages: Sequence[InboundMessage],
+        decided: dict[str, Decided] | None = None,
+        documents: Mapping[str, Document] | None = None,
     ) -> list[ApplyOutcome]:
         """Apply a batch of messages in one transaction; an outcome per message, in order.
 
@@ -109,6 +113,8 @@ class RecordStore:
         nothing of the batch was kept, and the whole batch is safe to apply again.
 
         ``decided`` holds people's decisions on possible-match cases, by the message id held.
+        ``documents`` holds the partner documents to keep in the message history, by message
+        id; each is kept with its message's hop (once, however often a duplicate comes).
         """
         if not messages:
             return []
@@ -123,7 +129,9 @@ class RecordStore:
                         match_rules=self.match_rules,
                         decided=decided,
                     )
-                    return _apply_batch(connection, messages, work, self._handlers)
+                    outcomes = _apply_batch(connection, messages, work, self._handlers)
+                    _keep_documents(connection, outcomes, documents or {})
+                    return outcomes
             except sa.exc.IntegrityError as error:
                 if _is_unique_violation(error):
                     # Another writer stored the same message or person at the same moment;
@@ -230,6 +238,14 @@ def _apply_batch(
     outbox_rows.write_events(connection, event_rows)
     write_hops(connection, hops)
     return outcomes
+
+
+def _keep_documents(
+    connection: sa.Connection, outcomes: list[ApplyOutcome], documents: Mapping[str, Document]
+) -> None:
+    kept = [documents[o.message_id] for o in outcomes if o.message_id in documents]
+    again = {o.message_id for o in outcomes if o.status == DUPLICATE}
+    record_documents(connection, kept, unless_kept=again)
 
 
 def _stored_person_keys(connection: sa.Connection, message_ids: list[str]) -> dict[str, str | None]:
