@@ -20,6 +20,8 @@ from gatehouse.api.problems import install_problem_handlers
 from gatehouse.api.rate_limit import PartnerRateLimit, RateLimits
 from gatehouse.bootstrap import Hub, build_hub, rate_limiter
 from gatehouse.service_monitoring import mount_monitoring
+from monitoring.business import BusinessFigures
+from monitoring.dashboard.business_pages import business_router
 from monitoring.identity_pages import identity_pages_router
 from monitoring.metrics import install_request_metrics
 from routing.inbound import publish_inbound
@@ -55,6 +57,7 @@ def create_app(hub: Hub) -> FastAPI:
     )
     app.state.hub = hub
     mount_monitoring(app, hub)
+    app.include_router(business_router(BusinessFigures(hub.engine)))
     install_request_metrics(app)  # outermost middleware: times every request, 429s too
     # Last, so that every error of every route (the dashboard's too) is a problem document.
     install_problem_handlers(app)

@@ -20,7 +20,7 @@ keep the cost proportional to the period asked for rather than to the record's s
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -34,6 +34,8 @@ from core_records.store.database import READ_ONLY, store_errors
 from core_records.tables import agency, journal, movement, person
 from monitoring.reports import percentile
 
+DEFAULT_DAYS = 7
+"""The period a page shows when asked for none: the last week, today included."""
 COUNTED = {
     # (movement type, direction): the column it counts in
     ("ADM", "IN"): "receptions",
@@ -263,3 +265,35 @@ def _as_date(value: object) -> date:
 def totals(rows: Sequence[EstablishmentDay]) -> dict[str, int]:
     """The period's movements over every row shown."""
     return {column: sum(getattr(r, column) for r in rows) for column in COUNTED.values()}
+
+
+def period_of(
+    first: str | None,
+    last: str | None,
+    establishment: str | None,
+    *,
+    today: date,
+    max_days: int,
+    prisons: Collection[str],
+) -> Period:
+    """The period a page or command asked for: ISO dates ``first`` to ``last`` inclusive, by
+    default the last ``DEFAULT_DAYS`` days to ``today``; a ``ValueError`` that says what is
+    wrong otherwise."""
+    end = _date_of(last, "to") or today
+    start = _date_of(first, "from") or end - timedelta(days=DEFAULT_DAYS - 1)
+    code = (establishment or "").strip().upper() or None
+    if code is not None and code not in prisons:
+        raise ValueError(f"there is no prison {code}")
+    period = Period(start, end, code)
+    if len(period.days) > max_days:
+        raise ValueError(f"a period is at most {max_days} days, not {len(period.days)}")
+    return period
+
+
+def _date_of(text: str | None, name: str) -> date | None:
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise ValueError(f"{name} must be a date such as 2025-03-04, not {text!r}") from None

@@ -26,6 +26,7 @@ from gatehouse.cli.dead_letters import dead_letters_app
 from gatehouse.cli.files import files_app
 from gatehouse.cli.identity import credentials_app, identity_app
 from gatehouse.cli.messages import messages_app
+from gatehouse.cli.mi import mi_app
 from gatehouse.cli.pnc import pnc_app
 from gatehouse.cli.private_prisons import private_prisons_app
 from gatehouse.cli.processes import demo, serve, worker
@@ -87,6 +88,7 @@ app.add_typer(credentials_app, name="credentials")
 app.add_typer(pnc_app, name="pnc")
 app.add_typer(canteen_app, name="canteen")
 app.add_typer(files_app, name="files")
+app.add_typer(mi_app, name="mi")
 
 
 def main() -> None:
