@@ -63,9 +63,15 @@ class Settings(BaseSettings):
     """Port ``gatehouse serve`` listens on."""
     max_body_bytes: int = Field(default=1_048_576, gt=0)
     """Largest inbound document accepted, in bytes."""
+    keep_documents: bool = True
+    """Keep every inbound partner document and every rendered outbound one, compressed with
+    its SHA-256, beside the journal (README, "Message history")."""
     submission_retention_days: float = Field(default=30.0, gt=0)
     """How long a partner's message reference is remembered, so that a resend of the same
     document is answered as the first post was (``core_records.bookkeeping.submissions``)."""
+    replay_rate_per_s: float = Field(default=20.0, gt=0)
+    """Documents a second a replay or resend sends its partner at most, on top of live
+    traffic (``gatehouse messages replay --rate`` sets one run's own)."""
 
     partner_urls: dict[str, str] = Field(default_factory=dict)
     """Where each outbound adapter delivers, by adapter name."""
@@ -78,6 +84,16 @@ class Settings(BaseSettings):
     """Short in-process tries of one delivery before it waits in a delay tier."""
     delivery_lanes: int = Field(default=4, ge=1)
     """Deliveries to one partner in flight at once (each person's in order)."""
+    validate_events: bool = False
+    """Check every raised event against the event catalogue (``schemas/events/``) as it is
+    written to the outbox, failing the change that raised an invalid one. On in the test
+    suite; off by default, as it costs seconds on a whole-estate batch drop."""
+    subscriber_secret_key: str | None = None
+    """Fernet key (``gatehouse subscribers key`` prints a new one) that encrypts event
+    subscribers' signing secrets in the store; needed to add or deliver to subscribers."""
+    subscriber_poll_s: float = Field(default=5.0, gt=0)
+    """How often a delivery worker looks in the store for event subscribers added, changed
+    or removed since it started."""
 
     delay_tiers_ms: tuple[int, ...] = DEFAULT_DELAY_TIERS_MS
     """Waits before each retry of a transient failure, in milliseconds (a JSON list)."""
@@ -92,6 +108,26 @@ class Settings(BaseSettings):
     """TOML file of the interfaces' service levels; absent means monitoring/sla.toml."""
     health_interval_s: float = Field(default=15.0, gt=0)
     """How often the monitor worker role checks every interface's health."""
+    interface_pause_check_s: float = Field(default=2.0, gt=0)
+    """How often a delivery worker reads whether its interface is paused (README, "Pausing
+    an interface")."""
+    dead_letter_retry_interval_s: int = Field(default=600, ge=1)
+    """How long a dead letter waits before the ``dead-letters`` worker role sends it back to
+    its queue, in seconds; ``gatehouse dead-letters schedule`` sets one interface's own."""
+    dead_letter_retry_max: int = Field(default=6, ge=0)
+    """Scheduled retries of one dead message at most; 0 turns scheduled retry off."""
+    retention_documents_days: float = Field(default=90.0, gt=0)
+    """How long stored partner documents are kept, in days (README, "Retention")."""
+    retention_journal_days: float = Field(default=730.0, gt=0)
+    """How long the message journal's hops are kept, in days (two years)."""
+    retention_data_share_audit_days: float = Field(default=2557.0, gt=0)
+    """How long the audit of data-share reads is kept, in days (seven years, leap days in)."""
+    retention_interval_s: float = Field(default=3600.0, gt=0)
+    """How often the ``retention`` worker role prunes what has outlived its period."""
+    retention_months_ahead: int = Field(default=3, ge=1)
+    """Monthly partitions kept ready ahead of this month on PostgreSQL (journal, documents)."""
+    dead_letter_retry_check_s: float = Field(default=30.0, gt=0)
+    """How often the scheduler looks for dead letters due a retry, in seconds."""
     alert_webhook_url: str | None = None
     """Where health changes are POSTed as JSON."""
     alert_smtp_host: str | None = None

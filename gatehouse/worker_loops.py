@@ -3,9 +3,12 @@
 ingest         the inbound queue into the store, and each AMQP partner's inbound queue
 relay          the outbox to the events exchange
 delivery       each partner's outbound queue to the partner (HTTP or AMQP)
-dead-letters   the dead-letter queue into the store, for the dashboard and replay
+dead-letters   the dead-letter queue into the store, for the dashboard and replay, and
+               the scheduled retry of dead letters
 monitor        the health watch and its alerts, and the submissions' retention
 sftp           each inbound SFTP interface's poller
+replays        replays and resends a service manager asked for, at their bounded rate
+retention      prunes the journal, stored documents and data-share audit past their periods
 canteen-files  the canteen order-file drop (only when asked for, and configured)
 """
 
@@ -20,8 +23,12 @@ from adapters.base import OWN_PRISONS, Adapter
 from adapters.transports.http import HttpDelivery
 from core_records.bookkeeping.submissions import SubmissionRetention
 from core_records.canteen import ledger as canteen_ledger
+from core_records.subscribers.store import SubscriberStore
 from gatehouse.bootstrap import ConfigurationError, Hub, amqp_partners
 from gatehouse.file_interfaces import sftp_pollers
+from gatehouse.information_governance import retention_loop
+from gatehouse.interface_control import dead_letter_retry_scheduler, pausable
+from gatehouse.replays import replay_runner
 from gatehouse.service_monitoring import build_health_watch
 from routing.dead_letters import DeadLetterKeeper
 from routing.delivery import DeliveryWorker
@@ -30,12 +37,13 @@ from routing.inbound import publish_inbound_batch
 from routing.ingest import IngestWorker
 from routing.partner_amqp import AmqpPartnerDelivery, AmqpPartnerListener
 from routing.relay import OutboxRelay
+from routing.subscriber_deliveries import SubscriberDeliveries
 from routing.topology import partner_inbound_queue_name
 from routing.worker import Loop
 
 log = logging.getLogger(__name__)
 
-ROLES = ("ingest", "relay", "delivery", "dead-letters", "monitor", "sftp")
+ROLES = ("ingest", "relay", "delivery", "dead-letters", "monitor", "sftp", "replays", "retention")
 """The roles a worker runs when none is named."""
 OPTIONAL_ROLES = ("canteen-files",)
 """Roles run only when asked for by name, and only where configured."""
@@ -56,7 +64,8 @@ def build_loops(hub: Hub, roles: Iterable[str] = ROLES) -> list[Loop]:
     if "relay" in roles:
         loops.append(OutboxRelay(hub.store, hub.transport, hub.topology.events_exchange))
     if "delivery" in roles:
-        loops.extend(delivery_loops(hub))
+        # Each stops taking deliveries while a service manager has its interface paused.
+        loops.extend(pausable(hub, loop) for loop in delivery_loops(hub))
     if "dead-letters" in roles:
         loops.append(
             DeadLetterKeeper(
@@ -64,14 +73,19 @@ def build_loops(hub: Hub, roles: Iterable[str] = ROLES) -> list[Loop]:
                 dead_letters=hub.dead_letters,
             )
         )
+        loops.append(dead_letter_retry_scheduler(hub))
     if "monitor" in roles:
         loops.append(build_health_watch(hub))
         retention = timedelta(days=hub.settings.submission_retention_days)
         loops.append(SubmissionRetention(hub.submissions, retention))
+    if "retention" in roles:
+        loops.append(retention_loop(hub))
     if "sftp" in roles:
         loops.extend(sftp_pollers(hub))
     if "canteen-files" in roles:
         loops.append(canteen_file_drop(hub))
+    if "replays" in roles:
+        loops.append(replay_runner(hub))
     return loops
 
 
@@ -88,6 +102,7 @@ def ingest_loops(hub: Hub) -> list[Loop]:
             retry_policy=settings.retry_policy,
             batch_size=settings.batch_size,
             max_body_bytes=settings.max_body_bytes,
+            keep_documents=settings.keep_documents,
         )
     ]
     for adapter_name in amqp_partners(hub.registry):
@@ -157,7 +172,30 @@ def delivery_loops(hub: Hub) -> list[Loop]:
                 lanes=settings.delivery_lanes,
             )
         )
+    loops.append(subscriber_deliveries(hub))
     return loops
+
+
+def subscriber_deliveries(hub: Hub) -> SubscriberDeliveries:
+    """The loop that delivers to the event subscribers in the store, picking up those added
+    (``gatehouse subscribers add``) while it runs."""
+    settings = hub.settings
+    store = SubscriberStore(hub.engine, settings.subscriber_secret_key)
+    return SubscriberDeliveries(
+        subscribers=store.signing,
+        transport=hub.transport,
+        http_delivery=lambda url: HttpDelivery(
+            url, timeout_s=settings.delivery_timeout_s, attempts=settings.delivery_attempts
+        ),
+        holds=hub.holds,
+        retry_policy=settings.retry_policy,
+        namespace=settings.namespace,
+        delay_tiers_ms=settings.delay_tiers_ms,
+        poll_s=settings.subscriber_poll_s,
+        prefetch=settings.prefetch,
+        batch_size=settings.batch_size,
+        lanes=settings.delivery_lanes,
+    )
 
 
 def _scoped_delivery_loops(hub: Hub, adapter: Adapter) -> list[Loop]:

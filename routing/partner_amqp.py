@@ -78,6 +78,8 @@ class AmqpPartnerDelivery:
             properties[AMQP_CORRELATION_ID] = headers[CORRELATION_HEADER]
         if headers.get(partner_headers.DELIVERY):
             properties[partner_headers.DELIVERY] = headers[partner_headers.DELIVERY]
+        if headers.get(partner_headers.REPLAY_ID):
+            properties[partner_headers.REPLAY_ID] = headers[partner_headers.REPLAY_ID]
         if self.expects_replies:
             properties[AMQP_REPLY_TO] = partner_inbound_queue_name(self.adapter, self.namespace)
         message = Message(

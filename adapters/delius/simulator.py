@@ -8,7 +8,8 @@ under uvicorn on a free 127.0.0.1 port in a background thread, and stops it clea
 
 As a partner should (``adapters.transports.partner_headers``), it drops a document whose
 event id (``X-Gatehouse-Event-Id``) it has received before, answering 202 all the same so
-that Gatehouse does not send it again, and keeps it apart (``duplicates``).
+that Gatehouse does not send it again, and keeps it apart (``duplicates``), unless it comes
+marked as a replay (``X-Gatehouse-Replay``), which it takes again.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from adapters.delius.render import CUSTODY_STATUS_SCHEMA as SCHEMA
 from adapters.delius.render import DOCUMENT_SCHEMAS as SCHEMAS
 from adapters.transports.document_receiver import serve_from_command_line
 from adapters.transports.local_server import serving
-from adapters.transports.partner_headers import event_id_of
+from adapters.transports.partner_headers import event_id_of, replay_id_of
 from core_records.errors import InvalidMessage
 from schemas.loader import validate
 from schemas.xml import parse_xml
@@ -180,8 +181,10 @@ class DeliusReceiver:
             received_at=datetime.now(UTC),
         )
         event_id = event_id_of(document.headers)
+        # A replay is what the partner asked for (after restoring a backup, say): taken again.
+        replayed = replay_id_of(document.headers) is not None
         with self._changed:
-            if event_id is not None and event_id in self._seen:
+            if event_id is not None and event_id in self._seen and not replayed:
                 self._duplicates.append(document)
                 return Response(status_code=202)
             if event_id is not None:

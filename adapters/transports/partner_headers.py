@@ -13,7 +13,11 @@ delivery names its event, and a partner drops a document whose event id it has s
                                 ``redelivery``: may have reached the partner before (a
                                 retry after a failure or a timeout, or a worker restart);
                                 ``replay``: a service manager replayed it from the dead
-                                letters
+                                letters, or replayed or resent documents the partner
+                                had before (``X-Gatehouse-Replay`` says which run)
+    X-Gatehouse-Replay          on a document sent again by a replay or resend only: the
+                                replay run's id (``gatehouse messages replay``); a partner
+                                that asked for the replay takes it even if it has the event
 
 The simulated partners (``DocumentReceiver``, the simulated Delius, the AMQP partners) keep
 the event ids they took and drop a repeat, answering success so that it is not sent again.
@@ -27,6 +31,7 @@ EVENT_ID = "X-Gatehouse-Event-Id"
 EVENT_TYPE = "X-Gatehouse-Event-Type"
 CORRELATION_ID = "X-Gatehouse-Correlation-Id"
 DELIVERY = "X-Gatehouse-Delivery"
+REPLAY_ID = "X-Gatehouse-Replay"
 
 FIRST = "first"
 REDELIVERY = "redelivery"
@@ -38,6 +43,15 @@ def event_id_of(headers: Mapping[str, str]) -> str | None:
     """The event id among ``headers``, whatever their case (HTTP header names are not
     case-sensitive, and servers hand them over in lower case)."""
     wanted = EVENT_ID.lower()
+    for name, value in headers.items():
+        if name.lower() == wanted:
+            return value or None
+    return None
+
+
+def replay_id_of(headers: Mapping[str, str]) -> str | None:
+    """The replay run's id among ``headers`` (any case), on a replayed or resent document."""
+    wanted = REPLAY_ID.lower()
     for name, value in headers.items():
         if name.lower() == wanted:
             return value or None

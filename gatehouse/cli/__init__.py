@@ -25,11 +25,15 @@ from gatehouse.cli.db import db_app
 from gatehouse.cli.dead_letters import dead_letters_app
 from gatehouse.cli.files import files_app
 from gatehouse.cli.identity import credentials_app, identity_app
+from gatehouse.cli.interfaces import interfaces_app
 from gatehouse.cli.messages import messages_app
 from gatehouse.cli.mi import mi_app
 from gatehouse.cli.pnc import pnc_app
 from gatehouse.cli.private_prisons import private_prisons_app
 from gatehouse.cli.processes import demo, serve, worker
+from gatehouse.cli.replays import messages_replay, messages_resend
+from gatehouse.cli.retention import retention_app
+from gatehouse.cli.subscribers import subscribers_app
 from gatehouse.cli.tokens import tokens_app
 from gatehouse.cli.users import users_app
 from gatehouse.logging_setup import quiet_libraries
@@ -79,8 +83,11 @@ app.command()(demo)
 app.add_typer(db_app, name="db")
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(dead_letters_app, name="dead-letters")
+app.add_typer(interfaces_app, name="interfaces")
 app.add_typer(adapters_app, name="adapters")
 app.add_typer(messages_app, name="messages")
+messages_app.command("replay")(messages_replay)
+messages_app.command("resend")(messages_resend)
 app.add_typer(private_prisons_app, name="private-prisons")
 app.add_typer(users_app, name="users")
 app.add_typer(identity_app, name="identity")
@@ -88,6 +95,8 @@ app.add_typer(credentials_app, name="credentials")
 app.add_typer(pnc_app, name="pnc")
 app.add_typer(canteen_app, name="canteen")
 app.add_typer(files_app, name="files")
+app.add_typer(retention_app, name="retention")
+app.add_typer(subscribers_app, name="subscribers")
 app.add_typer(mi_app, name="mi")
 
 

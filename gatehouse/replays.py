@@ -1,0 +1,64 @@
+"""Wiring of replays and resends: the runner built from a hub, with each adapter's partner
+deliveries made as the delivery worker role makes them (``gatehouse.worker_loops``)."""
+
+from __future__ import annotations
+
+from adapters.base import EVERYONE, Adapter
+from adapters.transports.http import HttpDelivery
+from core_records.bookkeeping.replays import ReplayRuns
+from gatehouse.bootstrap import ConfigurationError, Hub
+from routing.partner_amqp import AmqpPartnerDelivery
+from routing.replay import PartnerDeliveries, ReplayRunner, StoredDocument
+
+
+def replay_runner(hub: Hub) -> ReplayRunner:
+    """The runner of ``hub``'s replay runs: the ``replays`` worker role, and the CLI."""
+    return ReplayRunner(
+        runs=ReplayRuns(hub.engine),
+        adapters=hub.registry.adapters,
+        deliveries=lambda adapter: partner_deliveries(hub, adapter),
+        stored_document=stored_documents(hub),
+    )
+
+
+def stored_documents(hub: Hub) -> StoredDocument | None:
+    """The message history's stored outbound documents, where this hub keeps them."""
+    return None
+
+
+def partner_deliveries(hub: Hub, adapter: Adapter) -> PartnerDeliveries:
+    """How ``adapter``'s documents reach its partners, from the settings."""
+    settings = hub.settings
+    if adapter.delivery == "amqp":
+        return PartnerDeliveries(
+            delivery=AmqpPartnerDelivery(
+                hub.transport,
+                adapter.name,
+                settings.namespace,
+                expects_replies=bool(adapter.inbound),
+            )
+        )
+    if adapter.delivery != "http":
+        raise ConfigurationError(f"{adapter.name} delivers nothing to replay")
+
+    def http(name: str) -> HttpDelivery | None:
+        url = settings.partner_urls.get(name)
+        if not url:
+            return None
+        return HttpDelivery(
+            url,
+            timeout_s=settings.delivery_timeout_s,
+            attempts=settings.delivery_attempts,
+            tls=settings.partner_tls.get(name),
+        )
+
+    if adapter.policy.rows == EVERYONE:
+        delivery = http(adapter.name)
+        if delivery is None:
+            raise ConfigurationError(
+                f"no delivery URL for {adapter.name}: set"
+                f" GATEHOUSE_PARTNER_URLS__{adapter.name.upper()}"
+            )
+        return PartnerDeliveries(delivery=delivery)
+    by_partner = {p: d for p in sorted(adapter.partners) if (d := http(p)) is not None}
+    return PartnerDeliveries(by_partner=by_partner)
