@@ -24,6 +24,7 @@ from core_records.bookkeeping.monitoring_tables import (
     interface_health_change,
 )
 from core_records.bookkeeping.replay_tables import replay_run
+from core_records.bookkeeping.retention_tables import retention_run
 from core_records.bookkeeping.tables import (
     audit_event,
     dead_letter,
@@ -91,6 +92,7 @@ from core_records.store.tables import (
     outbox,
     relay_lease,
 )
+from core_records.subscribers.tables import event_subscriber
 
 __all__ = [
     "NAMING_CONVENTION",
@@ -113,6 +115,7 @@ __all__ = [
     "dead_letter",
     "dead_letter_retry_schedule",
     "delivery_hold",
+    "event_subscriber",
     "file_line_error",
     "file_transfer",
     "identity_case",
@@ -148,6 +151,7 @@ __all__ = [
     "rate_limit",
     "relay_lease",
     "replay_run",
+    "retention_run",
     "risk_assessment",
     "security_alert",
     "sentence_date",
