@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from adapters.base import EVERYONE, Adapter
 from adapters.transports.http import HttpDelivery
+from core_records.bookkeeping.message_history import MessageHistory
 from core_records.bookkeeping.replays import ReplayRuns
 from gatehouse.bootstrap import ConfigurationError, Hub
 from routing.partner_amqp import AmqpPartnerDelivery
@@ -21,9 +22,20 @@ def replay_runner(hub: Hub) -> ReplayRunner:
     )
 
 
-def stored_documents(hub: Hub) -> StoredDocument | None:
-    """The message history's stored outbound documents, where this hub keeps them."""
-    return None
+def stored_documents(hub: Hub) -> StoredDocument:
+    """The bytes last sent for an event on an adapter's outbound interface, as the message
+    history kept them (checked against their hash), or None when none was kept."""
+    history = MessageHistory(hub.engine)
+
+    def read(event_id: str, adapter: str) -> bytes | None:
+        kept = [
+            d
+            for d in history.documents_for(message_id=event_id)
+            if d.interface == f"{adapter}.outbound" and d.direction == "outbound"
+        ]
+        return history.read_document(kept[-1].id) if kept else None
+
+    return read
 
 
 def partner_deliveries(hub: Hub, adapter: Adapter) -> PartnerDeliveries:

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 
 from adapters.base import EVERYONE, Adapter
 from adapters.transports import partner_headers
+from core_records.bookkeeping.message_history import DocumentCorrupt
 from core_records.bookkeeping.replays import (
     DONE,
     STORED,
@@ -143,7 +144,7 @@ class ReplayRunner:
                 paused = self.runs.get(run.id)
                 assert paused is not None
                 return paused, len(hops)
-            except PermanentError as error:
+            except (PermanentError, DocumentCorrupt) as error:
                 outcome, recipients = "failed", ()
                 log.warning(
                     "replay %s: %s refused: %s", run.id, entry.event.event_id, describe(error)

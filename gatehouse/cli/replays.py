@@ -15,6 +15,7 @@ from typing import Annotated
 
 import typer
 
+from core_records.bookkeeping.message_history import MessageHistory
 from core_records.bookkeeping.replays import (
     DONE,
     MODES,
@@ -86,16 +87,37 @@ def messages_replay(
 
 
 def messages_resend(
-    event: Annotated[str, typer.Option("--event", help="The event id of the delivered document.")],
-    interface: InterfaceOption,
     reason: ReasonOption,
-    mode: Annotated[str, typer.Option(help="rerender or stored")] = RERENDER,
+    document: Annotated[
+        int | None, typer.Option("--document", help="A stored outbound document's id.")
+    ] = None,
+    event: Annotated[
+        str | None, typer.Option("--event", help="The event id of a delivered document.")
+    ] = None,
+    interface: Annotated[
+        str | None, typer.Option(help="With --event: the outbound interface, e.g. delius.outbound.")
+    ] = None,
+    mode: Annotated[
+        str | None, typer.Option(help="stored (with --document, the default) or rerender")
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Send one delivered document to its partner again, marked as a replay."""
-    one_of("--mode", mode, MODES)
-    adapter = _outbound(interface)
+    """Send one delivered document to its partner again, marked as a replay: a stored
+    document by its id (its bytes as sent), or an event's document on an interface
+    (re-rendered under today's policy unless ``--mode stored``)."""
+    if (document is None) == (event is None):
+        raise fail_usage("give --document or --event, one of the two")
+    if event is not None and interface is None:
+        raise fail_usage("--event needs --interface")
+    mode = one_of("--mode", mode or (STORED if document is not None else RERENDER), MODES)
     with open_hub() as hub:
+        if document is not None:
+            kept = MessageHistory(hub.engine).document(document)
+            if kept is None or kept.direction != "outbound":
+                raise fail(f"no stored outbound document {document}")
+            event, interface = kept.message_id, kept.interface
+        assert event is not None and interface is not None
+        adapter = _outbound(interface)
         _known(hub, adapter)
         window = ReplayWindow(adapter, event_id=event)
         if not ReplayRuns(hub.engine).count(window):
@@ -106,8 +128,6 @@ def messages_resend(
 
 def _run(hub: Hub, window: ReplayWindow, mode: str, reason: str, rate: float | None) -> ReplayRun:
     runner = replay_runner(hub)
-    if mode == STORED and runner.stored_document is None:
-        raise fail("this hub keeps no stored documents; use --mode rerender")
     try:
         run = runner.runs.start(
             window,
@@ -145,7 +165,7 @@ def _print_run(run: ReplayRun, as_json: bool) -> None:
             f" filtered {run.filtered}, missing {run.missing}, failed {run.failed}"
             + (f" ({run.detail})" if run.detail else "")
         )
-    if run.status != DONE:
+    if run.status != DONE or run.failed or run.missing:
         raise typer.Exit(code=1)
 
 

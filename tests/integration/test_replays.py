@@ -23,6 +23,7 @@ from adapters.delius.simulator import DeliusReceiver, ReceivedDocument
 from adapters.private_prisons.simulator import OperatorSimulator
 from core_records import tables
 from core_records.bookkeeping.audit import audit_trail
+from core_records.bookkeeping.message_history import Document, MessageHistory, record_document
 from core_records.bookkeeping.replays import RESENT, ReplayWindow
 from gatehouse.bootstrap import Hub
 from gatehouse.cli import app
@@ -219,6 +220,35 @@ def test_one_person_is_replayed_and_one_document_resent(
             "--reason", "a mistake",
         )  # fmt: skip
         assert code == 1 and "was not delivered on delius.outbound" in output
+
+
+def test_a_stored_document_is_resent_as_its_bytes_were_kept(
+    settings: Settings, delius: tuple[str, DeliusReceiver]
+) -> None:
+    _, receiver = delius
+    operator = OperatorSimulator("serco", SERCO_PRISONS, seed=17)
+    with running_hub(settings) as hub:
+        deliver_live(hub, receiver, lives(operator, 1))
+        reception = live(receiver)[0]
+        event_id = reception.headers["x-gatehouse-event-id"]
+        # As the message history keeps what delivery sent (a comment tells these bytes apart
+        # from a fresh rendering).
+        kept = reception.body + b"<!-- as sent -->"
+        with hub.engine.begin() as connection:
+            record_document(
+                connection,
+                Document(event_id, "delius.outbound", "outbound", kept, "application/xml"),
+            )
+        stored = MessageHistory(hub.engine).documents_for(message_id=event_id)[-1]
+
+        code, output = cli(
+            hub, "messages", "resend", "--document", str(stored.id),
+            "--reason", "Delius lost it", "--json",
+        )  # fmt: skip
+        assert code == 0, output
+        run = json.loads(output)
+        assert run["mode"] == "stored"
+        assert [d.body for d in replayed(receiver, run["id"])] == [kept]
 
 
 def test_re_rendering_applies_the_sharing_policy_as_it_is_now(
