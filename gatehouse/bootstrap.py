@@ -18,6 +18,7 @@ from core_records.bookkeeping.rate_limits import RateLimiter, StoreRateLimiter
 from core_records.bookkeeping.submissions import Submissions
 from core_records.store.database import create_engine
 from core_records.store.migrate import upgrade
+from core_records.store.outbox import check_events_with
 from core_records.store.record_store import RecordStore
 from gatehouse.settings import Settings
 from routing.embedded.transport import EmbeddedTransport
@@ -25,6 +26,7 @@ from routing.rabbitmq.tls import BrokerTlsError
 from routing.rabbitmq.transport import RabbitTransport
 from routing.topology import Topology, build_topology, partner_topology
 from routing.transport import Transport
+from schemas.catalogue import validate_event
 
 
 class ConfigurationError(Exception):
@@ -86,6 +88,8 @@ def build_hub(settings: Settings | None = None, *, migrate: bool = False) -> Hub
     demo; a production deployment runs ``gatehouse db upgrade`` once instead.
     """
     settings = settings or Settings()
+    if settings.validate_events:
+        check_events_with(validate_event)
     if settings.database_url is None:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
     if migrate:

@@ -22,6 +22,20 @@ import pytest
 
 from tests.support import delete_rabbitmq_namespace, reachable, service_unavailable
 
+# Every event raised anywhere in the suite, in this process or a worker it starts, is
+# checked against the event catalogue (schemas/events/) as it is written to the outbox.
+os.environ.setdefault("GATEHOUSE_VALIDATE_EVENTS", "1")
+
+
+def _install_event_validation() -> None:
+    from core_records.store.outbox import check_events_with
+    from schemas.catalogue import validate_event
+
+    check_events_with(validate_event)
+
+
+_install_event_validation()
+
 RABBITMQ_URL = os.environ.get(
     "GATEHOUSE_TEST_RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672/%2F"
 )

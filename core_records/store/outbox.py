@@ -8,7 +8,7 @@ published with an ``event_published`` hop in one transaction.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -33,11 +33,26 @@ class OutboxEntry:
     created_at: datetime
 
 
+EventCheck = Callable[[CanonicalEvent], None]
+_event_checks: list[EventCheck] = []
+
+
+def check_events_with(check: EventCheck) -> None:
+    """Run ``check`` on every event as it is written to the outbox, in the writing
+    transaction: what the composition root installs to validate raised events against the
+    event catalogue (``schemas.catalogue.validate_event``), which this layer cannot import.
+    An error it raises fails the change that raised the event."""
+    if check not in _event_checks:
+        _event_checks.append(check)
+
+
 def outbox_row(
     event: CanonicalEvent, *, correlation_id: str, causation_id: str, created_at: datetime
 ) -> dict[str, object]:
     """The row of one event. The body is the JSON envelope without ``publishedAt``, which
     the relay sets when it publishes."""
+    for check in _event_checks:
+        check(event)
     envelope = event.to_envelope()
     envelope.pop("publishedAt", None)
     return {
