@@ -26,7 +26,8 @@ from dataclasses import dataclass
 from lxml import etree
 
 from core_records.errors import InvalidMessage
-from core_records.events import CanonicalEvent
+from core_records.events import PRISONER_MERGED, PRISONER_UNMERGED, CanonicalEvent
+from core_records.identifiers import NOMS
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,36 @@ def identifier(event: CanonicalEvent, identifier_type: str) -> str | None:
 def identifiers(event: CanonicalEvent) -> dict[str, str]:
     """The person's identifiers the event carries, by type."""
     return {i.type: i.value for i in event.person_identifiers}
+
+
+MERGE_CHANGES = {
+    PRISONER_MERGED: ("MERGED", "removedNomsNumber", "Retired"),
+    PRISONER_UNMERGED: ("UNMERGED", "restoredNomsNumber", "Restored"),
+}
+"""Per merge event: the change a partner's merge document names, the key of the other prison
+number in ``additionalInformation``, and how its element is prefixed (``RetiredNomsNumber``)."""
+
+
+@dataclass(frozen=True)
+class PrisonMerge:
+    """What every partner's merge document says: merged or unmerged, the prison number to
+    use from now on, and the other one (retired by a merge, given back by an unmerge)."""
+
+    change: str
+    prison_number: str
+    other_number: str
+    other_element_prefix: str
+
+
+def prison_merge(document: OutboundXml, event: CanonicalEvent) -> PrisonMerge:
+    """The merge ``event`` announces, or ``document.cannot_render``."""
+    if event.event_type not in MERGE_CHANGES:
+        raise document.cannot_render(event, f"{event.event_type} is not a merge or unmerge")
+    change, other_key, prefix = MERGE_CHANGES[event.event_type]
+    prison_number = identifier(event, NOMS)
+    if prison_number is None:
+        raise document.cannot_render(event, "the person has no NOMS number")
+    return PrisonMerge(change, prison_number, document.information(event, other_key), prefix)
 
 
 def document_bytes(root: etree._Element) -> bytes:

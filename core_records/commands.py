@@ -98,12 +98,13 @@ class RecordPoliceLookup:
 @dataclass(frozen=True)
 class AmendPoliceRecord:
     """PNC amended the record of the person holding ``person`` (a PNC id): a corrected CRO
-    number, and names PNC knows the person by (kept as aliases)."""
+    number, names PNC knows the person by (kept as aliases), a corrected date of birth."""
 
     person: tuple[Identifier, ...]
     cro_number: Identifier | None
     aliases: tuple[PersonName, ...]
     occurred_at: datetime
+    date_of_birth: date | None = None
 
 
 @dataclass(frozen=True)

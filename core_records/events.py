@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -23,9 +23,27 @@ from core_records.identifiers import CRN, CRO, NOMS, PNC, Identifier
 PRISONER_RECEIVED = "prisoner.received"
 PRISONER_RELEASED = "prisoner.released"
 PRISONER_MERGED = "prisoner.merged"
+PRISONER_UNMERGED = "prisoner.unmerged"
+PRISONER_UPDATED = "prisoner.updated"
 PRISONER_APPLICATION_SUBMITTED = "prisoner.application.submitted"
 ALERT_CREATED = "person.alert.created"
 ALERT_INACTIVE = "person.alert.inactive"
+
+# courts: a hearing listed for a person the hub holds (the court's custody notice)
+COURT_HEARING_LISTED = "prisoner.court-hearing.listed"
+
+# The canonical reasons of the temporary movements out and back, court (CRT) and temporary
+# absence (TAP), raised as ``prisoner.released`` / ``prisoner.received`` as the justice
+# domain does: the person stays in their prison's care and count while away, so partners
+# that keep a custody record (probation, police, risk) must not record a release or a
+# reception for them.
+SENT_TO_COURT = "SENT_TO_COURT"
+RETURN_FROM_COURT = "RETURN_FROM_COURT"
+TEMPORARY_ABSENCE_RELEASE = "TEMPORARY_ABSENCE_RELEASE"
+TEMPORARY_ABSENCE_RETURN = "TEMPORARY_ABSENCE_RETURN"
+TEMPORARY_MOVEMENT_REASONS = frozenset(
+    {SENT_TO_COURT, RETURN_FROM_COURT, TEMPORARY_ABSENCE_RELEASE, TEMPORARY_ABSENCE_RETURN}
+)
 
 # police (PNC), security and intelligence
 POLICE_IDENTIFIERS_CHANGED = "prisoner.police-identifiers.changed"
@@ -58,12 +76,15 @@ EVENT_DESCRIPTIONS = {
     PRISONER_RECEIVED: "A prisoner has been received into a prison",
     PRISONER_RELEASED: "A prisoner has been released from a prison",
     PRISONER_MERGED: "Two prisoner records have been merged",
+    PRISONER_UNMERGED: "A merge of two prisoner records has been undone",
+    PRISONER_UPDATED: "A prisoner's names or date of birth have changed",
     POLICE_IDENTIFIERS_CHANGED: "PNC has assigned, amended or merged a person's police ids",
     SECURITY_ALERT_RAISED: "A security alert has been raised",
     SECURITY_ALERT_CLOSED: "A security alert has been closed",
     INTELLIGENCE_FLAG_RAISED: "An intelligence flag has been raised",
     NON_ASSOCIATION_CREATED: "A non-association has been created",
     NON_ASSOCIATION_CLOSED: "A non-association has been closed",
+    COURT_HEARING_LISTED: "A court has listed a hearing for a person in custody",
 }
 
 
@@ -161,4 +182,16 @@ def person_event(
         person_identifiers=tuple(reference),
         additional_information=information,
         description=description,
+    )
+
+
+def naming_prison_number(event: CanonicalEvent, prison_number: str) -> CanonicalEvent:
+    """``event`` with ``prison_number`` the only NOMS number in its personReference: after a
+    merge the record also holds the retired number (so that messages naming it still find
+    the person), but partners are told the surviving one."""
+    return replace(
+        event,
+        person_identifiers=tuple(
+            i for i in event.person_identifiers if i.type != NOMS or i.value == prison_number
+        ),
     )

@@ -6,6 +6,10 @@ document carries only what the event carries: the prison's code (``prisonId``), 
 with any CRN, PNC id and CRO number. An event without those it needs cannot be rendered:
 ``InvalidMessage``.
 
+A court or temporary-absence movement out and back (reasons SENT_TO_COURT, RETURN_FROM_COURT,
+TEMPORARY_ABSENCE_RELEASE, TEMPORARY_ABSENCE_RETURN) renders to nothing: the person stays in
+custody, and a release at court comes as a release of its own.
+
 A release on transfer renders to nothing: Delius learns of the transfer from the
 ``prisoner.received`` (reason TRANSFERRED) at the new prison, and must not record a release.
 """
@@ -14,7 +18,7 @@ from __future__ import annotations
 
 from adapters.delius.actions import CUSTODY_EVENTS, downstream_action, is_release_on_transfer
 from adapters.render_kit import OutboundXml, document_bytes, identifier
-from core_records.events import CanonicalEvent
+from core_records.events import TEMPORARY_MOVEMENT_REASONS, CanonicalEvent
 from core_records.identifiers import CRN, CRO, NOMS, PNC
 from schemas.xsd_values import xsd_date_time
 
@@ -51,6 +55,8 @@ def render_custody_status(event: CanonicalEvent) -> bytes | None:
     movement_reason_code = _information(event, MOVEMENT_REASON_CODE)
     if is_release_on_transfer(event.event_type, reason):
         return None
+    if reason in TEMPORARY_MOVEMENT_REASONS:
+        return None  # at court or on temporary absence: still in custody, nothing changes
 
     root = _CUSTODY_STATUS.root("CustodyStatus")
     _add(root, "EventId", event.event_id)

@@ -2,16 +2,20 @@
 
 Inbound: assessment summaries, which become risk records and RoSH alerts (ROM, ROH, ROV).
 Outbound: receptions, discharges, sentence dates and imprisonment status, to keep
-assessments current.
+assessments current; prison merges and unmerges, so that assessments follow the surviving
+prison number.
 """
 
 from __future__ import annotations
 
 from adapters.base import MESSAGE_REFERENCE, Adapter, InboundType, PartnerScope, Subscription
+from adapters.oasys.prison_merge import SCHEMA as PRISON_MERGE_SCHEMA
+from adapters.oasys.prison_merge import render_prison_merge
 from adapters.oasys.render import EVENT_TYPES, SCHEMA, render_offender_update
 from adapters.oasys.translate import SCHEMA as ASSESSMENT_SCHEMA
 from adapters.oasys.translate import translate_assessment
 from adapters.policy_file import package_policy
+from core_records.events import PRISONER_MERGED, PRISONER_UNMERGED
 
 NAME = "oasys"
 
@@ -25,8 +29,14 @@ adapter = Adapter(
         )
     },
     subscriptions={
-        event_type: Subscription(event_type, render_offender_update, SCHEMA)
-        for event_type in EVENT_TYPES
+        **{
+            event_type: Subscription(event_type, render_offender_update, SCHEMA)
+            for event_type in EVENT_TYPES
+        },
+        **{
+            event_type: Subscription(event_type, render_prison_merge, PRISON_MERGE_SCHEMA)
+            for event_type in (PRISONER_MERGED, PRISONER_UNMERGED)
+        },
     },
     policy=package_policy(__file__),
     delivery="http",

@@ -2,7 +2,8 @@
 README.md).
 
 Outbound: custody status on reception and release, a licence notice on release on licence,
-and a lookup request (reply_to, correlation_id) for a person received without a PNC id.
+a lookup request (reply_to, correlation_id) for a person received without a PNC id, and
+prison merges and unmerges (the prison number to show, the one to retire).
 Inbound: PNC ids and CRO numbers assigned, records amended and merged, and lookup replies.
 """
 
@@ -10,6 +11,8 @@ from __future__ import annotations
 
 from adapters.base import Adapter, InboundType, PartnerScope, Subscription
 from adapters.pnc.documents import OUTBOUND_SCHEMA, SCHEMAS
+from adapters.pnc.prison_merge import SCHEMA as PRISON_MERGE_SCHEMA
+from adapters.pnc.prison_merge import render_prison_merge
 from adapters.pnc.render import render_custody_event
 from adapters.pnc.translate import (
     translate_amendment,
@@ -18,7 +21,12 @@ from adapters.pnc.translate import (
     translate_reply,
 )
 from adapters.policy_file import package_policy
-from core_records.events import PRISONER_RECEIVED, PRISONER_RELEASED
+from core_records.events import (
+    PRISONER_MERGED,
+    PRISONER_RECEIVED,
+    PRISONER_RELEASED,
+    PRISONER_UNMERGED,
+)
 
 NAME = "pnc"
 
@@ -40,6 +48,10 @@ adapter = Adapter(
     subscriptions={
         PRISONER_RECEIVED: Subscription(PRISONER_RECEIVED, render_custody_event, OUTBOUND_SCHEMA),
         PRISONER_RELEASED: Subscription(PRISONER_RELEASED, render_custody_event, OUTBOUND_SCHEMA),
+        PRISONER_MERGED: Subscription(PRISONER_MERGED, render_prison_merge, PRISON_MERGE_SCHEMA),
+        PRISONER_UNMERGED: Subscription(
+            PRISONER_UNMERGED, render_prison_merge, PRISON_MERGE_SCHEMA
+        ),
     },
     policy=POLICY,
     delivery="amqp",

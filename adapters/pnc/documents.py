@@ -7,7 +7,8 @@ Inbound message types (the AMQP ``type`` PNC sets) and their root elements:
     merge         RecordsMerged         one PNC record merged into another
     reply         LookupReply           the answer to a LookupRequest
 
-Outbound: ``CustodyStatus`` and ``LookupRequest`` (``schemas/pnc/outbound-v1.xsd``).
+Outbound: ``CustodyStatus`` and ``LookupRequest`` (``schemas/pnc/outbound-v1.xsd``), and
+``PrisonMerge`` (``schemas/pnc/prison-merge-v1.xsd``).
 """
 
 from __future__ import annotations

@@ -7,6 +7,8 @@ the ids are free to give them, is the store's business.
 
 from __future__ import annotations
 
+from datetime import date
+
 from lxml import etree
 
 from adapters.base import PartnerScope
@@ -24,6 +26,10 @@ from core_records.identifiers import CRO, NOMS, PNC, Identifier, parse_identifie
 
 def _optional(identifier_type: str, value: str | None) -> Identifier | None:
     return parse_identifier(identifier_type, value) if value else None
+
+
+def _date(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
 
 
 def translate_identifiers(
@@ -52,6 +58,7 @@ def translate_amendment(document: etree._Element, scope: PartnerScope) -> tuple[
             cro_number=_optional(CRO, optional_text(element, "CroNumber")),
             aliases=names,
             occurred_at=date_time(element, "AmendedAt"),
+            date_of_birth=_date(optional_text(element, "DateOfBirth")),
         ),
     )
 

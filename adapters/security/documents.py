@@ -5,7 +5,8 @@ Inbound message types (the AMQP ``type`` the application sets) and their root el
     alert   SecurityAlert      a security (X type) alert raised or closed
     flag    IntelligenceFlag   an intelligence flag, with its grading
 
-Outbound (``schemas/security/outbound-v1.xsd``): ``Movement``, ``Alert``, ``NonAssociation``.
+Outbound (``schemas/security/outbound-v1.xsd``): ``Movement``, ``Alert``, ``NonAssociation``;
+(``schemas/security/identity-v1.xsd``): ``PrisonMerge``, ``PersonUpdated``.
 """
 
 from __future__ import annotations

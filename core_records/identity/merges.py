@@ -11,8 +11,11 @@ survivor takes the absorbed record's custody when only the absorbed one is in pr
 people both in custody are refused.
 What moved is written down (``person_merge.moved``), so that an unmerge moves exactly that
 back and restores both records. A merge writes a ``prisoner.merged`` event to the outbox
-(with ``nomsNumber`` the survivor and ``removedNomsNumber`` the absorbed), for every
-partner whose policy allows it; merges and unmerges are audited. All in one transaction.
+(with ``nomsNumber`` the survivor and ``removedNomsNumber`` the absorbed), an unmerge a
+``prisoner.unmerged`` (``nomsNumber`` the survivor, ``restoredNomsNumber`` the number given
+back its own record), for every partner whose policy allows it, in the survivor's lane so
+that they reach each partner in order with the person's other events; merges and unmerges
+are audited. All in one transaction.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from core_records.errors import BusinessRuleViolation
 from core_records.events import (
     EVENT_IDENTIFIER_TYPES,
     PRISONER_MERGED,
+    PRISONER_UNMERGED,
     CanonicalEvent,
     person_event,
 )
@@ -112,16 +116,9 @@ class Merges:
                 )
                 .returning(person_merge.c.id)
             ).scalar_one()
-            event = _merged_event(connection, survivor_row["id"], survivor, absorbed, now)
-            causation = f"merge-{merge_id}-{uuid.uuid4()}"
-            outbox_rows.write_events(
-                connection,
-                [
-                    outbox_rows.outbox_row(
-                        event, correlation_id=causation, causation_id=causation, created_at=now
-                    )
-                ],
-            )
+            information = {"nomsNumber": survivor, "removedNomsNumber": absorbed, "reason": "MERGE"}
+            event = _event(connection, PRISONER_MERGED, survivor_row["id"], information, now)
+            _write_event(connection, event, f"merge-{merge_id}-{uuid.uuid4()}", now)
             write_audit(
                 connection,
                 AuditEvent(
@@ -161,6 +158,13 @@ class Merges:
                 .values(unmerged_at=now, unmerged_by=actor)
             )
             merge = _merges(connection, person_merge.c.id == merge_id)[0]
+            information = {
+                "nomsNumber": merge.survivor,
+                "restoredNomsNumber": merge.absorbed,
+                "reason": "UNMERGE",
+            }
+            event = _event(connection, PRISONER_UNMERGED, survivor_id, information, now)
+            _write_event(connection, event, f"unmerge-{merge_id}-{uuid.uuid4()}", now)
             write_audit(
                 connection,
                 AuditEvent(
@@ -200,9 +204,16 @@ def _touch(connection: sa.Connection, person_id: int, now: datetime) -> None:
     )
 
 
-def _merged_event(
-    connection: sa.Connection, survivor_id: int, survivor: str, absorbed: str, now: datetime
+def _event(
+    connection: sa.Connection,
+    event_type: str,
+    survivor_id: int,
+    information: dict[str, str],
+    now: datetime,
 ) -> CanonicalEvent:
+    """An event about the survivor, naming only its own prison number: after a merge the
+    retired one resolves to it too, but partners are to use the survivor's from now on."""
+    survivor = information["nomsNumber"]
     identifiers = (
         Identifier(r.type, r.value)
         for r in connection.execute(
@@ -213,8 +224,16 @@ def _merged_event(
         )
         if not (r.type == NOMS and r.value != survivor)
     )
-    information = {"nomsNumber": survivor, "removedNomsNumber": absorbed, "reason": "MERGE"}
-    return person_event(PRISONER_MERGED, now, identifiers, information)
+    return person_event(event_type, now, identifiers, information)
+
+
+def _write_event(
+    connection: sa.Connection, event: CanonicalEvent, causation: str, now: datetime
+) -> None:
+    row = outbox_rows.outbox_row(
+        event, correlation_id=causation, causation_id=causation, created_at=now
+    )
+    outbox_rows.write_events(connection, [row])
 
 
 def _merges(

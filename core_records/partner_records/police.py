@@ -1,7 +1,8 @@
 """Handlers for what PNC tells the hub: ids assigned, lookups answered, records amended and
 merged. Each changes the person's PNC id and CRO number (already parsed, check letters and
 all) and emits ``prisoner.police-identifiers.changed``, or nothing when nothing changed: PNC
-may say the same thing twice.
+may say the same thing twice. An amendment that adds names or corrects the date of birth
+emits ``prisoner.updated``, which reaches the partners holding the person.
 
 A PNC id or CRO number the hub holds against someone else is refused, never moved: two
 prison records for one police record is a prison merge, for a person to decide.
@@ -10,6 +11,7 @@ prison records for one police record is a prison merge, for a person to decide.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
@@ -22,10 +24,15 @@ from core_records.commands import (
     RecordPoliceLookup,
 )
 from core_records.custody.in_custody import person_on_record
-from core_records.custody.person_record import PersonState
+from core_records.custody.person_record import IN_PRISON, PersonState
 from core_records.custody.tables import person_name
 from core_records.errors import BusinessRuleViolation, InvalidMessage
-from core_records.events import POLICE_IDENTIFIERS_CHANGED, CanonicalEvent, person_event
+from core_records.events import (
+    POLICE_IDENTIFIERS_CHANGED,
+    PRISONER_UPDATED,
+    CanonicalEvent,
+    person_event,
+)
 from core_records.identifiers import CRO, PNC, Identifier
 from core_records.partner_records.intelligence_tables import police_lookup
 from core_records.store.unit_of_work import UnitOfWork
@@ -110,22 +117,54 @@ def record_police_lookup(work: UnitOfWork, command: RecordPoliceLookup) -> list[
 
 
 def amend_police_record(work: UnitOfWork, command: AmendPoliceRecord) -> list[CanonicalEvent]:
+    """A corrected CRO number is ``prisoner.police-identifiers.changed``; new names or a
+    corrected date of birth are ``prisoner.updated``, for the partners holding the person."""
     current = person_on_record(work, command.person)
     _not_held_by_another(work, current, command.cro_number)
     old_cro = _held(work, current, CRO)
     cro_changed = command.cro_number is not None and command.cro_number != old_cro
     aliases = _new_aliases(work, current, command.aliases)
-    if not cro_changed and not aliases:
+    born = command.date_of_birth
+    born_changed = born is not None and born != work.date_of_birth(current)
+    if not cro_changed and not aliases and not born_changed:
         return []
     work.writing()
-    detail: dict[str, str] = {}
+    events: list[CanonicalEvent] = []
     if cro_changed and command.cro_number is not None:
         if old_cro is not None:
             work.remove_identifiers(current, [old_cro])
         work.add_identifiers(current, [command.cro_number])
-        detail["croNumber"] = command.cro_number.value
+        events += _changed(work, current, command, "AMENDED", croNumber=command.cro_number.value)
     work.add_names(current, aliases)
-    return _changed(work, current, command, "AMENDED", **detail)
+    if born is not None and born_changed:
+        current = work.correct_date_of_birth(current, born)
+    if aliases or born_changed:
+        events.append(_updated(work, current, command, aliases, born if born_changed else None))
+    return events
+
+
+def _updated(
+    work: UnitOfWork,
+    current: PersonState,
+    command: AmendPoliceRecord,
+    aliases: list[PersonName],
+    born: date | None,
+) -> CanonicalEvent:
+    information: dict[str, Any] = {
+        "nomsNumber": current.prison_number,
+        "reason": "PNC_AMENDMENT",
+        "changed": [c for c, new in (("names", aliases), ("dateOfBirth", born)) if new],
+    }
+    if aliases:
+        information["names"] = [{"surname": n.surname, "forenames": n.forenames} for n in aliases]
+    if born is not None:
+        information["dateOfBirth"] = born.isoformat()
+    if current.custody_status == IN_PRISON and current.current_establishment:
+        # Where the person is held: a private prison's operator receives the update only
+        # for its own prisons (its policy's row scope).
+        information["prisonId"] = current.current_establishment
+    identifiers = work.identifiers_of(current.id)
+    return person_event(PRISONER_UPDATED, command.occurred_at, identifiers, information)
 
 
 def _new_aliases(

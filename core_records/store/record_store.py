@@ -33,7 +33,7 @@ from core_records.commands import InboundMessage
 from core_records.custody.person_view import person_view
 from core_records.custody.reference_data import ReferenceData
 from core_records.errors import ConcurrentUpdate, PermanentError, StoreUnavailable
-from core_records.events import CanonicalEvent
+from core_records.events import CanonicalEvent, naming_prison_number
 from core_records.identifiers import NOMS, Identifier
 from core_records.identity.cases import open_case
 from core_records.identity.matching import MatchRules
@@ -203,7 +203,9 @@ def _apply_batch(
             continue
         work.begin(message.message_id, len(message.commands))
         try:
-            events = [e for c in message.commands for e in handlers.apply(work, c)]
+            events = _naming_current_numbers(
+                work, [e for c in message.commands for e in handlers.apply(work, c)]
+            )
         except PermanentError as error:
             work.discard()
             person_key = _named_prison_number(message)
@@ -240,12 +242,24 @@ def _apply_batch(
     return outcomes
 
 
+def _naming_current_numbers(work: UnitOfWork, events: list[CanonicalEvent]) -> list[CanonicalEvent]:
+    """Events about a merged person name only the survivor's prison number, not the one the
+    merge retired (which the record keeps, so that messages naming it still resolve)."""
+    named = []
+    for event in events:
+        numbers = [i for i in event.person_identifiers if i.type == NOMS]
+        holder = work.holders(numbers[:1]).get(numbers[0]) if len(numbers) > 1 else None
+        named.append(naming_prison_number(event, holder.prison_number) if holder else event)
+    return named
+
+
 def _keep_documents(
     connection: sa.Connection, outcomes: list[ApplyOutcome], documents: Mapping[str, Document]
 ) -> None:
-    kept = [documents[o.message_id] for o in outcomes if o.message_id in documents]
+    # By message id: a message twice in one batch is kept once.
+    kept = {o.message_id: documents[o.message_id] for o in outcomes if o.message_id in documents}
     again = {o.message_id for o in outcomes if o.status == DUPLICATE}
-    record_documents(connection, kept, unless_kept=again)
+    record_documents(connection, list(kept.values()), unless_kept=again)
 
 
 def _stored_person_keys(connection: sa.Connection, message_ids: list[str]) -> dict[str, str | None]:

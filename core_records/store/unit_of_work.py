@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 
@@ -39,6 +39,7 @@ from core_records.custody.person_record import (
 )
 from core_records.custody.reference_data import ReferenceData
 from core_records.custody.tables import booking, movement, person, person_identifier, person_name
+from core_records.errors import ConcurrentUpdate
 from core_records.identifiers import BOOKING, NOMS, Identifier
 from core_records.identity.candidates import CandidatePool, keys_of_names, keys_to_search
 from core_records.identity.matching import COMPARED_IDENTIFIERS, Description, MatchRules
@@ -162,6 +163,7 @@ class UnitOfWork(KeptBack):
         custody_status: str,
         establishment: str | None,
         legal_status: str | None = None,
+        care_status: str | None = None,
     ) -> PersonState:
         """As ``person_record.change_custody``; kept back for a person new in this batch."""
         if current.id not in self._new_people:
@@ -173,11 +175,13 @@ class UnitOfWork(KeptBack):
                 establishment=establishment,
                 legal_status=legal_status,
                 now=self.now,
+                care_status=care_status,
             )
         row = self._new_people[current.id]
         row.update(
             custody_status=custody_status,
-            care_status=UNDER_PRISON_CARE if custody_status == IN_PRISON else NOT_UNDER_PRISON_CARE,
+            care_status=care_status
+            or (UNDER_PRISON_CARE if custody_status == IN_PRISON else NOT_UNDER_PRISON_CARE),
             current_establishment=establishment,
             version=current.version + 1,
             updated_at=self.now,
@@ -250,6 +254,29 @@ class UnitOfWork(KeptBack):
             if row["person_id"] != current.id or Identifier(row["type"], row["value"]) not in gone
         ]
         self._known.forget(current.id, gone)
+
+    def correct_date_of_birth(self, current: PersonState, born: date) -> PersonState:
+        """Record ``born`` as the person's date of birth (a partner's correction), if the
+        record is still at ``current.version``; else ``ConcurrentUpdate``."""
+        if current.id in self._new_people:
+            self._new_people[current.id].update(date_of_birth=born, updated_at=self.now)
+            return current
+        self._changed_people.add(current.id)
+        result = self.connection.execute(
+            sa.update(person)
+            .where(person.c.id == current.id, person.c.version == current.version)
+            .values(date_of_birth=born, version=current.version + 1, updated_at=self.now)
+        )
+        if result.rowcount != 1:
+            raise ConcurrentUpdate(f"{current.prison_number} changed while a message was applied")
+        return replace(current, version=current.version + 1)
+
+    def date_of_birth(self, current: PersonState) -> date | None:
+        if current.id in self._new_people:
+            return self._new_people[current.id]["date_of_birth"]  # type: ignore[no-any-return]
+        return self.connection.execute(
+            sa.select(person.c.date_of_birth).where(person.c.id == current.id)
+        ).scalar_one()
 
     def add_names(self, current: PersonState, names: Iterable[PersonName]) -> None:
         names = list(names)

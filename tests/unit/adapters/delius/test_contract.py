@@ -28,10 +28,14 @@ def test_the_policy_shares_custody_events_probation_identifiers_and_the_document
     policy = adapter.policy
     assert policy.event_types == {
         "prisoner.received", "prisoner.released", "prisoner.sentence-dates-changed",
-        "probation-case.prison-identifier.added",
+        "probation-case.prison-identifier.added", "prisoner.merged", "prisoner.unmerged",
+        "prisoner.updated",
     }  # fmt: skip
     assert policy.identifier_types == {"NOMS", "CRN", "PNC", "CRO"}
-    assert policy.information_keys == {"prisonId", "reason", "movementReasonCode", "sentenceDates"}
+    assert policy.information_keys == {
+        "prisonId", "reason", "movementReasonCode", "sentenceDates", "removedNomsNumber",
+        "restoredNomsNumber", "names", "dateOfBirth",
+    }  # fmt: skip
 
 
 @pytest.mark.parametrize(

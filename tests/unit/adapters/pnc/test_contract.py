@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 import adapters.pnc as package
 from adapters import testing
 from adapters.pnc import adapter
+from adapters.pnc.prison_merge import INFORMATION_KEYS as MERGE_KEYS
 from adapters.pnc.render import INFORMATION_KEYS
 from core_records.commands import (
     AmendPoliceRecord,
@@ -61,11 +62,16 @@ def test_the_declaration_hangs_together() -> None:
 
 def test_the_policy_shares_custody_events_police_ids_and_the_documents_fields() -> None:
     policy = adapter.policy
-    assert policy.event_types == {"prisoner.received", "prisoner.released"}
+    assert policy.event_types == {
+        "prisoner.received", "prisoner.released", "prisoner.merged", "prisoner.unmerged",
+    }  # fmt: skip
     assert policy.identifier_types == {"NOMS", "PNC", "CRO"}
-    assert policy.information_keys == {"prisonId", "reason", "movementReasonCode", "person"}
+    assert policy.information_keys == {
+        "prisonId", "reason", "movementReasonCode", "person", "removedNomsNumber",
+        "restoredNomsNumber",
+    }  # fmt: skip
     # Exactly what the documents are made from: no more leaks, no less starves a document.
-    assert policy.information_keys == INFORMATION_KEYS
+    assert policy.information_keys == INFORMATION_KEYS | MERGE_KEYS
     assert (policy.rows, policy.security_cleared, policy.person_fields) == (
         "everyone",
         False,

@@ -12,6 +12,8 @@ from hypothesis import strategies as st
 import adapters.security as package
 from adapters import testing
 from adapters.security import adapter
+from adapters.security.identity import INFORMATION_KEYS as IDENTITY_KEYS
+from adapters.security.identity import RENDERERS as IDENTITY_RENDERERS
 from adapters.security.render import INFORMATION_KEYS, RENDERERS
 from core_records.commands import RecordIntelligenceFlag, RecordSecurityAlert
 from core_records.errors import InvalidMessage
@@ -20,8 +22,11 @@ from core_records.events import (
     ALERT_INACTIVE,
     NON_ASSOCIATION_CLOSED,
     NON_ASSOCIATION_CREATED,
+    PRISONER_MERGED,
     PRISONER_RECEIVED,
     PRISONER_RELEASED,
+    PRISONER_UNMERGED,
+    PRISONER_UPDATED,
     CanonicalEvent,
 )
 from core_records.identifiers import Identifier
@@ -54,15 +59,18 @@ def test_the_declaration_hangs_together() -> None:
         ALERT_INACTIVE,
         NON_ASSOCIATION_CREATED,
         NON_ASSOCIATION_CLOSED,
+        PRISONER_MERGED,
+        PRISONER_UNMERGED,
+        PRISONER_UPDATED,
     }
 
 
 def test_the_policy_is_security_cleared_and_names_only_what_the_documents_need() -> None:
     policy = adapter.policy
     assert policy.security_cleared
-    assert policy.event_types == set(RENDERERS)
+    assert policy.event_types == set(RENDERERS) | set(IDENTITY_RENDERERS)
     assert policy.identifier_types == {"NOMS", "PNC", "CRO"}
-    assert policy.information_keys == INFORMATION_KEYS
+    assert policy.information_keys == INFORMATION_KEYS | IDENTITY_KEYS
     assert (policy.rows, policy.person_fields) == ("everyone", frozenset())
 
 
