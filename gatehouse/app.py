@@ -7,21 +7,26 @@ from functools import partial
 
 from fastapi import FastAPI
 
+from core_records.bookkeeping.replays import ReplayRuns
 from core_records.custody.data_share import DataShare
 from core_records.identity.merges import Merges
 from core_records.identity.review import IdentityReview
 from gatehouse.api.admin import audit_router, identity_admin_router
 from gatehouse.api.data_share import data_share_router
 from gatehouse.api.inbound import inbound_router
+from gatehouse.api.interface_admin import interface_admin_router
 from gatehouse.api.kiosks import kiosk_router
 from gatehouse.api.messages import health_router, messages_router
 from gatehouse.api.openapi import install_openapi, package_version
 from gatehouse.api.problems import install_problem_handlers
 from gatehouse.api.rate_limit import PartnerRateLimit, RateLimits
+from gatehouse.api.replays import outbound_adapters, replay_router
 from gatehouse.bootstrap import Hub, build_hub, rate_limiter
+from gatehouse.information_governance import mount_information_governance
 from gatehouse.service_monitoring import mount_monitoring
 from monitoring.business import BusinessFigures
 from monitoring.dashboard.business_pages import business_router
+from monitoring.dashboard.replay_pages import replay_pages_router
 from monitoring.identity_pages import identity_pages_router
 from monitoring.metrics import install_request_metrics
 from routing.inbound import publish_inbound
@@ -57,7 +62,13 @@ def create_app(hub: Hub) -> FastAPI:
     )
     app.state.hub = hub
     mount_monitoring(app, hub)
+    mount_information_governance(app, hub)
     app.include_router(business_router(BusinessFigures(hub.engine)))
+    app.include_router(
+        replay_pages_router(
+            ReplayRuns(hub.engine), partial(outbound_adapters, hub), hub.settings.replay_rate_per_s
+        )
+    )
     install_request_metrics(app)  # outermost middleware: times every request, 429s too
     # Last, so that every error of every route (the dashboard's too) is a problem document.
     install_problem_handlers(app)
@@ -75,6 +86,8 @@ def include_identity(app: FastAPI, hub: Hub) -> None:
         )
     )
     app.include_router(audit_router(engine=hub.engine, grant=hub.credentials.grant))
+    app.include_router(interface_admin_router(hub, hub.credentials.grant))
+    app.include_router(replay_router(hub, hub.credentials.grant))
     app.include_router(
         identity_admin_router(
             engine=hub.engine,

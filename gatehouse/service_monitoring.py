@@ -10,16 +10,21 @@ from datetime import timedelta
 from functools import partial
 
 import sqlalchemy as sa
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from fastapi.responses import RedirectResponse
 
 from adapters.registry import AdapterRegistry
 from core_records.bookkeeping import journal
 from core_records.bookkeeping.audit import AuditEvent, write_audit
+from core_records.bookkeeping.interface_control import InterfaceControl
 from core_records.store.database import store_errors
 from gatehouse.bootstrap import Hub
 from monitoring.activity import Activity
 from monitoring.alerts import Alerter, EmailNotifier, Notifier, WebhookNotifier
+from monitoring.dashboard.interface_control_pages import (
+    InterfaceControlServices,
+    interface_control_router,
+)
 from monitoring.dashboard.pages import DashboardServices, dashboard_router
 from monitoring.dashboard.users import DashboardUsers
 from monitoring.health import Interface
@@ -28,6 +33,7 @@ from monitoring.metrics import HubCollector, metrics_router
 from monitoring.monitor import HealthWatch, InterfaceMonitor
 from monitoring.sla import load_sla_rules
 from monitoring.throughput import Throughput
+from routing.dead_letter_schedule import purge, retry_all
 from routing.dead_letters import replay
 
 log = logging.getLogger(__name__)
@@ -112,9 +118,26 @@ def mount_monitoring(app: FastAPI, hub: Hub) -> None:
         secure_cookies=hub.settings.dashboard_secure_cookies,
     )
     app.include_router(dashboard_router(services))
+    app.include_router(interface_control_pages(hub, list(monitor.interfaces)))
     app.include_router(metrics_router(HubCollector(monitor, partial(_queue_depths, hub))))
     app.add_api_route(
         "/", lambda: RedirectResponse("/dashboard", status_code=307), include_in_schema=False
+    )
+
+
+def interface_control_pages(hub: Hub, interfaces: list[Interface]) -> APIRouter:
+    """The dashboard's pause and resume, retry-all and purge."""
+    return interface_control_router(
+        InterfaceControlServices(
+            interfaces=interfaces,
+            control=InterfaceControl(hub.engine),
+            retry_all=lambda interface, actor: retry_all(
+                hub.dead_letters, hub.transport, actor, interface
+            ),
+            purge=lambda interface, actor, reason: purge(
+                hub.dead_letters, actor, reason, interface
+            ),
+        )
     )
 
 

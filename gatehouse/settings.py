@@ -61,6 +61,10 @@ class Settings(BaseSettings):
     """Address ``gatehouse serve`` listens on."""
     http_port: int = 8000
     """Port ``gatehouse serve`` listens on."""
+    public_url: str | None = None
+    """The API's address as partners reach it (e.g. ``https://gatehouse.example``), under
+    which every event's ``detailUrl`` is absolute; absent means ``http://`` http_host and
+    http_port."""
     max_body_bytes: int = Field(default=1_048_576, gt=0)
     """Largest inbound document accepted, in bytes."""
     keep_documents: bool = True
@@ -189,6 +193,11 @@ class Settings(BaseSettings):
             known = ", ".join(sorted(MatchRules.__dataclass_fields__))
             raise ValueError(f"{error}; identity rules are: {known}") from error
         return rules
+
+    @property
+    def detail_url_base(self) -> str:
+        """Where ``detailUrl`` points: ``public_url``, else the address ``serve`` listens on."""
+        return self.public_url or f"http://{self.http_host}:{self.http_port}"
 
     @property
     def match_rules(self) -> MatchRules:

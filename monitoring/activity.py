@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from core_records.bookkeeping import journal as hops
+from core_records.bookkeeping.interface_control import InterfaceControl
 from core_records.store.database import READ_ONLY, store_errors
 from core_records.tables import dead_letter, delivery_hold
 from core_records.tables import journal as journal_table
@@ -55,6 +56,7 @@ class Activity:
         interfaces = list(interfaces)
         waiting = self.dead_letters_waiting()
         holds = self.oldest_holds()
+        pauses = InterfaceControl(self._engine).pauses()
         signs = []
         with store_errors(), self._engine.connect() as connection:
             connection = connection.execution_options(**READ_ONLY)
@@ -69,6 +71,11 @@ class Activity:
                     now - lookback,
                     (event_types or {}).get(interface.adapter, ()),
                 )
+                retried_at, delivered_at = (
+                    _latest_retry_and_delivery(connection, interface, since)
+                    if interface.direction == hops.OUTBOUND
+                    else (None, None)
+                )
                 signs.append(
                     VitalSigns(
                         interface=interface,
@@ -81,6 +88,9 @@ class Activity:
                         oldest_hold_at=holds.get(interface.adapter)
                         if interface.direction == hops.OUTBOUND
                         else None,
+                        paused=pauses.get(interface.key),
+                        last_retry_at=retried_at,
+                        last_delivered_at=delivered_at,
                     )
                 )
         return signs
@@ -164,6 +174,21 @@ def _last_message_at(connection: sa.Connection, interface: Interface) -> datetim
     at = connection.execute(sa.select(sa.func.max(journal_table.c.at)).where(*_of(interface)))
     value = at.scalar()
     return as_utc(value) if value is not None else None
+
+
+def _latest_retry_and_delivery(
+    connection: sa.Connection, interface: Interface, since: datetime
+) -> tuple[datetime | None, datetime | None]:
+    """The latest retry scheduled and the latest delivery on the interface since ``since``."""
+    j = journal_table
+    rows = connection.execute(
+        sa.select(j.c.hop, sa.func.max(j.c.at))
+        .where(*_of(interface), j.c.at >= since)
+        .where(j.c.hop.in_((hops.RETRY_SCHEDULED, hops.DELIVERED)))
+        .group_by(j.c.hop)
+    )
+    latest = {hop: as_utc(at) for hop, at in rows if at is not None}
+    return latest.get(hops.RETRY_SCHEDULED), latest.get(hops.DELIVERED)
 
 
 def _oldest_unfinished(

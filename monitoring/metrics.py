@@ -64,7 +64,8 @@ class HubCollector(Collector):
         )
         status = GaugeMetricFamily(
             "gatehouse_interface_health_status",
-            "The interface's health by its SLA rules: 0 green, 1 amber, 2 red.",
+            "The interface's health by its SLA rules: 0 green or paused, 1 amber or backing"
+            " off, 2 red.",
             labels=INTERFACE,
         )
         waiting = GaugeMetricFamily(

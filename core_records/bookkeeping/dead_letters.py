@@ -156,11 +156,16 @@ class DeadLetterStore:
         """Record that ``actor`` sent the dead letter back to its queue."""
         return self._action(dead_letter_id, actor, REPLAYED, journal.REPLAYED)
 
-    def mark_discarded(self, dead_letter_id: int, actor: str) -> DeadLetter:
-        """Record that ``actor`` decided the dead letter must not be processed."""
-        return self._action(dead_letter_id, actor, DISCARDED, journal.DISCARDED)
+    def mark_discarded(
+        self, dead_letter_id: int, actor: str, reason: str | None = None
+    ) -> DeadLetter:
+        """Record that ``actor`` decided the dead letter must not be processed (and why,
+        when purging)."""
+        return self._action(dead_letter_id, actor, DISCARDED, journal.DISCARDED, reason)
 
-    def _action(self, dead_letter_id: int, actor: str, status: str, hop: str) -> DeadLetter:
+    def _action(
+        self, dead_letter_id: int, actor: str, status: str, hop: str, reason: str | None = None
+    ) -> DeadLetter:
         now = utc_now()
         with store_errors(), self._engine.begin() as connection:
             # Only a waiting dead letter changes; the WHERE clause makes two operators acting
@@ -187,6 +192,8 @@ class DeadLetterStore:
             record = _dead_letter(changed)
             traced = {field: record.headers.get(name) for field, name in _HEADER_HOP_FIELDS.items()}
             detail = f"{status} by {actor} (dead letter {dead_letter_id})"
+            if reason:
+                detail += f": {reason}"
             write_hops(
                 connection,
                 [Hop(message_id=record.message_id, hop=hop, at=now, detail=detail, **traced)],
@@ -198,7 +205,8 @@ class DeadLetterStore:
                     actor=actor,
                     action=f"dead_letter.{status}",
                     subject=f"dead_letter:{dead_letter_id}",
-                    detail=f"message {record.message_id} from {record.origin_queue}",
+                    detail=f"message {record.message_id} from {record.origin_queue}"
+                    + (f": {reason}" if reason else ""),
                 ),
             )
         return record

@@ -45,7 +45,11 @@ TAGS = [
     {"name": "messages", "description": "What became of a message a partner posted."},
     {"name": "data share", "description": "Partners read people's records (audited)."},
     {"name": "kiosks", "description": "In-cell kiosks read balances and outcomes."},
-    {"name": "admin", "description": "The identity review and the audit trail (admin scope)."},
+    {
+        "name": "admin",
+        "description": "The identity review, the audit trail, interface pauses and dead letters"
+        " (admin scope).",
+    },
     {"name": "health", "description": "Liveness and readiness."},
     {"name": "problems", "description": "The problem types every error answer names."},
     {"name": "metrics", "description": "Prometheus metrics."},
