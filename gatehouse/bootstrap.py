@@ -52,7 +52,7 @@ class Hub:
         self.journal = Journal(self.engine)
         self.dead_letters = DeadLetterStore(self.engine)
         self.credentials = PartnerCredentials(self.engine)
-        self.holds = DeliveryHolds(self.engine)
+        self.holds = DeliveryHolds(self.engine, keep_documents=self.settings.keep_documents)
         self.submissions = Submissions(self.engine)
 
     def close(self) -> None:

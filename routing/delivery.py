@@ -39,7 +39,7 @@ from core_records.bookkeeping.delivery_holds import DeliveryHolds, Hold
 from core_records.bookkeeping.journal import Hop
 from core_records.errors import InvalidMessage, PartnerUnavailable, PermanentError
 from core_records.events import CanonicalEvent
-from routing import worker_metrics
+from routing import message_documents, worker_metrics
 from routing.log_context import bound_to
 from routing.messages import HEADER_CAUSATION_ID, HEADER_SEQUENCE, Delivery
 from routing.retry import RetryLater, RetryPolicy, describe
@@ -76,6 +76,7 @@ class Item:
     reason: str = ""
     delay_ms: int = 0
     recipients: tuple[str, ...] = ()
+    body: bytes | None = None
 
     @property
     def lane(self) -> str:
@@ -234,7 +235,7 @@ class DeliveryWorker:
                     continue
                 try:
                     item.recipients = self.adapter.recipients(item.event)
-                    body = self.adapter.render(item.event) if item.recipients else None
+                    item.body = body = self.adapter.render(item.event) if item.recipients else None
                     if body is None:
                         item.result = Result.FILTERED
                         item.reason = "" if item.recipients else "no partner may receive it"
@@ -303,7 +304,10 @@ class DeliveryWorker:
             for item in items
             if item.result is not Result.HELD and (hop := self._hop(item, now)) is not None
         ]
-        self.holds.settle(self.partner, hold=holds, lift=lifts, hops=hops, hops_if_new=held_hops)
+        docs = message_documents.outbound_documents(self.adapter, items)
+        self.holds.settle(
+            self.partner, hold=holds, lift=lifts, hops=hops, hops_if_new=held_hops, documents=docs
+        )
 
     def _settle(self, items: Sequence[Item], partner_down: bool) -> None:
         tiers = self.retry_policy.delay_tiers_ms

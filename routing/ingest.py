@@ -19,11 +19,13 @@ from datetime import UTC, datetime
 from adapters.registry import AdapterRegistry
 from core_records.bookkeeping import journal
 from core_records.bookkeeping.journal import Hop, Journal
+from core_records.bookkeeping.message_history import Document
 from core_records.commands import InboundMessage
 from core_records.errors import ConcurrentUpdate, InvalidMessage, NotPermitted
-from core_records.store.record_store import RecordStore
+from core_records.store.record_store import ApplyOutcome, RecordStore
 from routing import worker_metrics
 from routing.log_context import bound_to
+from routing.message_documents import inbound_document, inbound_documents
 from routing.messages import (
     HEADER_ADAPTER,
     HEADER_MESSAGE_TYPE,
@@ -52,6 +54,9 @@ class IngestWorker:
     max_body_bytes: int = 1_048_576
     concurrent_update_retries: int = 3
     name: str = "ingest"
+    keep_documents: bool = True
+    """Keep each partner document in the message history with its hop
+    (``core_records.bookkeeping.message_history``)."""
 
     def run_once(self) -> int:
         deliveries = self.consumer.fetch(self.batch_size, self.fetch_timeout_s)
@@ -66,7 +71,8 @@ class IngestWorker:
                         decoded.append((delivery, self.decode(delivery)))
                     except Exception as error:  # every failure is settled below, none escapes
                         failed.append((delivery, error))
-            outcomes = self._apply([message for _, message in decoded])
+            documents = inbound_documents(d for d, _ in decoded) if self.keep_documents else {}
+            outcomes = self._apply([message for _, message in decoded], documents)
 
         done: list[Delivery] = []
         for (delivery, _), outcome in zip(decoded, outcomes, strict=True):
@@ -113,10 +119,12 @@ class IngestWorker:
             commands=tuple(commands),
         )
 
-    def _apply(self, messages: Sequence[InboundMessage]):  # type: ignore[no-untyped-def]
+    def _apply(
+        self, messages: Sequence[InboundMessage], documents: dict[str, Document]
+    ) -> list[ApplyOutcome]:
         for attempt in range(self.concurrent_update_retries + 1):
             try:
-                return self.store.apply(messages)
+                return self.store.apply(messages, documents=documents)
             except ConcurrentUpdate:
                 if attempt == self.concurrent_update_retries:
                     raise
@@ -130,8 +138,11 @@ class IngestWorker:
         for delivery, error in failed:
             with bound_to(delivery.message):
                 self._settle_failure(delivery, error, now, already_journaled, hops)
+        # A document refused before it reached the store is kept with its rejected hop.
+        rejected = {h.message_id for h in hops if h.hop == journal.REJECTED}
+        documents = [inbound_document(d) for d, _ in failed if d.message.message_id in rejected]
         if hops:
-            self.journal.record(hops)
+            self.journal.record(hops, documents if self.keep_documents else ())
 
     def _settle_failure(
         self,

@@ -67,8 +67,10 @@ class Released:
 
 
 class DeliveryHolds:
-    def __init__(self, engine: sa.Engine) -> None:
+    def __init__(self, engine: sa.Engine, *, keep_documents: bool = True) -> None:
         self._engine = engine
+        self._keep_documents = keep_documents
+        """Whether ``settle`` keeps the documents it is given (``GATEHOUSE_KEEP_DOCUMENTS``)."""
 
     def holds_for(self, partner: str, people: Iterable[str]) -> dict[str, list[Hold]]:
         """Each person's holds, in sequence order: an event of theirs may go out only once
@@ -163,7 +165,8 @@ class DeliveryHolds:
             first_time = [hop for seq, hop in (hops_if_new or {}).items() if seq in placed]
             if hops or first_time:
                 write_hops(connection, [*hops, *first_time])
-            record_documents(connection, documents)
+            if self._keep_documents:
+                record_documents(connection, documents)
         return placed
 
     def sweep(self, partner: str, *, not_seen_for: timedelta | None) -> list[Released]:
