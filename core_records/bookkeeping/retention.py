@@ -43,6 +43,8 @@ CHUNK_ROWS = 5_000
 """Rows deleted per transaction where rows are deleted one by one."""
 RUNS_KEPT = timedelta(days=90)
 """How long the record of a prune that removed nothing is kept (one a kind an interval)."""
+LOCK_TIMEOUT_MS = 5_000
+"""How long a prune waits for the table lock that adding or dropping a partition takes."""
 _LOCK_BASE = 7_400_410
 """PostgreSQL advisory lock keys of the partition work, one a kind (``_LOCK_BASE + i``)."""
 
@@ -152,6 +154,10 @@ class Retention:
                 if not locked:
                     log.info("another worker is pruning %s; leaving it to them", held.kind)
                     return None
+                # Adding or dropping a partition locks the whole table: rather than queue
+                # behind a long transaction (and hold every writer up behind us), give up
+                # and try again next round.
+                connection.execute(sa.text(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT_MS}ms'"))
                 if not dry_run:
                     self._add_months_ahead(connection, held, now)
                 for partition in monthly.partitions(connection, held.table.name):
