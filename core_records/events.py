@@ -92,6 +92,24 @@ EVENT_IDENTIFIER_TYPES = (NOMS, PNC, CRO, CRN)
 """The identifiers an event's personReference carries, in this order."""
 
 
+DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
+_public_url = [DEFAULT_PUBLIC_URL]
+"""Where the hub's API is reached from outside: one per deployment, set by the composition
+root (``publish_detail_urls_under``), so that ``detailUrl`` is absolute wherever an
+envelope is made (outbox, relay, subscribers) without each being handed the address."""
+
+
+def publish_detail_urls_under(public_url: str) -> None:
+    """Make every ``detailUrl`` from now on absolute under ``public_url``."""
+    _public_url[0] = public_url.rstrip("/")
+
+
+def detail_url(prison_number: str) -> str:
+    """The data-share URL of the person: absolute, so that a consumer calls it as given with
+    its own token (the purpose taken from the token's grant)."""
+    return f"{_public_url[0]}/api/v1/people/{prison_number}"
+
+
 def new_event_id() -> str:
     return str(uuid.uuid4())
 
@@ -131,7 +149,7 @@ class CanonicalEvent:
             },
         }
         if self.person_key:
-            envelope["detailUrl"] = f"/api/v1/people/{self.person_key}"
+            envelope["detailUrl"] = detail_url(self.person_key)
         return envelope
 
     def to_json(self) -> bytes:

@@ -22,11 +22,12 @@ from typing import Any
 
 from core_records.canteen import handler as canteen
 from core_records.commands import Command
-from core_records.custody import applications
+from core_records.custody import applications, temporary_movements
 from core_records.custody import handlers as custody
 from core_records.errors import InvalidMessage
 from core_records.events import CanonicalEvent
 from core_records.partner_records import (
+    courts,
     non_associations,
     police,
     probation,
@@ -79,6 +80,8 @@ def command_handlers() -> CommandHandlers:
         handlers={
             **custody.HANDLERS,
             **applications.HANDLERS,
+            **temporary_movements.HANDLERS,
+            **courts.HANDLERS,
             **police.HANDLERS,
             **security.HANDLERS,
             **probation.HANDLERS,

@@ -18,6 +18,7 @@ from core_records.bookkeeping.interface_control_tables import (
     dead_letter_retry_schedule,
     interface_pause,
 )
+from core_records.bookkeeping.mi_tables import movement_delivery, summary_watermark
 from core_records.bookkeeping.monitoring_tables import (
     dashboard_session,
     dashboard_user,
@@ -133,6 +134,7 @@ __all__ = [
     "message_document",
     "metadata",
     "movement",
+    "movement_delivery",
     "movement_reason",
     "non_association",
     "offender_manager_allocation",
@@ -157,5 +159,6 @@ __all__ = [
     "sentence_date",
     "sign_in_throttle",
     "submission",
+    "summary_watermark",
     "visit",
 ]

@@ -4,6 +4,7 @@ Pure: the event, already cut down by OASys's sharing policy, in; UTF-8 XML out.
 
     prisoner.received                     RECEPTION, or TRANSFER when the reason is TRANSFERRED
     prisoner.released                     DISCHARGE; nothing for the leaving half of a transfer
+    (either, to or from court or temporary absence: nothing, the person is still in custody)
     prisoner.sentence-dates-changed       SENTENCE, with each key date (SED, CRD, LED, ...)
     prisoner.imprisonment-status-changed  IMPRISONMENT_STATUS, with the new legal status
 
@@ -22,6 +23,7 @@ from core_records.events import (
     PRISONER_RECEIVED,
     PRISONER_RELEASED,
     SENTENCE_DATES_CHANGED,
+    TEMPORARY_MOVEMENT_REASONS,
     CanonicalEvent,
 )
 from core_records.identifiers import CRN, NOMS
@@ -40,6 +42,10 @@ _add = _OFFENDER_UPDATE.add
 
 
 def _update(event: CanonicalEvent, information: dict[str, Any]) -> str | None:
+    if event.event_type in (PRISONER_RECEIVED, PRISONER_RELEASED) and (
+        _string(event, "reason") in TEMPORARY_MOVEMENT_REASONS
+    ):
+        return None  # at court or on temporary absence: still in custody
     if event.event_type == PRISONER_RECEIVED:
         return "TRANSFER" if _string(event, "reason") == "TRANSFERRED" else "RECEPTION"
     if event.event_type == PRISONER_RELEASED:

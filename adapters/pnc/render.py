@@ -7,7 +7,8 @@ correlation_id). ``prisoner.released`` becomes a ``CustodyStatus`` (RELEASED), w
 ``LicenceNotice`` when the release is on licence (CR conditional release, HR / HU home
 detention curfew).
 
-Nothing is rendered for the leaving half of a transfer (the arrival says it all), for a
+Nothing is rendered for a movement to or from court or temporary absence (the person stays
+in custody), for the leaving half of a transfer (the arrival says it all), for a
 release of someone PNC has no id for (PNC cannot place it), or for a transfer of someone
 without a PNC id (a transfer carries no particulars to look them up by).
 """
@@ -18,7 +19,12 @@ from typing import Any
 
 from adapters.pnc.documents import NAMESPACE
 from adapters.render_kit import OutboundXml, document_bytes, identifier
-from core_records.events import PRISONER_RECEIVED, PRISONER_RELEASED, CanonicalEvent
+from core_records.events import (
+    PRISONER_RECEIVED,
+    PRISONER_RELEASED,
+    TEMPORARY_MOVEMENT_REASONS,
+    CanonicalEvent,
+)
 from core_records.identifiers import CRO, NOMS, PNC
 from schemas.xsd_values import xsd_date_time
 
@@ -60,6 +66,8 @@ def render_custody_event(event: CanonicalEvent) -> bytes | None:
     received = event.event_type == PRISONER_RECEIVED
     if not received and reason == TRANSFERRED:
         return None
+    if reason in TEMPORARY_MOVEMENT_REASONS:
+        return None  # at court or on temporary absence: still in custody
     if pnc_id is None:
         if received and reason != TRANSFERRED:
             return _lookup_request(event, prison_number, prison)

@@ -54,7 +54,8 @@ def record_reception(work: UnitOfWork, command: RecordReception) -> list[Canonic
     unrecorded = [i for i in dict.fromkeys(given) if i not in holders]
     own_number = next((i.value for i in unrecorded if i.type == NOMS), None)
     if current is not None:
-        if current.custody_status == IN_PRISON:
+        # Away at court or on temporary absence is still in custody: the booking is open.
+        if current.custody_status == IN_PRISON or current.active_booking is not None:
             raise BusinessRuleViolation(
                 f"{current.prison_number} is already in custody at {current.current_establishment}"
             )

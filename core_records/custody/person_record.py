@@ -108,14 +108,18 @@ def change_custody(
     establishment: str | None,
     now: datetime,
     legal_status: str | None = None,
+    care_status: str | None = None,
 ) -> PersonState:
     """Write the new custody state if the record is still at ``current.version``.
 
     In prison means under prison care; out of prison (released) means not. Raises
     ``ConcurrentUpdate`` when another writer changed the person first: the caller's whole
-    batch is then safe to repeat.
+    batch is then safe to repeat. A person away at court or on temporary absence is out of
+    prison but still in its care: ``care_status`` says so.
     """
-    care_status = UNDER_PRISON_CARE if custody_status == IN_PRISON else NOT_UNDER_PRISON_CARE
+    care_status = care_status or (
+        UNDER_PRISON_CARE if custody_status == IN_PRISON else NOT_UNDER_PRISON_CARE
+    )
     result = connection.execute(
         _UPDATE_CUSTODY,
         {

@@ -87,8 +87,8 @@ def test_adapters_are_found_by_name(registry: AdapterRegistry) -> None:
 
 
 def test_an_unknown_adapter_name_is_a_clear_error(registry: AdapterRegistry) -> None:
-    with pytest.raises(UnknownAdapter, match="no adapter is called 'courts'") as caught:
-        registry.adapter("courts")
+    with pytest.raises(UnknownAdapter, match="no adapter is called 'magistrates'") as caught:
+        registry.adapter("magistrates")
     assert "delius" in str(caught.value)
     assert not isinstance(caught.value, KeyError)
 

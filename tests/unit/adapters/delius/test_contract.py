@@ -11,7 +11,7 @@ from hypothesis import given
 import adapters.delius as package
 from adapters import testing
 from adapters.delius import adapter
-from core_records.events import CanonicalEvent
+from core_records.events import TEMPORARY_MOVEMENT_REASONS, CanonicalEvent
 from tests.unit.adapters.delius.events import renderable_events
 
 SAMPLES = Path(package.__file__).parent / "samples"
@@ -69,6 +69,8 @@ def test_nothing_the_policy_withholds_reaches_delius(
     released_on_transfer = event.additional_information["reason"] == "TRANSFERRED" and (
         event.event_type == "prisoner.released"
     )
+    # Out to court or on temporary absence and back: still in custody, nothing for Delius.
+    temporary = event.additional_information["reason"] in TEMPORARY_MOVEMENT_REASONS
     testing.check_renders_nothing_withheld(
-        adapter, event, markers, must_render=not released_on_transfer
+        adapter, event, markers, must_render=not (released_on_transfer or temporary)
     )

@@ -22,7 +22,7 @@ from core_records.commands import (
     RecordPoliceLookup,
 )
 from core_records.errors import InvalidIdentifier, InvalidMessage
-from core_records.events import CanonicalEvent
+from core_records.events import TEMPORARY_MOVEMENT_REASONS, CanonicalEvent
 from tests.unit.adapters.delius.events import renderable_events
 
 SAMPLES = Path(package.__file__).parent / "samples"
@@ -134,6 +134,8 @@ def pnc_events(draw: st.DrawFn) -> CanonicalEvent:
 def _renders_something(event: CanonicalEvent) -> bool:
     reason = event.additional_information["reason"]
     has_pnc = any(i.type == "PNC" for i in event.person_identifiers)
+    if reason in TEMPORARY_MOVEMENT_REASONS:
+        return False  # out to court or on temporary absence: still in custody
     if event.event_type == "prisoner.released":
         return has_pnc and reason != "TRANSFERRED"
     return has_pnc or (reason != "TRANSFERRED" and "person" in event.additional_information)
