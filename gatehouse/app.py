@@ -22,6 +22,7 @@ from gatehouse.api.problems import install_problem_handlers
 from gatehouse.api.rate_limit import PartnerRateLimit, RateLimits
 from gatehouse.api.replays import outbound_adapters, replay_router
 from gatehouse.bootstrap import Hub, build_hub, rate_limiter
+from gatehouse.event_catalogue import mount_event_catalogue
 from gatehouse.information_governance import mount_information_governance
 from gatehouse.service_monitoring import mount_monitoring
 from monitoring.business import BusinessFigures
@@ -63,6 +64,7 @@ def create_app(hub: Hub) -> FastAPI:
     app.state.hub = hub
     mount_monitoring(app, hub)
     mount_information_governance(app, hub)
+    mount_event_catalogue(app, hub)
     app.include_router(business_router(BusinessFigures(hub.engine)))
     app.include_router(
         replay_pages_router(
