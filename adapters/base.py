@@ -186,6 +186,9 @@ class SharingPolicy:
     security_cleared: bool = False
     """Only a security-cleared partner (the security application) may receive security
     events; for every other partner they are withheld whatever ``event_types`` says."""
+    purposes: frozenset[str] = frozenset()
+    """Why the partner may read through the data share (its data-sharing agreement's
+    purposes): a read that gives none takes the one, if there is exactly one."""
 
     def allows(self, event_type: str) -> bool:
         if is_security_event_type(event_type) and not self.security_cleared:

@@ -11,6 +11,7 @@ security-cleared is a ``PolicyFileError`` naming the file and the key.
     identifier_types = ["NOMS", "CRN"]         # personReference.identifiers
     information_keys = ["prisonId", "reason"]  # additionalInformation
     person_fields = []                         # the person view, through the data share
+    purposes = []                              # why it reads there (one: the default)
     rows = "everyone"                          # or "own_prisons"
     security_cleared = false                   # true for the security application alone
 """
@@ -34,11 +35,13 @@ PERSON_FIELDS = frozenset(
         "prisonNumber", "version", "identifiers", "names", "dateOfBirth", "sex",
         "custodyStatus", "careStatus", "establishment", "legalStatus", "incentiveLevel",
         "createdAt", "updatedAt", "bookings", "movements",
+        "sentenceKeyDates", "alerts", "offenderManager", "roshSummary",
     }
 )  # fmt: skip
-"""The keys of ``core_records.custody.person_view.person_view``."""
+"""The keys of ``core_records.custody.person_view.person_view`` (the last four read only when
+a policy names them: ``core_records.custody.shared_details``)."""
 
-_LISTS = ("event_types", "identifier_types", "information_keys", "person_fields")
+_LISTS = ("event_types", "identifier_types", "information_keys", "person_fields", "purposes")
 _KEYS = frozenset({"version", *_LISTS, "rows", "security_cleared"})
 
 
@@ -88,6 +91,7 @@ def parse_policy(data: dict[str, Any], path: Path) -> SharingPolicy:
         person_fields=lists["person_fields"],
         rows=rows,
         security_cleared=cleared,
+        purposes=lists["purposes"],
     )
 
 

@@ -16,6 +16,7 @@ from core_records.bookkeeping.delivery_holds import DeliveryHolds
 from core_records.bookkeeping.journal import Journal
 from core_records.bookkeeping.rate_limits import RateLimiter, StoreRateLimiter
 from core_records.bookkeeping.submissions import Submissions
+from core_records.events import publish_detail_urls_under
 from core_records.store.database import create_engine
 from core_records.store.migrate import upgrade
 from core_records.store.outbox import check_events_with
@@ -90,6 +91,7 @@ def build_hub(settings: Settings | None = None, *, migrate: bool = False) -> Hub
     settings = settings or Settings()
     if settings.validate_events:
         check_events_with(validate_event)
+    publish_detail_urls_under(settings.detail_url_base)
     if settings.database_url is None:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
     if migrate:

@@ -47,6 +47,8 @@ class Reader:
     establishments: frozenset[str] | None = None
     """The prisons the partner runs, when it may see only the people in them; None: not
     tied to prisons. An operator running no prisons (empty) sees no one."""
+    purposes: frozenset[str] = frozenset()
+    """Why the partner may read (its policy's); one is the purpose of a read naming none."""
 
     def may_see(self, view: dict[str, Any]) -> bool:
         return self.establishments is None or view.get("establishment") in self.establishments
@@ -75,7 +77,7 @@ class DataShare:
         """The person ``identifier`` names, cut to ``reader``'s fields; None when not on
         record or not the reader's to see. Audited either way."""
         with store_errors(), self._engine.begin() as connection:
-            on_record = person_view(connection, identifier)
+            on_record = person_view(connection, identifier, reader.fields)
             view = on_record
             if view is not None and not reader.may_see(view):
                 view = None
@@ -117,7 +119,7 @@ class DataShare:
             for score, prison_number in scored:
                 if score < self._rules.review_threshold or prison_number is None:
                     continue
-                view = person_view(connection, Identifier(NOMS, prison_number))
+                view = person_view(connection, Identifier(NOMS, prison_number), reader.fields)
                 if view is not None and reader.may_see(view):
                     views.append(view)
                 if len(views) == MAX_RESULTS:

@@ -5,16 +5,21 @@ Values are JSON-ready: dates and times as ISO 8601 strings (times in UTC).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import sqlalchemy as sa
 
+from core_records.custody.shared_details import shared_details
 from core_records.custody.tables import booking, movement, person, person_identifier, person_name
 from core_records.identifiers import Identifier
 
 
-def person_view(connection: sa.Connection, identifier: Identifier) -> dict[str, Any] | None:
-    """The record of the person ``identifier`` is recorded against, or None."""
+def person_view(
+    connection: sa.Connection, identifier: Identifier, details: Iterable[str] = ()
+) -> dict[str, Any] | None:
+    """The record of the person ``identifier`` is recorded against, or None; with the
+    ``details`` of ``shared_details.SHARED_DETAILS`` named (sentence key dates, alerts...)."""
     row = (
         connection.execute(
             sa.select(person)
@@ -58,6 +63,7 @@ def person_view(connection: sa.Connection, identifier: Identifier) -> dict[str, 
         "updatedAt": row["updated_at"].isoformat(),
         "bookings": _bookings(connection, person_id),
         "movements": _movements(connection, person_id),
+        **shared_details(connection, person_id, details),
     }
 
 

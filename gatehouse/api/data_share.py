@@ -7,7 +7,8 @@
 
     401  no token, or one unknown, revoked or expired
     403  the token lacks the data-share scope, or the partner's policy shares no fields
-    400  no purpose given, or a bad identifier or date
+    400  no purpose given and none to take from the grant (the problem names the
+         choices when there are several), or a bad identifier or date
     404  not on record, or outside the caller's rows (its policy's ``rows = "own_prisons"``):
          the same answer, word for word, so that a refusal does not reveal a person
     200  the person (or people) with only the fields the caller's policy allows
@@ -115,7 +116,7 @@ async def _reader_for(
     # The row scope is the policy's: an operator reads the people in its own prisons
     # (none at all if it runs none), anyone else reads everyone.
     prisons = scope.establishments if policy.rows == OWN_PRISONS else None
-    return Reader(found.partner, policy.person_fields, prisons)
+    return Reader(found.partner, policy.person_fields, prisons, policy.purposes)
 
 
 async def _reader_with_purpose(
@@ -124,11 +125,24 @@ async def _reader_with_purpose(
     registry: AdapterRegistry,
     grant: Callable[[str], Grant | None],
 ) -> tuple[Reader, str] | JSONResponse:
-    """The reader and the purpose they gave, or the problem to answer: every read of
-    core case information names why it is made, for the audit trail."""
+    """The reader and the purpose of the read, or the problem to answer: every read of
+    core case information names why it is made, for the audit trail. A read without
+    ``?purpose=`` is made for the one purpose the caller's grant names (so that an event's
+    ``detailUrl`` can be called as given); with several, the caller must choose."""
     reader = await _reader_for(request, registry, grant)
     if isinstance(reader, JSONResponse):
         return reader
-    if not purpose or not purpose.strip():
-        return problem(400, "purpose_required", "say why you read: ?purpose=...")
-    return reader, purpose.strip()
+    if purpose and purpose.strip():
+        return reader, purpose.strip()
+    if len(reader.purposes) == 1:
+        [granted] = reader.purposes
+        return reader, granted
+    choices = sorted(reader.purposes)
+    if choices:
+        return problem(
+            400,
+            "purpose_required",
+            f"say why you read: ?purpose= one of {', '.join(choices)}",
+            purposes=choices,
+        )
+    return problem(400, "purpose_required", "say why you read: ?purpose=...")
