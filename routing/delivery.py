@@ -176,6 +176,10 @@ class DeliveryWorker:
         self._settle(items, breaker.down)
         return len(items)
 
+    def restart_hold_clock(self) -> None:
+        """Count again from now before releasing unseen holds (on resuming from a pause)."""
+        self._started = self._next_sweep = time.monotonic()
+
     def sweep_holds(self) -> None:
         """Release holds guarding events that are settled, or (once this worker has consumed
         for longer than any event can wait in a delay tier) that never came back."""
