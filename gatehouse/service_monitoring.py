@@ -19,6 +19,7 @@ from core_records.bookkeeping.audit import AuditEvent, write_audit
 from core_records.bookkeeping.interface_control import InterfaceControl
 from core_records.store.database import store_errors
 from gatehouse.bootstrap import Hub
+from gatehouse.event_catalogue import LiveInterfaces
 from monitoring.activity import Activity
 from monitoring.alerts import Alerter, EmailNotifier, Notifier, WebhookNotifier
 from monitoring.dashboard.interface_control_pages import (
@@ -60,7 +61,7 @@ def build_monitor(hub: Hub) -> InterfaceMonitor:
         return _depth(hub, queue)
 
     return InterfaceMonitor(
-        interfaces=interfaces_of(hub.registry),
+        interfaces=LiveInterfaces(hub, interfaces_of(hub.registry)),
         rules=load_sla_rules(hub.settings.sla_file),
         activity=Activity(hub.engine),
         history=HealthHistory(hub.engine),

@@ -93,6 +93,7 @@ def test_the_events_page_lists_each_event_and_who_receives_it(hub: Hub, api: str
     viewer = signed_in_client(api, "vic")
     try:
         page = viewer.get("/dashboard/events")
+        overview = viewer.get("/dashboard")
     finally:
         viewer.close()
     assert page.status_code == 200
@@ -103,3 +104,6 @@ def test_the_events_page_lists_each_event_and_who_receives_it(hub: Hub, api: str
     assert "delius" in row and "subscribers.cjs-mi" in row
     assert "nomisMovementReasonCode" in row
     assert "additionalInformation schema" in page.text
+    # The subscriber is an interface of its own on the overview, as every partner is.
+    assert overview.status_code == 200
+    assert "subscribers.cjs-mi" in overview.text
