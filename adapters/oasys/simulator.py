@@ -1,5 +1,5 @@
-"""A simulated OASys, for tests and the demo: it receives offender updates (checked against
-their schema), and writes assessment summaries as OASys would send them."""
+"""A simulated OASys, for tests and the demo: it receives offender updates and prison merges
+(checked against their schemas), and writes assessment summaries as OASys would send them."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from datetime import datetime
 
 from lxml import etree
 
+from adapters.oasys.prison_merge import SCHEMA as PRISON_MERGE_SCHEMA
 from adapters.oasys.render import SCHEMA
 from adapters.oasys.translate import NAMESPACE
 from adapters.transports.document_receiver import (
@@ -24,7 +25,12 @@ class OasysReceiver(DocumentReceiver):
     """Receives offender updates at ``/offender-updates``, dropping a repeat of an event."""
 
     def __init__(self, *, validate: bool = True) -> None:
-        super().__init__("Simulated OASys", PATH, {"OffenderUpdate": SCHEMA}, validate=validate)
+        super().__init__(
+            "Simulated OASys",
+            PATH,
+            {"OffenderUpdate": SCHEMA, "PrisonMerge": PRISON_MERGE_SCHEMA},
+            validate=validate,
+        )
 
 
 @contextmanager
