@@ -109,12 +109,14 @@ def validate_event(event: CanonicalEvent) -> None:
 NAMING_NOTES: dict[str, str] = {
     "prisoner.received": (
         "The justice domain publishes prisoner-offender-search.prisoner.received with"
-        " nomisMovementReasonCode; Gatehouse says movementReasonCode because its codes come"
-        " from its own reference data, whichever system recorded the movement."
+        " nomisMovementReasonCode; Gatehouse's own name, movementReasonCode, stays for the"
+        " partners that already read it (its codes are Gatehouse's reference data, whichever"
+        " system recorded the movement), with the domain's name alongside where a movement"
+        " carries it. No publisher prefix: Gatehouse is the one publisher of its events."
     ),
     "prisoner.released": (
-        "As prisoner.received: movementReasonCode rather than nomisMovementReasonCode, and"
-        " no domain prefix, because Gatehouse is the one publisher of its events."
+        "As prisoner.received: movementReasonCode, with nomisMovementReasonCode alongside"
+        " where a movement carries it, and no publisher prefix."
     ),
     "prisoner.merged": (
         "The justice domain's prison-offender-events.prisoner.merged carries nomsNumber and"

@@ -70,8 +70,8 @@ def test_a_payload_breaking_its_schema_is_refused_naming_the_place_and_file() ->
 
 
 def test_an_unknown_key_is_refused() -> None:
-    with pytest.raises(EventSchemaViolation, match="nomisMovementReasonCode"):
-        validate_event(_event({**RECEIVED, "nomisMovementReasonCode": "N"}))
+    with pytest.raises(EventSchemaViolation, match="favouriteColour"):
+        validate_event(_event({**RECEIVED, "favouriteColour": "N"}))
 
 
 def test_an_event_type_with_no_schema_names_the_file_to_add() -> None:
