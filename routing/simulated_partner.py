@@ -8,7 +8,8 @@ a partner restricted to its own exchange must. ``send`` publishes a document of 
 partner's own to Gatehouse.
 
 As a partner should, it keeps the ``message_id`` (Gatehouse's event id) of every document it
-took and drops a repeat unanswered (``duplicates``), acking it so that it is not sent again.
+took and drops a repeat unanswered (``duplicates``), acking it so that it is not sent again,
+unless it comes marked as a replay (``X-Gatehouse-Replay``), which it takes again.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from adapters.transports import partner_headers
 from routing.messages import AMQP_CORRELATION_ID, AMQP_REPLY_TO, AMQP_TYPE, Message
 from routing.topology import (
     partner_inbound_exchange_name,
@@ -63,7 +65,9 @@ class SimulatedAmqpPartner:
         deliveries = self._consumer.fetch(50, 0.2)
         for delivery in deliveries:
             message = delivery.message
-            if message.message_id in self._seen:
+            # A replay is what the partner asked for: taken again.
+            replayed = partner_headers.REPLAY_ID in message.headers
+            if message.message_id in self._seen and not replayed:
                 with self._lock:
                     self.duplicates.append(message)
                 self._consumer.ack([delivery])
