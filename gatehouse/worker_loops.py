@@ -5,7 +5,8 @@ relay          the outbox to the events exchange
 delivery       each partner's outbound queue to the partner (HTTP or AMQP)
 dead-letters   the dead-letter queue into the store, for the dashboard and replay, and
                the scheduled retry of dead letters
-monitor        the health watch and its alerts, and the submissions' retention
+monitor        the health watch and its alerts, the submissions' retention, and the
+               movement-delivery summary of the business figures
 sftp           each inbound SFTP interface's poller
 replays        replays and resends a service manager asked for, at their bounded rate
 retention      prunes the journal, stored documents and data-share audit past their periods
@@ -21,6 +22,10 @@ from functools import partial
 
 from adapters.base import OWN_PRISONS, Adapter
 from adapters.transports.http import HttpDelivery
+from core_records.bookkeeping.movement_deliveries import (
+    MovementDeliveries,
+    MovementDeliveryWatch,
+)
 from core_records.bookkeeping.submissions import SubmissionRetention
 from core_records.canteen import ledger as canteen_ledger
 from core_records.subscribers.store import SubscriberStore
@@ -78,6 +83,7 @@ def build_loops(hub: Hub, roles: Iterable[str] = ROLES) -> list[Loop]:
         loops.append(build_health_watch(hub))
         retention = timedelta(days=hub.settings.submission_retention_days)
         loops.append(SubmissionRetention(hub.submissions, retention))
+        loops.append(MovementDeliveryWatch(MovementDeliveries(hub.engine)))
     if "retention" in roles:
         loops.append(retention_loop(hub))
     if "sftp" in roles:

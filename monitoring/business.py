@@ -2,8 +2,8 @@
 out, releases and the population at the end of the day; and, per partner interface, how long
 a movement took to reach the partner (median and p95 over the period).
 
-Read straight from the record and the journal, summed up in the database, with indexes that
-keep the cost proportional to the period asked for rather than to the record's size:
+Summed up in the database, with indexes that keep the cost proportional to the period asked
+for rather than to the record's size:
 
 - counts: the period's movements (``movement.occurred_at``), grouped by prison and day. An
   admission or transfer counts at the prison it went IN to, a transfer out or release at the
@@ -14,7 +14,9 @@ keep the cost proportional to the period asked for rather than to the record's s
   migrated prison's roll) are counted too.
 - movement to delivery: for each movement message of the period, from its ``stored`` hop (the
   record changed) to the first ``delivered`` hop per outbound interface of the events it
-  caused (the journal's ``causation_id`` is the inbound message's id), in seconds.
+  caused, read from the summary that the monitor worker keeps from the journal
+  (``core_records.bookkeeping.movement_deliveries``): joining the journal's hops afresh
+  would cost seconds on a journal of millions.
 """
 
 from __future__ import annotations
@@ -27,11 +29,10 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
 
-from core_records.bookkeeping import journal as hops
 from core_records.custody.person_record import IN_PRISON
 from core_records.custody.reference_data import PRISON
 from core_records.store.database import READ_ONLY, store_errors
-from core_records.tables import agency, journal, movement, person
+from core_records.tables import agency, movement, movement_delivery, person
 from monitoring.reports import percentile
 
 DEFAULT_DAYS = 7
@@ -141,36 +142,32 @@ class BusinessFigures:
         return rows
 
     def delivery_times(self, period: Period) -> list[DeliveryTime]:
-        """Per outbound interface, by name: movement to first delivery, over the period."""
-        moved = (
-            sa.select(movement.c.message_id)
-            .where(*self._movements_of(period), movement.c.message_id.is_not(None))
-            .distinct()
-            .cte("moved")
-        )
-        stored = (
-            sa.select(journal.c.message_id, sa.func.min(journal.c.at).label("at"))
-            .join(moved, moved.c.message_id == journal.c.message_id)
-            .where(journal.c.hop == hops.STORED)
-            .group_by(journal.c.message_id)
-            .cte("stored")
-        )
-        delivered = (
-            sa.select(
-                journal.c.causation_id, journal.c.adapter, sa.func.min(journal.c.at).label("at")
-            )
-            .join(moved, moved.c.message_id == journal.c.causation_id)
-            .where(journal.c.hop == hops.DELIVERED, journal.c.outcome == "ok")
-            .group_by(journal.c.causation_id, journal.c.adapter)
-            .cte("delivered")
-        )
-        query = sa.select(
-            delivered.c.adapter, self._epoch(delivered.c.at) - self._epoch(stored.c.at)
-        ).join(stored, stored.c.message_id == delivered.c.causation_id)
-        seconds: dict[str, list[float]] = defaultdict(list)
+        """Per outbound interface, by name: movement to first delivery, over the period's
+        movements, from the summary the monitor keeps (``MovementDeliveries``)."""
+        d = movement_delivery.c
+        conditions = [d.occurred_at >= period.since, d.occurred_at < period.until]
+        if period.establishment is not None:
+            at = period.establishment
+            conditions.append(sa.or_(d.prison_in == at, d.prison_out == at))
         with self._connection() as connection:
-            for adapter, latency in connection.execute(query):
-                seconds[adapter].append(max(float(latency), 0.0))
+            if self._postgres:
+                # percentile_disc is the nearest rank, as ``percentile`` is.
+                query = (
+                    sa.select(
+                        d.adapter, sa.func.count(),
+                        *(sa.func.percentile_disc(f).within_group(d.seconds) for f in (0.5, 0.95)),
+                    )
+                    .where(*conditions).group_by(d.adapter).order_by(d.adapter)
+                )  # fmt: skip
+                return [
+                    DeliveryTime(a, int(n), float(median), float(p95))
+                    for a, n, median, p95 in connection.execute(query)
+                ]
+            seconds: dict[str, list[float]] = defaultdict(list)
+            for adapter, taken in connection.execute(
+                sa.select(d.adapter, d.seconds).where(*conditions)
+            ):
+                seconds[adapter].append(float(taken))
         return [
             DeliveryTime(a, len(v), percentile(v, 0.50), percentile(v, 0.95))  # type: ignore[arg-type]
             for a, v in sorted(seconds.items())
@@ -245,12 +242,6 @@ class BusinessFigures:
         if self._postgres:
             return sa.func.date(sa.func.timezone("UTC", column))
         return sa.func.date(column)  # SQLite keeps UTC text
-
-    def _epoch(self, column: sa.ColumnElement[datetime]) -> sa.ColumnElement[float]:
-        if self._postgres:
-            return sa.extract("epoch", column)
-        # SQLite keeps UTC text; julianday counts days from 4714 BC, and 1970 is day 2440587.5.
-        return (sa.func.julianday(column) - 2440587.5) * 86400.0
 
     @contextmanager
     def _connection(self) -> Iterator[sa.Connection]:

@@ -9,12 +9,14 @@ deliveries to Delius and OASys, written straight into the record and the journal
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
 
 from core_records.bookkeeping import journal as hops
 from core_records.bookkeeping.journal import Hop, write_hops
+from core_records.bookkeeping.movement_deliveries import MovementDeliveries
 from core_records.tables import booking, movement, person
 
 FIRST, LAST = date(2025, 3, 3), date(2025, 3, 5)
@@ -55,6 +57,13 @@ EXPECTED_DELIVERY = {"delius": (5, 4.0, 10.0), "oasys": (1, 5.0, 5.0)}
 
 
 def write_estate(engine: sa.Engine) -> None:
+    """The estate, its journal, and the movement-delivery summary brought up to date."""
+    write_people(engine)
+    write_movements(engine, MOVEMENTS)
+    MovementDeliveries(engine).catch_up(settle=timedelta(0))
+
+
+def write_people(engine: sa.Engine) -> None:
     now = at(7, 12)
     with engine.begin() as connection:
         for key, (number, where) in PEOPLE.items():
@@ -72,7 +81,13 @@ def write_estate(engine: sa.Engine) -> None:
                     active=where is not None, started_at=at(1, 9),
                 )
             )  # fmt: skip
-        for message, (who, moves, when, deliveries) in MOVEMENTS.items():
+
+
+def write_movements(engine: sa.Engine, messages: Iterable[str]) -> None:
+    """The movements of ``messages`` (keys of ``MOVEMENTS``) and their hops."""
+    with engine.begin() as connection:
+        for message in messages:
+            who, moves, when, deliveries = MOVEMENTS[message]
             connection.execute(
                 sa.insert(movement),
                 [

@@ -90,9 +90,10 @@ movement = sa.Table(
     sa.Column("reason_code", sa.String(8), nullable=False),
     sa.Column("from_agency", sa.String(6)),
     sa.Column("to_agency", sa.String(6)),
-    # Indexed for the business figures: a period's movements, and back to now from it.
+    # Indexed for the business figures: a period's movements, back to now from it, and the
+    # movements of a message the journal delivered.
     sa.Column("occurred_at", UtcDateTime, nullable=False, index=True),
-    sa.Column("message_id", Id),
+    sa.Column("message_id", Id, index=True),
 )
 
 sentence_date = sa.Table(
