@@ -17,6 +17,7 @@ from adapters.registry import AdapterRegistry
 from core_records.bookkeeping import journal
 from core_records.bookkeeping.audit import AuditEvent, write_audit
 from core_records.bookkeeping.interface_control import InterfaceControl
+from core_records.bookkeeping.message_history import MessageHistory
 from core_records.store.database import store_errors
 from gatehouse.bootstrap import Hub
 from gatehouse.event_catalogue import LiveInterfaces
@@ -117,6 +118,7 @@ def mount_monitoring(app: FastAPI, hub: Hub) -> None:
         throughput=Throughput(hub.engine),
         held_deliveries=hub.holds.waiting,
         secure_cookies=hub.settings.dashboard_secure_cookies,
+        documents=MessageHistory(hub.engine),
     )
     app.include_router(dashboard_router(services))
     app.include_router(interface_control_pages(hub, list(monitor.interfaces)))

@@ -87,3 +87,34 @@ def users_lockouts(as_json: JsonOption = False) -> None:
     for lockout in lockouts:
         until = lockout.until.strftime("%Y-%m-%d %H:%M:%S UTC")
         typer.echo(f"{lockout.kind}\t{lockout.subject}\tuntil {until}")
+
+
+@users_app.command("grant-content")
+def users_grant_content(
+    username: Annotated[str, typer.Argument(help="The dashboard user to grant.")],
+) -> None:
+    """Let a user read the partner documents kept in the message history (audited). The
+    role alone never allows it: admins need this grant too."""
+    _content_grant(username, granted=True)
+    typer.echo(f"{username} may now read kept documents, giving a reason each time")
+
+
+@users_app.command("revoke-content")
+def users_revoke_content(
+    username: Annotated[str, typer.Argument(help="The dashboard user to revoke.")],
+) -> None:
+    """Stop a user reading kept partner documents (audited); they still see hops."""
+    _content_grant(username, granted=False)
+    typer.echo(f"{username} may no longer read kept documents")
+
+
+def _content_grant(username: str, *, granted: bool) -> None:
+    with open_hub() as hub:
+        users = DashboardUsers(
+            hub.engine,
+            session_lifetime=timedelta(minutes=hub.settings.dashboard_session_minutes),
+        )
+        try:
+            users.grant_content(username, granted, actor=actor())
+        except UserError as error:
+            raise fail(str(error)) from error

@@ -16,10 +16,12 @@ from core_records.bookkeeping.audit import AuditEvent
 from core_records.bookkeeping.dead_letters import STATUSES, DeadLetterStore
 from core_records.bookkeeping.delivery_holds import HeldDelivery
 from core_records.bookkeeping.journal import OUTCOMES, Journal, JournalQuery
+from core_records.bookkeeping.message_history import MessageHistory
 from core_records.timestamps import utc_now
 from monitoring.activity import interface_of_queue
 from monitoring.dashboard.accounts import accounts_router
 from monitoring.dashboard.charts import bar_chart
+from monitoring.dashboard.documents import beside_hops, document_pages
 from monitoring.dashboard.users import SignedIn
 from monitoring.dashboard.web import (
     PREFIX,
@@ -63,6 +65,8 @@ class DashboardServices:
     held_deliveries: Callable[[str], list[HeldDelivery]] = lambda _adapter: []
     """The adapter's delivery holds, oldest first."""
     secure_cookies: bool = False
+    documents: MessageHistory | None = None
+    """The kept partner documents, for users with the content grant (``documents``)."""
 
 
 def dashboard_router(services: DashboardServices) -> APIRouter:
@@ -76,6 +80,8 @@ def dashboard_router(services: DashboardServices) -> APIRouter:
         report_pages(services),
     ):
         router.include_router(pages, prefix=PREFIX)
+    if services.documents is not None:
+        router.include_router(document_pages(services.documents, services.audit), prefix=PREFIX)
     return router
 
 
@@ -169,9 +175,14 @@ def message_pages(services: DashboardServices) -> APIRouter:
             for h in hops
         ]  # fmt: skip
         person = next((h.person_key for h in hops if h.person_key), None)
+        documents = (  # hops only, for a user without the content grant
+            beside_hops(hops, services.documents.documents_for(correlation_id=correlation_id))
+            if services.documents is not None and user.may_view_content
+            else {}
+        )
         return render(
             request, "trace.html", user, correlation_id=correlation_id, timeline=timeline,
-            person=person, total_s=(hops[-1].at - start).total_seconds(),
+            person=person, total_s=(hops[-1].at - start).total_seconds(), documents=documents,
         )  # fmt: skip
 
     return router

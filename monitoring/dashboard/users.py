@@ -39,6 +39,8 @@ class SignedIn:
     role: str
     csrf_token: str
     expires_at: datetime
+    may_view_content: bool = False
+    """Granted apart from the role (admins too need it): may read kept partner documents."""
 
     def may(self, role: str) -> bool:
         return ROLES.index(self.role) >= ROLES.index(role)
@@ -93,6 +95,7 @@ class DashboardUsers:
             dashboard_user.c.role,
             dashboard_user.c.created_at,
             dashboard_user.c.disabled_at,
+            dashboard_user.c.may_view_content,
         ).order_by(dashboard_user.c.username)
         with store_errors(), self._engine.connect() as connection:
             connection = connection.execution_options(**READ_ONLY)
@@ -120,11 +123,30 @@ class DashboardUsers:
                 connection, AuditEvent(now, actor, "dashboard_user.disabled", f"user:{username}")
             )
 
+    def grant_content(self, username: str, granted: bool, *, actor: str) -> None:
+        """Let the user read kept partner documents, or stop them (audited); their role
+        is left as it is, and grants nothing of this on its own."""
+        now = utc_now()
+        with store_errors(), self._engine.begin() as connection:
+            changed = connection.execute(
+                sa.update(dashboard_user)
+                .where(dashboard_user.c.username == username)
+                .values(may_view_content=granted)
+            ).rowcount
+            if not changed:
+                raise UserError(f"there is no user {username!r}")
+            action = "content_view.granted" if granted else "content_view.revoked"
+            write_audit(connection, AuditEvent(now, actor, action, f"user:{username}"))
+
     def sign_in(self, username: str, password: str) -> tuple[str, SignedIn] | None:
         """A new session's cookie value and what it grants, or None if the password is wrong."""
         with store_errors(), self._engine.connect() as connection:
             row = connection.execute(
-                sa.select(dashboard_user.c.password_hash, dashboard_user.c.role).where(
+                sa.select(
+                    dashboard_user.c.password_hash,
+                    dashboard_user.c.role,
+                    dashboard_user.c.may_view_content,
+                ).where(
                     dashboard_user.c.username == username.strip(),
                     dashboard_user.c.disabled_at.is_(None),
                 )
@@ -138,7 +160,11 @@ class DashboardUsers:
         token = secrets.token_urlsafe(32)
         now = utc_now()
         session = SignedIn(
-            username.strip(), row.role, secrets.token_urlsafe(32), now + self._lifetime
+            username.strip(),
+            row.role,
+            secrets.token_urlsafe(32),
+            now + self._lifetime,
+            row.may_view_content,
         )
         with store_errors(), self._engine.begin() as connection:
             connection.execute(
@@ -163,6 +189,7 @@ class DashboardUsers:
                 dashboard_user.c.role,
                 dashboard_session.c.csrf_token,
                 dashboard_session.c.expires_at,
+                dashboard_user.c.may_view_content,
             )
             .join(dashboard_user, dashboard_user.c.username == dashboard_session.c.username)
             .where(
