@@ -3,6 +3,7 @@ same as the business page's downloads.
 
     gatehouse mi export --from 2025-03-01 --to 2025-03-07 [--establishment LEI]
                         [--deliveries] [--csv FILE]
+    gatehouse mi catch-up [--rebuild]
 """
 
 from __future__ import annotations
@@ -66,3 +67,19 @@ def mi_export(
         return
     csv_file.write_text(body, encoding="utf-8")
     typer.echo(f"wrote {body.count(chr(10)) - 1} rows to {csv_file}", err=True)
+
+
+@mi_app.command("catch-up")
+def mi_catch_up(
+    rebuild: Annotated[
+        bool, typer.Option("--rebuild", help="Forget the summary and read the whole journal.")
+    ] = False,
+) -> None:
+    """Bring the movement-to-delivery summary up to date with the journal now (the monitor
+    worker does it every minute); --rebuild recounts it from the whole journal."""
+    from core_records.bookkeeping.movement_deliveries import MovementDeliveries
+
+    with open_hub() as hub:
+        deliveries = MovementDeliveries(hub.engine)
+        written = deliveries.rebuild() if rebuild else deliveries.catch_up()
+    typer.echo(f"summarised {written} movement deliveries")

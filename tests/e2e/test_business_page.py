@@ -151,3 +151,15 @@ def test_the_command_exports_what_the_page_downloads(
     )
     refused = CliRunner().invoke(cli, [*arguments, "--establishment", "XYZ"], env=environment)
     assert (refused.exit_code, "no prison XYZ" in refused.output) == (2, True)
+
+
+def test_the_command_recounts_the_delivery_summary(hub: Hub, tmp_path: Path) -> None:
+    environment = {
+        "GATEHOUSE_DATABASE_URL": hub.settings.store_url,
+        "GATEHOUSE_BROKER_URL": "",
+        "GATEHOUSE_DATA_DIR": str(tmp_path),
+    }
+    result = CliRunner().invoke(cli, ["mi", "catch-up", "--rebuild"], env=environment)
+    assert result.exit_code == 0, result.output
+    # The estate's seven (movement message, interface) pairs, read again from the journal.
+    assert "summarised 7 movement deliveries" in result.output
