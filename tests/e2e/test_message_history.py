@@ -8,6 +8,7 @@ Delius; on the embedded default and on PostgreSQL with RabbitMQ.
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 
 import httpx
@@ -15,6 +16,7 @@ import httpx
 from adapters.delius.simulator import DeliusReceiver
 from core_records.bookkeeping.message_history import MessageHistory, StoredDocument
 from gatehouse.bootstrap import Hub
+from tests.e2e.dashboard_support import dead_letter_a_delivery
 from tests.running_hub import eventually
 
 SAMPLES = Path(__file__).parents[2] / "adapters" / "private_prisons" / "samples"
@@ -87,3 +89,21 @@ def test_a_document_refused_at_ingest_is_kept_with_its_rejected_hop(hub: Hub, ap
     [kept] = history.documents_for(message_id=message_id)
     assert history.read_document(kept.id) == unknown_reason
     assert "rejected" in [h.hop for h in hub.journal.trace(message_id)]
+
+
+def test_a_document_delius_refused_for_good_is_kept_for_the_service_manager(
+    hub: Hub, api: str, delius: tuple[str, DeliusReceiver]
+) -> None:
+    _, receiver = delius
+    dead_letter_id = dead_letter_a_delivery(hub, api, receiver)
+
+    [record] = [r for r in hub.dead_letters.list() if r.id == dead_letter_id]
+    event_id = json.loads(record.body)["eventId"]
+    history = MessageHistory(hub.engine)
+    [refused] = [
+        d for d in history.documents_for(message_id=event_id) if d.interface == "delius.outbound"
+    ]
+    assert receiver.received == []
+    body = history.read_document(refused.id)
+    assert body.startswith(b"<?xml") and b"RECEIVED" in body
+    assert refused.correlation_id == record.headers["gatehouse-correlation-id"]
