@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from adapters.base import EVERYONE, Adapter
 from adapters.transports.http import HttpDelivery
+from core_records.bookkeeping.interface_control import InterfaceControl
 from core_records.bookkeeping.message_history import MessageHistory
 from core_records.bookkeeping.replays import ReplayRuns
 from gatehouse.bootstrap import ConfigurationError, Hub
@@ -14,11 +15,13 @@ from routing.replay import PartnerDeliveries, ReplayRunner, StoredDocument
 
 def replay_runner(hub: Hub) -> ReplayRunner:
     """The runner of ``hub``'s replay runs: the ``replays`` worker role, and the CLI."""
+    control = InterfaceControl(hub.engine)
     return ReplayRunner(
         runs=ReplayRuns(hub.engine),
         adapters=hub.registry.adapters,
         deliveries=lambda adapter: partner_deliveries(hub, adapter),
         stored_document=stored_documents(hub),
+        paused=lambda adapter: control.paused(f"{adapter}.outbound") is not None,
     )
 
 

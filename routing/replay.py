@@ -89,10 +89,17 @@ class ReplayRunner:
     adapters: Mapping[str, Adapter]
     deliveries: Callable[[Adapter], PartnerDeliveries]
     stored_document: StoredDocument | None = None
+    paused: Callable[[str], bool] = lambda _adapter: False
+    """Whether a service manager has paused the adapter's outbound interface: a replay to
+    it waits as its live deliveries do."""
     step: int = 50
     """Documents per step: the cursor and the journal are written after each step."""
     lease_s: float = 60.0
     wait_when_down_s: float = 30.0
+    idle_poll_s: float = 1.0
+    """How often the worker role looks for a run to take when it has none."""
+    backoff_s: float = 0.0
+    """How long the worker runner pauses before the next ``run_once``."""
     name: str = "replays"
     owner: str = field(default_factory=lambda: f"{socket.gethostname()}:{uuid.uuid4().hex[:8]}")
     _open: dict[str, PartnerDeliveries] = field(default_factory=dict, init=False, repr=False)
@@ -101,6 +108,8 @@ class ReplayRunner:
     def run_once(self) -> int:
         """One step of the oldest run there is to take; the documents handled."""
         run = self.runs.claim(self.owner, self.lease_s)
+        # Replays are rare: with none to run, look again only every idle_poll_s.
+        self.backoff_s = self.idle_poll_s if run is None else 0.0
         if run is None:
             return 0
         _, handled = self.step_run(run)
@@ -124,6 +133,9 @@ class ReplayRunner:
             return self.runs.finish(run, "failed", f"no adapter {run.adapter}"), 0
         if run.mode == STORED and self.stored_document is None:
             return self.runs.finish(run, "failed", "documents are not stored on this hub"), 0
+        if self.paused(adapter.name):
+            self.runs.pause(run, f"{adapter.name}.outbound is paused", self.wait_when_down_s)
+            return self._reread(run), 0
         try:
             self._deliveries(adapter)
         except Exception as error:  # no URL configured, say: nothing to wait for
@@ -141,9 +153,7 @@ class ReplayRunner:
                 run = self.runs.advance(run, Progress(cursor, hops=hops, **counts), self.lease_s)
                 log.warning("replay %s waits: %s", run.id, describe(error))
                 self.runs.pause(run, describe(error), self.wait_when_down_s)
-                paused = self.runs.get(run.id)
-                assert paused is not None
-                return paused, len(hops)
+                return self._reread(run), len(hops)
             except (PermanentError, DocumentCorrupt) as error:
                 outcome, recipients = "failed", ()
                 log.warning(
@@ -186,6 +196,11 @@ class ReplayRunner:
         for delivery in deliveries:
             delivery.deliver(body, content_type=adapter.delivery_content_type, headers=headers)
         return "sent", recipients
+
+    def _reread(self, run: ReplayRun) -> ReplayRun:
+        found = self.runs.get(run.id)
+        assert found is not None
+        return found
 
     def _pace(self, rate_per_s: float) -> None:
         """At most ``rate_per_s`` documents a second, evenly spaced."""

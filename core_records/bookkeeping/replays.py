@@ -264,8 +264,11 @@ class ReplayRuns:
         return moved
 
     def pause(self, run: ReplayRun, detail: str, retry_in_s: float) -> None:
-        """The partner is unavailable: leave the run ``waiting`` for ``retry_in_s``."""
-        self._set(run, WAITING, detail, lease_until=utc_now() + timedelta(seconds=retry_in_s))
+        """The partner is unavailable (or its interface paused): leave the run ``waiting``
+        for ``retry_in_s``, to whichever worker takes it up then."""
+        self._set(
+            run, WAITING, detail, owner=None, lease_until=utc_now() + timedelta(seconds=retry_in_s)
+        )
 
     def finish(self, run: ReplayRun, status: str = DONE, detail: str | None = None) -> ReplayRun:
         """Close the run, and audit what it did."""

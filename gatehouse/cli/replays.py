@@ -21,6 +21,7 @@ from core_records.bookkeeping.replays import (
     MODES,
     RERENDER,
     STORED,
+    WAITING,
     ReplayRun,
     ReplayRuns,
     ReplayWindow,
@@ -164,6 +165,7 @@ def _print_run(run: ReplayRun, as_json: bool) -> None:
             f"replay {run.id} {run.status}: sent {run.sent} of {run.selected},"
             f" filtered {run.filtered}, missing {run.missing}, failed {run.failed}"
             + (f" ({run.detail})" if run.detail else "")
+            + ("; the replays worker role takes it up again" if run.status == WAITING else "")
         )
     if run.status != DONE or run.failed or run.missing:
         raise typer.Exit(code=1)

@@ -23,6 +23,7 @@ from adapters.delius.simulator import DeliusReceiver, ReceivedDocument
 from adapters.private_prisons.simulator import OperatorSimulator
 from core_records import tables
 from core_records.bookkeeping.audit import audit_trail
+from core_records.bookkeeping.interface_control import InterfaceControl
 from core_records.bookkeeping.message_history import Document, MessageHistory, record_document
 from core_records.bookkeeping.replays import RESENT, ReplayWindow
 from gatehouse.bootstrap import Hub
@@ -283,3 +284,70 @@ def test_re_rendering_applies_the_sharing_policy_as_it_is_now(
         assert (done.sent, done.filtered) == (2 * len(people), len(people))
         again = replayed(receiver, run.id)
         assert sorted(action_of(d) for d in again) == sorted(["RECEPTION", "TRANSFER"] * 3)
+
+
+def test_a_run_whose_worker_died_is_taken_up_after_its_cursor_by_the_replays_role(
+    settings: Settings, delius: tuple[str, DeliusReceiver]
+) -> None:
+    _, receiver = delius
+    operator = OperatorSimulator("serco", SERCO_PRISONS, seed=18)
+    documents = lives(operator, 3)
+
+    with running_hub(settings) as hub:
+        since = datetime.now(UTC)
+        deliver_live(hub, receiver, documents)
+        window = ReplayWindow("delius", since=since, until=datetime.now(UTC))
+        dying = replay_runner(hub)
+        dying.step, dying.lease_s = 4, 0.5
+        run = dying.runs.start(
+            window, mode="rerender", reason="crash test", actor="tester",
+            rate_per_s=500, owner=dying.owner, lease_s=dying.lease_s,
+        )  # fmt: skip
+        claimed = dying.runs.claim(dying.owner, dying.lease_s, run.id)
+        assert claimed is not None
+        after_one_step, _ = dying.step_run(claimed)
+        dying.close()  # and never heard of again: its lease lapses
+        assert (after_one_step.status, after_one_step.sent) == ("running", 4)
+
+        def finished() -> bool:
+            found = dying.runs.get(run.id)
+            return found is not None and found.status == "done"
+
+        eventually(finished, "the replays worker role finishing the run")
+        done = dying.runs.get(run.id)
+        assert done is not None and done.sent == len(documents) and done.owner is None
+        again = replayed(receiver, run.id)
+        ids = [d.headers["x-gatehouse-event-id"] for d in again]
+        assert len(ids) == len(set(ids)) == len(documents)
+        for person in {person_of(d) for d in again}:
+            assert [action_of(d) for d in again if person_of(d) == person] == ACTIONS
+
+
+def test_a_replay_to_a_paused_interface_waits_and_goes_on_after_resume(
+    settings: Settings, delius: tuple[str, DeliusReceiver]
+) -> None:
+    _, receiver = delius
+    operator = OperatorSimulator("serco", SERCO_PRISONS, seed=19)
+    documents = lives(operator, 2)
+
+    with running_hub(settings) as hub:
+        since = datetime.now(UTC)
+        deliver_live(hub, receiver, documents)
+        control = InterfaceControl(hub.engine)
+        control.pause("delius.outbound", actor="tester", reason="Delius release")
+        runner = replay_runner(hub)
+        runner.wait_when_down_s = 2.0  # resumed well before, so no worker finds it still paused
+        run = runner.runs.start(
+            ReplayWindow("delius", since=since, until=datetime.now(UTC)), mode="rerender",
+            reason="pause test", actor="tester", rate_per_s=500, owner=runner.owner,
+        )  # fmt: skip
+        waiting = runner.run_to_end(run.id)
+        runner.close()
+        assert (waiting.status, waiting.sent) == ("waiting", 0)
+        assert waiting.detail == "delius.outbound is paused"
+        assert replayed(receiver, run.id) == []
+
+        control.resume("delius.outbound", actor="tester")
+        eventually(
+            lambda: len(replayed(receiver, run.id)) == len(documents), "the replay after resume"
+        )
