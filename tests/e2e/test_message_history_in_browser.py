@@ -131,6 +131,8 @@ def test_an_admin_without_the_grant_sees_hops_only_and_is_refused_the_document(
     page.goto(f"{api}/dashboard/trace/{sent.correlation_id}")
     expect(page.locator('#timeline [data-hop="delivered"]').first).to_be_visible()
     expect(page.locator("#timeline .document")).to_have_count(0)
+    page.goto(f"{api}/dashboard/users")
+    expect(page.locator('[data-user="ada"] [data-content-grant]')).to_have_text("no")
     response = page.goto(f"{api}/dashboard/documents/{sent.id}")
     assert response is not None and response.status == 403
     expect(page.locator("body")).to_contain_text("grant-content")
