@@ -193,11 +193,13 @@ def _in_custody(
 
 
 def _sentence(
-    work: UnitOfWork, command: RecordHearingResult, who: tuple[Identifier, ...], prison: str
+    work: UnitOfWork,
+    command: RecordHearingResult,
+    who: tuple[Identifier, ...],
+    prison: str,
+    legal_status: str | None = LEGAL_STATUSES[SENTENCED],
 ) -> list[CanonicalEvent]:
-    sentence = RecordSentence(
-        who, prison, command.key_dates, command.occurred_at, LEGAL_STATUSES[SENTENCED]
-    )
+    sentence = RecordSentence(who, prison, command.key_dates, command.occurred_at, legal_status)
     return record_sentence(work, sentence)
 
 
@@ -218,7 +220,8 @@ def _received(work: UnitOfWork, command: RecordHearingResult) -> list[CanonicalE
     )
     events = record_reception(work, reception)
     if command.outcome == SENTENCED and command.key_dates:
-        events += _sentence(work, command, _prison_number(events), command.committed_to)
+        # The reception has already recorded them as sentenced: the key dates alone.
+        events += _sentence(work, command, _prison_number(events), command.committed_to, None)
     return events
 
 
