@@ -109,9 +109,12 @@ def test_subscriptions_name_each_adapters_event_types_for_the_topology() -> None
     registry = AdapterRegistry([private_prisons, delius])
     assert registry.subscriptions() == {
         "delius": [
+            "prisoner.merged",
             "prisoner.received",
             "prisoner.released",
             "prisoner.sentence-dates-changed",
+            "prisoner.unmerged",
+            "prisoner.updated",
             "probation-case.prison-identifier.added",
         ],
         "private_prisons": ["prisoner.received", "prisoner.released"],
