@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from adapters.private_prisons.person_update import SCHEMA as UPDATE_SCHEMA
 from adapters.private_prisons.render import SCHEMA
 from adapters.transports.document_receiver import (
     DocumentReceiver,
@@ -22,7 +23,10 @@ class NoticeReceiver(DocumentReceiver):
 
     def __init__(self, operator: str, *, validate: bool = True) -> None:
         super().__init__(
-            f"Simulated {operator} system", PATH, {"CustodyNotice": SCHEMA}, validate=validate
+            f"Simulated {operator} system",
+            PATH,
+            {"CustodyNotice": SCHEMA, "PersonUpdated": UPDATE_SCHEMA},
+            validate=validate,
         )
         self.operator = operator
 

@@ -196,12 +196,14 @@ def test_a_merge_and_its_undoing_reach_each_partner_in_its_format(
 def test_a_pnc_amendment_of_names_reaches_those_holding_the_person_and_no_one_else(
     hub: Hub, partners: Partners
 ) -> None:
-    # One person probation holds a case for, one it does not; both at Leeds.
+    # One person probation holds a case for, one it does not, both at Leeds; and one held at
+    # Altcourse, which G4S runs.
     with_case = _apply(hub, reception(particulars(pnc(3), crn(3)), "LEI"))
     without = _apply(hub, reception(particulars(pnc(4)), "LEI"))
+    at_altcourse = _apply(hub, reception(particulars(pnc(5)), "ACI"))
 
     police = PncSimulator()
-    for pnc_id in (pnc(3), pnc(4)):
+    for pnc_id in (pnc(3), pnc(4), pnc(5)):
         amendment = police.amendment(pnc_id.value, names=(("SMYTHE", "JON"),))
         partners.amqp["pnc"].send("amendment", amendment)
     _wait_for(partners, "delius", "PersonUpdated", 1, NomsNumber=with_case, Surname="SMYTHE")
@@ -219,8 +221,20 @@ def test_a_pnc_amendment_of_names_reaches_those_holding_the_person_and_no_one_el
     validate(parse_xml(body), "delius/person-update-v1.xsd")
     for body in [b for b in partners.bodies("security") if _root(b) == "PersonUpdated"]:
         validate(parse_xml(body), "security/identity-v1.xsd")
-    # Not PNC (its own news), not OASys, not an operator running neither prison.
+    # G4S holds the person at Altcourse: its update, after its custody notice.
+    g4s = partners.operators["g4s"]
+    eventually(lambda: len(g4s.received) == 2, "G4S's reception notice and person update")
+    [notice, body] = g4s.received
+    assert (_root(notice), _root(body)) == ("CustodyNotice", "PersonUpdated")
+    validate(parse_xml(body), "private_prisons/person-update-v1.xsd")
+    assert _leaves(body)["PrisonNumber"] == at_altcourse
+    assert _leaves(body)["Surname"] == "SMYTHE" and _leaves(body)["EstablishmentCode"] == "ACI"
+    _wait_for(partners, "security", "PersonUpdated", 1, PrisonNumber=at_altcourse)
+    # Not PNC (its own news), not OASys, not Delius for someone without a case, not an
+    # operator for someone in another's prison or a public one.
+    assert all(at_altcourse.encode() not in b for b in partners.bodies("delius")
+               if _root(b) == "PersonUpdated")  # fmt: skip
     for partner in ("pnc", "oasys"):
         assert all(b"SMYTHE" not in b for b in partners.bodies(partner)), partner
-    for operator in partners.operators.values():
-        assert operator.received == []
+    for operator in ("serco", "sodexo"):
+        assert partners.operators[operator].received == [], operator

@@ -117,7 +117,7 @@ def test_subscriptions_name_each_adapters_event_types_for_the_topology() -> None
             "prisoner.updated",
             "probation-case.prison-identifier.added",
         ],
-        "private_prisons": ["prisoner.received", "prisoner.released"],
+        "private_prisons": ["prisoner.received", "prisoner.released", "prisoner.updated"],
     }
     topology = build_topology(registry.subscriptions(), namespace="test")
     bindings = topology.queue(topology.outbound_queue("delius")).bindings

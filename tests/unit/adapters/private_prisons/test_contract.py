@@ -61,7 +61,9 @@ def test_the_declaration_hangs_together() -> None:
     assert set(adapter.inbound) == {
         "reception", "transfer", "release", "visit", "sentence", "non-association",
     }  # fmt: skip
-    assert set(adapter.subscriptions) == {"prisoner.received", "prisoner.released"}
+    assert set(adapter.subscriptions) == {
+        "prisoner.received", "prisoner.released", "prisoner.updated",
+    }  # fmt: skip
 
 
 def test_there_is_a_valid_sample_of_every_message_type() -> None:
