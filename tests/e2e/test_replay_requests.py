@@ -1,6 +1,7 @@
-"""A replay asked for on the dashboard and through the admin API, on PostgreSQL and RabbitMQ
-with a real Delius receiver: the count comes first and sends nothing, the confirmed replay is
-worked by the ``replays`` worker role, and the partner receives it marked with its id."""
+"""A replay asked for on the dashboard (over HTTP, and in real Chromium) and through the admin
+API, on PostgreSQL and RabbitMQ with a real Delius receiver: the count comes first and sends
+nothing, the confirmed replay is worked by the ``replays`` worker role, and the partner
+receives it marked with its id."""
 
 from __future__ import annotations
 
@@ -12,13 +13,14 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from adapters.delius.simulator import DeliusReceiver
+from adapters.delius.simulator import DeliusReceiver, ReceivedDocument
 from adapters.private_prisons.simulator import OperatorSimulator
 from core_records import tables
 from core_records.bookkeeping.credentials import ADMIN
 from core_records.bookkeeping.replays import ReplayRuns
 from gatehouse.bootstrap import Hub
-from tests.e2e.dashboard_support import create_user, csrf_of, signed_in_client
+from tests.e2e.dashboard_support import PASSWORD, create_user, csrf_of, signed_in_client
+from tests.e2e.test_dashboard_in_browser import browser_page  # noqa: F401  (a fixture)
 from tests.integration.test_pipeline_faults import SERCO_PRISONS, publish_inbound
 from tests.running_hub import eventually
 
@@ -151,3 +153,45 @@ def test_an_admin_counts_and_replays_a_person_through_the_api(
         ).status_code
         == 404
     )
+
+
+def test_an_operator_replays_a_person_from_the_interface_page_in_a_browser(
+    hub: Hub,
+    api: str,
+    delius: tuple[str, DeliusReceiver],
+    browser_page: object,  # noqa: F811  (the fixture imported above)
+) -> None:
+    from playwright.sync_api import Page, expect
+
+    page: Page = browser_page  # type: ignore[assignment]
+    _, receiver = delius
+    deliver(hub, receiver, 2)
+    person = receiver.received[1].body.split(b"<NomsNumber>")[1].split(b"<")[0].decode()
+    create_user(hub, "opal", "operator")
+
+    page.goto(f"{api}/dashboard/interfaces/delius/outbound")
+    page.get_by_label("User name").fill("opal")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    form = page.locator("#interface-replay")
+    form.get_by_label("or person").fill(person)
+    form.get_by_role("button", name="Count (dry run)").click()
+    expect(page.locator("#replay-total")).to_have_attribute("data-documents", "1")
+    expect(page.locator("#replay-by-person")).to_contain_text(person)
+    assert runs(hub) == 0
+
+    page.get_by_label("Why?").fill("probation lost the reception")
+    page.get_by_role("button", name="Send these 1 again").click()
+    expect(page.get_by_role("status")).to_contain_text("started: 1 documents")
+    eventually(lambda: len(replayed_to(receiver)) == 1, "the replayed reception")
+    [again] = replayed_to(receiver)
+    assert person.encode() in again.body and again.headers["x-gatehouse-delivery"] == "replay"
+    [run] = ReplayRuns(hub.engine).recent("delius")
+    eventually(lambda: status(hub, run.id) == "done", "the replay finished")
+    page.reload()
+    expect(page.locator(f'[data-replay="{run.id}"]')).to_contain_text("1 of 1")
+    expect(page.locator(f'[data-replay="{run.id}"]')).to_contain_text("opal")
+
+
+def replayed_to(receiver: DeliusReceiver) -> list[ReceivedDocument]:
+    return [d for d in receiver.received if "x-gatehouse-replay" in d.headers]
