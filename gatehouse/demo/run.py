@@ -18,12 +18,14 @@ from pathlib import Path
 import httpx
 import uvicorn
 
+from adapters.courts.simulator import running_court
 from adapters.delius.simulator import running_receiver
 from adapters.private_prisons.simulator import OperatorSimulator
 from gatehouse.app import create_app
 from gatehouse.bootstrap import Hub, build_hub
 from gatehouse.demo.amqp_partners import simulate_amqp_partners
 from gatehouse.demo.canteen import CanteenSimulator, kiosk_tokens
+from gatehouse.demo.courts import simulate_court
 from gatehouse.demo.dashboard import DEMO_PASSWORD, DEMO_USER, create_demo_user, refuse_now_and_then
 from gatehouse.demo.partners import running_demo_partners, simulate_probation_and_oasys
 from gatehouse.settings import Settings
@@ -105,12 +107,16 @@ def run_demo(*, port: int = 8000, rate: float = 2.0, data_dir: Path | None = Non
     data_dir = data_dir or Path(os.environ.get("GATEHOUSE_DATA_DIR", "var/demo"))
     stop = threading.Event()
     operators = ["g4s", "serco", "sodexo"]
-    with running_receiver() as (delius_url, receiver), running_demo_partners(operators) as urls:
+    with (
+        running_receiver() as (delius_url, receiver),
+        running_demo_partners(operators) as urls,
+        running_court() as (court_url, court),
+    ):
         settings = Settings(
             data_dir=data_dir,
             database_url=None,
             broker_url=None,
-            partner_urls={"delius": delius_url, **urls},
+            partner_urls={"delius": delius_url, "courts": court_url, **urls},
             delay_tiers_ms=(1_000, 5_000, 30_000),
             canteen_drop_dir=data_dir / "canteen",
         )
@@ -147,6 +153,12 @@ def run_demo(*, port: int = 8000, rate: float = 2.0, data_dir: Path | None = Non
             daemon=True,
         )
         probation.start()
+        threading.Thread(
+            target=simulate_court,
+            args=(hub, base_url, court, stop),
+            name="simulated-court",
+            daemon=True,
+        ).start()
         shop = CanteenSimulator(
             hub, base_url, data_dir / "canteen", kiosk_tokens(hub, data_dir / "tokens")
         )

@@ -25,7 +25,8 @@ EVERY_INTERFACE = {
     ("delius", "outbound"), ("delius", "inbound"), ("oasys", "outbound"), ("oasys", "inbound"),
     ("private_prisons", "inbound"), ("private_prisons", "outbound"), ("pnc", "outbound"),
     ("pnc", "inbound"), ("security", "outbound"), ("security", "inbound"),
-    ("kiosks", "inbound"), ("prison_shops", "inbound"),
+    ("kiosks", "inbound"), ("prison_shops", "inbound"), ("courts", "inbound"),
+    ("courts", "outbound"),
 }  # fmt: skip
 """Each adapter in each direction its partner uses, as the dashboard shows them."""
 
