@@ -17,6 +17,8 @@ Hop names, in the order a message meets them:
     dead_lettered   the message reached the dead-letter store
     replayed        an operator sent a dead letter back to its queue
     discarded       an operator discarded a dead letter
+    resent          a replay or resend sent a delivered document to its partner again
+                    (``core_records.bookkeeping.replays``)
 """
 
 from __future__ import annotations

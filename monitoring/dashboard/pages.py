@@ -49,6 +49,7 @@ HOP_NAMES = [
     "dead_lettered",
     "replayed",
     "discarded",
+    "resent",
 ]
 
 
