@@ -19,7 +19,7 @@ def _differences(engine: sa.Engine, target: sa.MetaData) -> list[object]:
 
 
 def test_an_upgraded_database_is_at_the_head_revision(database_url: str) -> None:
-    assert head_revision() == "0022_ingest_partitions"
+    assert head_revision() == "0023_token_purposes"
     assert current_revision(database_url) == head_revision()
 
 
