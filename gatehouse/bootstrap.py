@@ -63,16 +63,18 @@ class Hub:
 
 def build_transport(settings: Settings) -> Transport:
     if settings.broker_url:
-        if not settings.broker_url.startswith(("amqp://", "amqps://")):
-            raise ConfigurationError(
-                "GATEHOUSE_BROKER_URL must be an amqp:// or amqps:// URL, "
-                f"not {settings.broker_url!r}"
-            )
+        for url in settings.broker_url.split(","):
+            if not url.strip().startswith(("amqp://", "amqps://")):
+                raise ConfigurationError(
+                    "GATEHOUSE_BROKER_URL must be an amqp:// or amqps:// URL (or several, "
+                    f"comma-separated), not {url.strip()!r}"
+                )
         try:
             return RabbitTransport(
                 settings.broker_url,
                 connection_name=f"gatehouse:{settings.namespace}",
                 tls=settings.broker_tls,
+                quorum_group_size=settings.broker_quorum_group_size,
             )
         except BrokerTlsError as error:
             raise ConfigurationError(

@@ -35,7 +35,12 @@ class Settings(BaseSettings):
     absent means SQLite under data_dir."""
     broker_url: str | None = None
     """``amqp://`` URL of RabbitMQ (``amqps://`` over TLS); absent means the embedded
-    transport under data_dir."""
+    transport under data_dir. For a cluster, each node's URL, comma-separated: connections
+    try them in turn."""
+    broker_quorum_group_size: int | None = Field(default=None, ge=1)
+    """Nodes each new quorum queue is replicated on (``x-quorum-initial-group-size``), e.g. 3
+    on a cluster; unset leaves it to RabbitMQ. Set it before the queues are first declared:
+    RabbitMQ refuses to redeclare a queue with different arguments."""
     broker_ca_file: Path | None = None
     """PEM file of the CA that signs the broker's certificate (amqps://); absent means the
     system's CAs."""
@@ -253,7 +258,7 @@ class Settings(BaseSettings):
         """Where the hub keeps things, without secrets (for start-up logs)."""
         return {
             "store": _without_password(self.store_url),
-            "transport": _without_password(self.broker_url)
+            "transport": ",".join(_without_password(u) for u in self.broker_url.split(","))
             if self.broker_url
             else f"embedded ({self.embedded_queue_path})",
             "namespace": self.namespace,

@@ -27,6 +27,7 @@ from pika.exceptions import AMQPError
 from pika.spec import Basic
 
 from routing.messages import HEADER_DEAD_LETTER_REASON, HEADER_ORIGIN_QUEUE, Delivery
+from routing.rabbitmq.addresses import NodesInTurn, blocking_connection
 from routing.rabbitmq.codec import delivery_count, message_from
 from routing.rabbitmq.publisher import ConfirmingPublisher
 from routing.rabbitmq.queue_arguments import DEFAULT_EXCHANGE
@@ -66,7 +67,7 @@ class RabbitConsumer(Consumer):
 
     def __init__(
         self,
-        parameters: pika.URLParameters,
+        parameters: Sequence[pika.URLParameters],
         work_queue: WorkQueue,
         publisher: ConfirmingPublisher,
         *,
@@ -75,7 +76,7 @@ class RabbitConsumer(Consumer):
     ) -> None:
         self.queue = work_queue.name
         self._work_queue = work_queue
-        self._parameters = parameters
+        self._nodes = NodesInTurn(list(parameters))
         self._publisher = publisher
         self._prefetch = prefetch
         self._backoff = backoff or ReconnectBackoff()
@@ -181,7 +182,7 @@ class RabbitConsumer(Consumer):
 
     def _connect(self) -> bool:
         try:
-            self._connection = pika.BlockingConnection(self._parameters)
+            self._connection = blocking_connection(self._nodes)
             channel = self._connection.channel()
             channel.basic_qos(prefetch_count=self._prefetch)
             channel.add_on_cancel_callback(self._on_cancelled_by_broker)
@@ -220,6 +221,7 @@ class RabbitConsumer(Consumer):
         self._cancelled_by_broker = True
 
     def _lose_connection(self, error: BaseException) -> None:
+        self._nodes.move_on()
         delay_s = self._backoff.next_delay_s()
         self._watch.lost(error, delay_s)
         self._reconnect_at = time.monotonic() + delay_s

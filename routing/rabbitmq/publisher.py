@@ -13,8 +13,8 @@ batch was sent. It fails with ``ConfirmUncertain`` (a ``TransportUnavailable``) 
 channel or connection closes after the batch was sent but before it was confirmed, or the
 confirm does not come within the timeout: then any of its messages may or may not be
 stored, and only a resend under the same message ids is safe. After a connection loss the
-publisher reconnects by itself, with backoff; batches handed in meanwhile wait for the new
-channel, within their timeout.
+publisher reconnects by itself, with backoff, to the next node of a cluster if it was given
+several; batches handed in meanwhile wait for the new channel, within their timeout.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from pika.spec import Basic
 
 from core_records.errors import ConfirmUncertain, TransportUnavailable
 from routing.messages import Message
+from routing.rabbitmq.addresses import NodesInTurn
 from routing.rabbitmq.codec import properties_for
 from routing.rabbitmq.reconnect import (
     ConnectionWatch,
@@ -76,12 +77,15 @@ class ConfirmingPublisher:
 
     def __init__(
         self,
-        parameters: pika.URLParameters,
+        parameters: pika.URLParameters | Sequence[pika.URLParameters],
         *,
         confirm_timeout_s: float,
         backoff: ReconnectBackoff | None = None,
     ) -> None:
-        self._parameters = parameters
+        # One node, or each node of a cluster in turn (a SelectConnection takes one).
+        self._nodes = NodesInTurn(
+            [parameters] if isinstance(parameters, pika.URLParameters) else list(parameters)
+        )
         self._timeout_s = confirm_timeout_s
         self._backoff = backoff or ReconnectBackoff()
         self._watch = ConnectionWatch("the publisher", log)
@@ -149,7 +153,7 @@ class ConfirmingPublisher:
         if self._closing:
             return
         self._connection = pika.SelectConnection(
-            self._parameters,
+            self._nodes.first,
             on_open_callback=self._on_connection_open,
             on_open_error_callback=self._on_connection_lost,
             on_close_callback=self._on_connection_lost,
@@ -244,6 +248,7 @@ class ConfirmingPublisher:
     def _on_connection_lost(self, _connection: object, reason: object) -> None:
         self._channel = None
         self._connection = None
+        self._nodes.move_on()
         self._fail_unconfirmed(
             "lost the connection to RabbitMQ before confirming: "
             + describe_connection_error(reason)

@@ -26,6 +26,8 @@ class QuorumQueueArguments:
     """Handings out before the broker dead-letters the message; None for no limit."""
     message_ttl_ms: int | None = None
     single_active_consumer: bool = False
+    initial_group_size: int | None = None
+    """Nodes the queue is replicated on when created; None for the broker's default."""
 
     def as_table(self) -> dict[str, object]:
         """The ``arguments`` table of ``queue.declare``.
@@ -46,6 +48,8 @@ class QuorumQueueArguments:
             table["x-message-ttl"] = self.message_ttl_ms
         if self.single_active_consumer:
             table["x-single-active-consumer"] = True
+        if self.initial_group_size is not None:
+            table["x-quorum-initial-group-size"] = self.initial_group_size
         return table
 
 

@@ -24,6 +24,7 @@ connections; each consumer is closed by whoever asked for it.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import ssl
 import threading
 from collections.abc import Callable, Sequence
@@ -35,10 +36,12 @@ from pika.exceptions import AMQPError, ChannelClosedByBroker
 
 from core_records.errors import TransportUnavailable
 from routing.messages import Message
+from routing.rabbitmq.addresses import NodesInTurn, blocking_connection, broker_urls
 from routing.rabbitmq.consumer import RabbitConsumer
 from routing.rabbitmq.publisher import ConfirmingPublisher
 from routing.rabbitmq.queue_arguments import (
     DEFAULT_EXCHANGE,
+    QuorumQueueArguments,
     wait_queue_arguments,
     work_queue_arguments,
 )
@@ -54,7 +57,13 @@ NOT_FOUND = 404
 
 class RabbitTransport(Transport):
     """A ``Transport`` on a RabbitMQ broker at ``url`` (``amqp://user:pass@host:port/vhost``,
-    or ``amqps://`` for TLS, with the CA and client certificate in ``tls``).
+    or ``amqps://`` for TLS, with the CA and client certificate in ``tls``). ``url`` may list
+    the nodes of a cluster, comma-separated: each connection tries them in turn (addresses).
+
+    ``quorum_group_size`` asks for each new queue to be replicated on that many nodes
+    (``x-quorum-initial-group-size``); None leaves it to the broker (every node, up to
+    RabbitMQ 3.x's default). Queues declared earlier without it must be declared the same
+    way again: RabbitMQ refuses a redeclare whose arguments differ.
 
     ``connection_name`` shows in the broker's connection list, followed by the role of each
     connection. ``confirm_timeout_s`` bounds how long ``publish`` waits for the broker to
@@ -68,15 +77,18 @@ class RabbitTransport(Transport):
         connection_name: str = "gatehouse",
         confirm_timeout_s: float = 30.0,
         tls: BrokerTls | None = None,
+        quorum_group_size: int | None = None,
     ) -> None:
-        self._url = url
+        self._urls = broker_urls(url)
         self._tls = tls
+        self._quorum_group_size = quorum_group_size
         self._connection_name = connection_name
         self._publisher = ConfirmingPublisher(
             self._parameters("publisher"), confirm_timeout_s=confirm_timeout_s
         )
         self._work_queues: dict[str, WorkQueue] = {}
         self._admin_lock = threading.Lock()
+        self._admin_nodes = NodesInTurn(self._parameters("admin"))
         self._admin: pika.BlockingConnection | None = None
         self._admin_channel: BlockingChannel | None = None
 
@@ -85,12 +97,12 @@ class RabbitTransport(Transport):
             for exchange in topology.exchanges:
                 channel.exchange_declare(exchange.name, exchange.kind, durable=True)
             for work_queue in topology.work_queues:
-                arguments = work_queue_arguments(work_queue).as_table()
+                arguments = self._replicated(work_queue_arguments(work_queue)).as_table()
                 channel.queue_declare(work_queue.name, durable=True, arguments=arguments)
                 for binding in work_queue.bindings:
                     channel.queue_bind(work_queue.name, binding.exchange, binding.routing_key)
                 for wait_queue in work_queue.wait_queues:
-                    arguments = wait_queue_arguments(wait_queue).as_table()
+                    arguments = self._replicated(wait_queue_arguments(wait_queue)).as_table()
                     channel.queue_declare(wait_queue.name, durable=True, arguments=arguments)
 
         try:
@@ -128,6 +140,32 @@ class RabbitTransport(Transport):
                 raise KeyError(f"RabbitMQ has no queue named {queue!r}") from error
             raise TransportUnavailable(f"RabbitMQ refused: {error.reply_text}") from error
 
+    def queue_state(self, queue: str) -> tuple[int, int]:
+        """Messages ready in ``queue`` and consumers on it; KeyError if there is no such queue."""
+
+        def state(channel: BlockingChannel) -> tuple[int, int]:
+            method = channel.queue_declare(queue, passive=True).method
+            return int(method.message_count), int(method.consumer_count)
+
+        try:
+            return self._on_admin_channel(state, f"describe {queue}")
+        except ChannelClosedByBroker as error:
+            if error.reply_code == NOT_FOUND:
+                raise KeyError(f"RabbitMQ has no queue named {queue!r}") from error
+            raise TransportUnavailable(f"RabbitMQ refused: {error.reply_text}") from error
+
+    def unbind(self, queue: str, exchange: str, routing_key: str) -> None:
+        """Remove one binding (repartitioning ingest); a binding that is not there is fine."""
+        self._on_admin_channel(
+            lambda channel: channel.queue_unbind(queue, exchange, routing_key),
+            f"unbind {queue}",
+        )
+
+    def delete_queue(self, queue: str) -> None:
+        """Delete ``queue`` and whatever it holds: callers check it is empty first."""
+        self._on_admin_channel(lambda channel: channel.queue_delete(queue), f"delete {queue}")
+        self._work_queues.pop(queue, None)
+
     def ping(self) -> None:
         # A round trip that changes nothing: amq.topic exists on every broker.
         self._on_admin_channel(
@@ -140,12 +178,19 @@ class RabbitTransport(Transport):
         with self._admin_lock:
             self._drop_admin()
 
+    def _replicated(self, arguments: QuorumQueueArguments) -> QuorumQueueArguments:
+        return dataclasses.replace(arguments, initial_group_size=self._quorum_group_size)
+
     # --- the admin connection -------------------------------------------------------------
 
-    def _parameters(self, role: str) -> pika.URLParameters:
-        parameters = connection_parameters(self._url, self._tls)
-        parameters.client_properties = {"connection_name": f"{self._connection_name} {role}"}
-        return parameters
+    def _parameters(self, role: str) -> list[pika.URLParameters]:
+        """pika's parameters for each node, in the order given."""
+        nodes = []
+        for url in self._urls:
+            parameters = connection_parameters(url, self._tls)
+            parameters.client_properties = {"connection_name": f"{self._connection_name} {role}"}
+            nodes.append(parameters)
+        return nodes
 
     def _on_admin_channel(self, work: Callable[[BlockingChannel], T], what: str) -> T:
         """Run ``work`` on the admin channel; once more on a new connection if the old one
@@ -155,7 +200,7 @@ class RabbitTransport(Transport):
                 try:
                     if self._admin is None or not self._admin.is_open:
                         self._drop_admin()
-                        self._admin = pika.BlockingConnection(self._parameters("admin"))
+                        self._admin = blocking_connection(self._admin_nodes)
                     if self._admin_channel is None or not self._admin_channel.is_open:
                         self._admin_channel = self._admin.channel()
                     return work(self._admin_channel)
@@ -165,6 +210,7 @@ class RabbitTransport(Transport):
                 except (AMQPError, ssl.SSLError) as error:
                     # pika raises a broker certificate that fails our checks as it is.
                     self._drop_admin()
+                    self._admin_nodes.move_on()
                     if attempt == 2:
                         raise TransportUnavailable(f"RabbitMQ did not {what}: {error!r}") from error
         raise AssertionError("unreachable")

@@ -49,3 +49,13 @@ def test_a_queue_that_shares_its_consumers_says_nothing_about_single_active_cons
     shared = replace(TOPOLOGY.queue("gh.ingest"), single_active_consumer=False)
 
     assert "x-single-active-consumer" not in work_queue_arguments(shared).as_table()
+
+
+def test_a_replication_size_is_asked_for_only_when_one_is_set() -> None:
+    from dataclasses import replace
+
+    arguments = work_queue_arguments(TOPOLOGY.queue("gh.ingest"))
+
+    assert "x-quorum-initial-group-size" not in arguments.as_table()
+    replicated = replace(arguments, initial_group_size=3).as_table()
+    assert replicated["x-quorum-initial-group-size"] == 3
