@@ -24,6 +24,7 @@ from gatehouse.api.replays import outbound_adapters, replay_router
 from gatehouse.bootstrap import Hub, build_hub, rate_limiter
 from gatehouse.event_catalogue import mount_event_catalogue
 from gatehouse.information_governance import mount_information_governance
+from gatehouse.partner_policies import subscriber_policies
 from gatehouse.service_monitoring import mount_monitoring
 from monitoring.business import BusinessFigures
 from monitoring.dashboard.business_pages import business_router
@@ -85,6 +86,7 @@ def include_identity(app: FastAPI, hub: Hub) -> None:
             registry=hub.registry,
             grant=hub.credentials.grant,
             share=DataShare(hub.engine, hub.store.match_rules),
+            subscriber_policy=subscriber_policies(hub),
         )
     )
     app.include_router(audit_router(engine=hub.engine, grant=hub.credentials.grant))

@@ -3,7 +3,9 @@
 A token's grant (``partner_token_grant``) says what it may do: its scopes (``inbound``:
 post the partner's messages; ``data-share``: read people through the data share;
 ``admin``: the audit trail and identity review), the message types it may post (all of
-its adapter's when unset) and when it expires. A token issued before grants existed may
+its adapter's when unset), why it may read through the data share (``purposes``: the
+purpose of a read that names none, when there is one; a read naming another is refused;
+unset: its partner's policy decides) and when it expires. A token issued before grants existed may
 post inbound messages only. Rotation issues a new token and lets the old ones run on for
 an overlap, so that a partner changes tokens without downtime; revocation ends a token at
 the next request, since every request reads the store.
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import builtins
 import hashlib
+import json
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -68,11 +71,17 @@ class Grant:
     message_types: frozenset[str] | None
     """None: every message type of the partner's adapter."""
     expires_at: datetime | None
+    purposes: frozenset[str] = frozenset()
+    """Why it may read through the data share; empty: as its partner's policy says."""
 
     def may_post(self, message_type: str) -> bool:
         if INBOUND not in self.scopes:
             return False
         return self.message_types is None or message_type in self.message_types
+
+
+def _purposes(stored: str | None) -> frozenset[str]:
+    return frozenset(json.loads(stored)) if stored else frozenset()
 
 
 def token_hash(token: str) -> str:
@@ -92,8 +101,10 @@ class PartnerCredentials:
         scopes: tuple[str, ...] | frozenset[str] = (INBOUND,),
         message_types: frozenset[str] | None = None,
         expires_at: datetime | None = None,
+        purposes: frozenset[str] = frozenset(),
     ) -> str:
-        """A new token for ``partner``. It is shown this once: only its hash is kept."""
+        """A new token for ``partner``. It is shown this once: only its hash is kept.
+        ``purposes`` are checked against the partner's policy by the caller."""
         unknown = sorted(set(scopes) - set(SCOPES))
         if unknown or not scopes:
             raise ValueError(f"unknown scope {', '.join(unknown)}; scopes are {', '.join(SCOPES)}")
@@ -113,9 +124,12 @@ class PartnerCredentials:
                     if message_types is not None
                     else None,
                     expires_at=expires_at,
+                    purposes=json.dumps(sorted(purposes)) if purposes else None,
                 )
             )
             detail = f"token {token_id}, scopes {','.join(sorted(scopes))}"
+            if purposes:
+                detail += f", purposes {'; '.join(sorted(purposes))}"
             write_audit(
                 connection,
                 AuditEvent(now, actor, "partner_token.issued", f"partner:{partner}", detail),
@@ -135,6 +149,7 @@ class PartnerCredentials:
                 partner_token_grant.c.scopes,
                 partner_token_grant.c.message_types,
                 partner_token_grant.c.expires_at,
+                partner_token_grant.c.purposes,
             )
             .outerjoin(partner_token_grant, partner_token_grant.c.token_id == partner_token.c.id)
             .where(
@@ -159,6 +174,7 @@ class PartnerCredentials:
             scopes=frozenset(row.scopes.split(",")) if row.scopes else frozenset({INBOUND}),
             message_types=frozenset(row.message_types.split(",")) if row.message_types else None,
             expires_at=row.expires_at,
+            purposes=_purposes(row.purposes),
         )
 
     def rotate(self, partner: str, *, overlap: timedelta, actor: str = "system") -> str:
@@ -172,6 +188,7 @@ class PartnerCredentials:
                     partner_token_grant.c.scopes,
                     partner_token_grant.c.message_types,
                     partner_token_grant.c.expires_at,
+                    partner_token_grant.c.purposes,
                 )
                 .outerjoin(
                     partner_token_grant, partner_token_grant.c.token_id == partner_token.c.id
@@ -190,6 +207,7 @@ class PartnerCredentials:
             message_types=frozenset(newest.message_types.split(","))
             if newest.message_types
             else None,
+            purposes=_purposes(newest.purposes),
         )
         ends = now + overlap
         with store_errors(), self._engine.begin() as connection:

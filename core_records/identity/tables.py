@@ -8,7 +8,8 @@ On the shared ``core_records.tables.metadata``; built by migration ``0007_identi
 - ``identity_case``: a possible match for a person to decide, holding the message it stopped;
 - ``merge_candidate``: pairs the batch deduplication job found, for review;
 - ``person_merge``: merges, with what moved, so that an unmerge can move it back;
-- ``partner_token_grant``: what a token may do (scopes, message types) and until when.
+- ``partner_token_grant``: what a token may do (scopes, message types, the data share's
+  purposes) and until when.
 """
 
 from __future__ import annotations
@@ -93,4 +94,6 @@ partner_token_grant = sa.Table(
     sa.Column("scopes", sa.String(200), nullable=False),
     sa.Column("message_types", sa.Text),
     sa.Column("expires_at", UtcDateTime),
+    # Why it may read through the data share, a JSON array; NULL: its policy's purposes.
+    sa.Column("purposes", sa.Text),
 )

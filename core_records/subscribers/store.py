@@ -204,6 +204,16 @@ class SubscriberStore:
         """Every subscriber, by name; without secrets."""
         return [_subscriber(row) for row in self._rows()]
 
+    def find(self, name: str) -> Subscriber | None:
+        """The subscriber called ``name``, without its secrets; None if there is none."""
+        with store_errors(), self._engine.connect() as connection:
+            row = (
+                connection.execution_options(**READ_ONLY)
+                .execute(sa.select(event_subscriber).where(event_subscriber.c.name == name))
+                .first()
+            )
+        return None if row is None else _subscriber(row)
+
     def signing(self, now: datetime | None = None) -> list[SigningSubscriber]:
         """Every subscriber with the secrets that sign at ``now``, decrypted."""
         now = now or utc_now()

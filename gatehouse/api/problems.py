@@ -87,6 +87,11 @@ _TYPES = (
         "A read of people's records must say why: add ?purpose=... (it is audited).",
     ),
     ProblemType(
+        "purpose_not_granted",
+        "Purpose not granted",
+        "The token was issued to read for the purposes `purposes` lists, not this one.",
+    ),
+    ProblemType(
         "invalid_identifier",
         "Invalid identifier",
         "A person's identifier (prison number, PNC id, CRO number...) is not of its form.",

@@ -13,6 +13,7 @@ from core_records.bookkeeping.credentials import ADMIN, ADMIN_PREFIX, INBOUND, S
 from core_records.identity.cases import LINKED, NEW_PERSON, OPEN
 from core_records.timestamps import utc_now
 from gatehouse.cli.common import JsonOption, actor, echo_json, fail, one_of, open_hub, progress
+from gatehouse.partner_policies import grantable_purposes, partner_policy
 
 identity_app = typer.Typer(
     help="Identity: possible matches, merges, deduplication.", no_args_is_help=True
@@ -149,10 +150,14 @@ def issue(
         list[str] | None, typer.Option(help="Repeatable; all of the adapter's by default.")
     ] = None,
     expires_in_days: Annotated[float | None, typer.Option(min=0)] = None,
+    purpose: Annotated[
+        list[str] | None,
+        typer.Option(help="Repeatable: a data-share purpose the partner's policy names."),
+    ] = None,
 ) -> None:
     """Issue a scoped token. It is printed once; only its hash is stored."""
     with open_hub() as hub:
-        hub.registry.scope_for_partner(partner)
+        policy = partner_policy(hub, partner)
         token = hub.credentials.issue(
             partner,
             actor=actor(),
@@ -161,6 +166,7 @@ def issue(
             expires_at=utc_now() + timedelta(days=expires_in_days)
             if expires_in_days is not None
             else None,
+            purposes=grantable_purposes(partner, policy, purpose or []),
         )
     typer.echo(token)
 

@@ -1,6 +1,8 @@
 """``gatehouse subscribers``: partners that receive the canonical event envelope over signed
 HTTP, added, listed, rotated and removed with no code and no restart (a running delivery
-worker picks them up at its next poll of the store)."""
+worker picks them up at its next poll of the store). A subscriber whose policy names person
+fields reads the data share (an event's ``detailUrl``) with its own token
+(``gatehouse subscribers token``)."""
 
 from __future__ import annotations
 
@@ -13,9 +15,12 @@ from typing import Annotated, Any
 
 import typer
 
-from adapters.subscribers import subscriber_policy
+import adapters.subscribers
+from adapters.policy_file import POLICY_FILE
+from adapters.subscribers import adapter_name, subscriber_policy
 from core_records.subscribers.store import SubscriberStore, check_patterns, new_encryption_key
 from gatehouse.cli.common import JsonOption, actor, echo_json, fail_usage, open_hub
+from gatehouse.cli.tokens import PurposeOption, issue_data_share_token
 from routing.subscriber_deliveries import subscriber_topology
 
 subscribers_app = typer.Typer(
@@ -31,13 +36,22 @@ def _patterns(values: list[str]) -> tuple[str, ...]:
         raise fail_usage(str(error)) from error
 
 
-def _policy(path: Path | None, name: str) -> dict[str, Any] | None:
-    if path is None:
+def _policy(
+    path: Path | None, name: str, person_fields: str | None, purposes: list[str]
+) -> dict[str, Any] | None:
+    """The subscriber's policy: its own file's, or the default one's, with the person fields
+    and purposes given on the command line; None for the default policy unchanged."""
+    if path is None and person_fields is None and not purposes:
         return None
+    source = path or Path(adapters.subscribers.__file__).with_name(POLICY_FILE)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(source.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as error:
-        raise fail_usage(f"cannot read the policy {path}: {error}") from error
+        raise fail_usage(f"cannot read the policy {source}: {error}") from error
+    if person_fields is not None:
+        data["person_fields"] = [f for f in person_fields.replace(",", " ").split() if f]
+    if purposes:
+        data["purposes"] = sorted({p.strip() for p in purposes if p.strip()})
     try:
         subscriber_policy(name, data)
     except ValueError as error:
@@ -56,13 +70,21 @@ def subscribers_add(
         Path | None,
         typer.Option(help="A policy.toml of its own (default: adapters/subscribers/policy.toml)."),
     ] = None,
+    person_fields: Annotated[
+        str | None,
+        typer.Option(help="What it may read through the data share: prisonNumber,names,..."),
+    ] = None,
+    purpose: Annotated[
+        list[str] | None, typer.Option(help="Repeatable: why it reads the data share.")
+    ] = None,
 ) -> None:
     """Add a subscriber. Its signing secret is printed once; the store keeps it encrypted."""
     patterns = _patterns(events)
+    own = _policy(policy, name, person_fields, purpose or [])
     with open_hub() as hub:
         settings = hub.settings
         store = SubscriberStore(hub.engine, settings.subscriber_secret_key)
-        secret = store.add(name, url, patterns, policy=_policy(policy, name), actor=actor())
+        secret = store.add(name, url, patterns, policy=own, actor=actor())
         # The queue is bound now, so that no event raised before a worker's next poll is lost.
         hub.transport.declare(
             subscriber_topology(
@@ -113,6 +135,24 @@ def subscribers_rotate(
         secret = store.rotate(name, timedelta(hours=grace_hours), actor=actor())
     typer.echo(secret)
     typer.secho(f"new secret for {name}; the old one signs too for {grace_hours:g} hours", err=True)
+
+
+@subscribers_app.command("token")
+def subscribers_token(
+    name: str,
+    purpose: PurposeOption = None,
+    expires_in_days: Annotated[float | None, typer.Option(min=0)] = None,
+) -> None:
+    """A data-share token for the subscriber, printed once: with it the subscriber follows
+    an event's detailUrl as given, reading what its policy's person fields allow."""
+    with open_hub() as hub:
+        token = issue_data_share_token(hub, adapter_name(name), purpose or [], expires_in_days)
+    typer.echo(token)
+    typer.secho(
+        f"data-share token for subscriber {name} ({adapter_name(name)}); it will not be"
+        " shown again",
+        err=True,
+    )
 
 
 @subscribers_app.command("key")
