@@ -103,6 +103,7 @@ def build_hub(settings: Settings | None = None, *, migrate: bool = False) -> Hub
         registry.subscriptions(),
         namespace=settings.namespace,
         delay_tiers_ms=settings.delay_tiers_ms,
+        ingest_partitions=settings.ingest_partitions,
     )
     transport = build_transport(settings)
     try:

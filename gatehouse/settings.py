@@ -112,6 +112,9 @@ class Settings(BaseSettings):
     """Messages a worker loop takes in one go (ingest, relay, delivery)."""
     prefetch: int = Field(default=300, ge=1)
     """Unacknowledged messages RabbitMQ hands one consumer at once."""
+    ingest_partitions: int = Field(default=1, ge=1, le=64)
+    """Ingest queues, each keeping its people's messages in order; workers share them. Change
+    it with ``gatehouse ingest repartition`` (README, "Partitioned ingest")."""
 
     sla_file: Path | None = None
     """TOML file of the interfaces' service levels; absent means monitoring/sla.toml."""

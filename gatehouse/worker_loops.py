@@ -39,11 +39,13 @@ from routing.dead_letters import DeadLetterKeeper
 from routing.delivery import DeliveryWorker
 from routing.file_interfaces.order_file_drop import OrderFileDrop
 from routing.inbound import publish_inbound_batch
+from routing.ingest_partitions import PartitionedConsumer, PartitionShare
 from routing.ingest import IngestWorker
 from routing.partner_amqp import AmqpPartnerDelivery, AmqpPartnerListener
 from routing.relay import OutboxRelay
 from routing.subscriber_deliveries import SubscriberDeliveries
 from routing.topology import partner_inbound_queue_name
+from routing.transport import Consumer
 from routing.worker import Loop
 
 log = logging.getLogger(__name__)
@@ -95,13 +97,26 @@ def build_loops(hub: Hub, roles: Iterable[str] = ROLES) -> list[Loop]:
     return loops
 
 
+def ingest_consumer(hub: Hub) -> Consumer:
+    """The ingest queue's consumer; in partitions, one over this worker's fair share of them."""
+    queues = hub.topology.ingest_queues
+    prefetch = hub.settings.prefetch
+    if len(queues) == 1:
+        return hub.transport.consumer(queues[0], prefetch=prefetch)
+    return PartitionedConsumer(
+        partial(hub.transport.consumer, prefetch=prefetch),
+        queues,
+        share=PartitionShare(hub.store, hub.settings.namespace, queues),
+    )
+
+
 def ingest_loops(hub: Hub) -> list[Loop]:
     """The ingest worker, and a listener on each AMQP partner's inbound queue: AMQP
     partners' messages join the inbound pipeline here, as HTTP ones do at the edge."""
     settings = hub.settings
     loops: list[Loop] = [
         IngestWorker(
-            consumer=hub.transport.consumer(hub.topology.ingest_queue, prefetch=settings.prefetch),
+            consumer=ingest_consumer(hub),
             store=hub.store,
             journal=hub.journal,
             registry=hub.registry,

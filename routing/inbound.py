@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from routing.ingest_partitions import slot_of
 from routing.messages import (
     HEADER_ADAPTER,
     HEADER_CORRELATION_ID,
@@ -34,6 +35,9 @@ class Submission:
     message_id: str | None = None
     """Set by the HTTP edge (so that it can publish again under the same id) and by an
     edge whose messages have natural ids (an order file's lines); else new."""
+    person_key: str | None = None
+    """Who the document is about, as the edge could tell (``person_key_of``): it chooses the
+    ingest partition. None sends it to the first partition, in order with every other."""
 
 
 Publish = Callable[[Submission], str]
@@ -44,7 +48,9 @@ raises ``TransientError`` when it cannot (``ConfirmUncertain`` when it may have)
 def inbound_message(submission: Submission) -> Message:
     message_id = submission.message_id or new_message_id()
     return Message(
-        routing_key=inbound_routing_key(submission.adapter, submission.message_type),
+        routing_key=inbound_routing_key(
+            submission.adapter, submission.message_type, slot_of(submission.person_key)
+        ),
         body=submission.body,
         message_id=message_id,
         headers={

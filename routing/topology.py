@@ -1,6 +1,7 @@
 """Every exchange and queue Gatehouse uses, named and shaped in this one module.
 
-    partner ──► <ns>.inbound (topic, key "<adapter>.<type>") ──► <ns>.ingest
+    partner ──► <ns>.inbound (topic, key "<adapter>.<type>.s<slot>") ──► <ns>.ingest
+                                 (or, in K partitions, ──► <ns>.ingest.<n>-of-<K>)
     outbox relay ──► <ns>.events (topic, key = event type) ──► <ns>.outbound.<adapter>
     any work queue ──(retry)──► <queue>.wait.<delay>ms ──(TTL expiry)──► the same work queue
     any work queue ──(dead letter)──► <ns>.dead-letter (topic) ──► <ns>.dead-letters
@@ -8,6 +9,12 @@
 Delayed retry uses one wait queue per work queue and delay tier: RabbitMQ expires messages
 only at the head of a queue, so mixed per-message TTLs in one queue would block each other.
 The namespace (``gatehouse`` by default) lets tests and several hubs share one broker.
+
+Partitioned ingest: the edge hashes a message's person key to one of ``INGEST_SLOTS`` slots
+and ends the routing key with it; in K partitions, partition n is bound to every slot s with
+``s % K == n``. The edge never needs to know K: changing K changes bindings, not publishers
+(``routing.ingest_partitions``). One partition keeps the single queue ``<ns>.ingest``, bound
+to everything, as before.
 """
 
 from __future__ import annotations
@@ -39,6 +46,32 @@ def dead_letter_exchange_name(namespace: str = DEFAULT_NAMESPACE) -> str:
 
 def ingest_queue_name(namespace: str = DEFAULT_NAMESPACE) -> str:
     return f"{namespace}.ingest"
+
+
+def ingest_partition_queue_name(
+    partition: int, partitions: int, namespace: str = DEFAULT_NAMESPACE
+) -> str:
+    """Partition ``partition`` (from 0) of ``partitions``; the count is in the name, so that
+    two layouts never share a queue and the old one can drain while the new one fills."""
+    if partitions == 1:
+        return ingest_queue_name(namespace)
+    return f"{namespace}.ingest.{partition}-of-{partitions}"
+
+
+def ingest_queue_names(partitions: int, namespace: str = DEFAULT_NAMESPACE) -> tuple[str, ...]:
+    return tuple(ingest_partition_queue_name(n, partitions, namespace) for n in range(partitions))
+
+
+def ingest_bindings(partition: int, partitions: int, namespace: str) -> tuple[Binding, ...]:
+    """What partition ``partition`` of ``partitions`` takes from the inbound exchange."""
+    inbound = inbound_exchange_name(namespace)
+    if partitions == 1:
+        return (Binding(inbound, "#"),)
+    return tuple(
+        Binding(inbound, f"#.{slot_word(slot)}")
+        for slot in range(INGEST_SLOTS)
+        if slot % partitions == partition
+    )
 
 
 def outbound_queue_name(adapter: str, namespace: str = DEFAULT_NAMESPACE) -> str:
@@ -73,8 +106,17 @@ def partner_inbound_queue_name(adapter: str, namespace: str = DEFAULT_NAMESPACE)
     return f"{namespace}.partner.{adapter}.in"
 
 
-def inbound_routing_key(adapter: str, message_type: str) -> str:
-    return f"{adapter}.{message_type}"
+INGEST_SLOTS = 64
+"""Slots a person key hashes to; the most partitions ingest can have."""
+
+
+def slot_word(slot: int) -> str:
+    return f"s{slot}"
+
+
+def inbound_routing_key(adapter: str, message_type: str, slot: int = 0) -> str:
+    """``<adapter>.<type>.s<slot>``: the last word says which partition takes it."""
+    return f"{adapter}.{message_type}.{slot_word(slot)}"
 
 
 @dataclass(frozen=True)
@@ -147,6 +189,18 @@ class Topology:
         return ingest_queue_name(self.namespace)
 
     @property
+    def ingest_queues(self) -> tuple[str, ...]:
+        """The ingest partitions' queues, in partition order (one, ``ingest_queue``, unless
+        ingest is partitioned)."""
+        prefix = f"{self.ingest_queue}."
+        partitions = tuple(
+            q.name
+            for q in self.work_queues
+            if q.name == self.ingest_queue or (q.name.startswith(prefix) and "-of-" in q.name)
+        )
+        return partitions
+
+    @property
     def dead_letter_queue(self) -> str:
         return dead_letter_queue_name(self.namespace)
 
@@ -174,12 +228,16 @@ def build_topology(
     namespace: str = DEFAULT_NAMESPACE,
     delay_tiers_ms: tuple[int, ...] = DEFAULT_DELAY_TIERS_MS,
     delivery_limit: int = DEFAULT_DELIVERY_LIMIT,
+    ingest_partitions: int = 1,
 ) -> Topology:
     """The whole topology for a hub whose adapters subscribe to the given event types.
 
     ``subscriptions`` maps an adapter name to the event types its partner receives; each
-    adapter with at least one gets an outbound queue bound to exactly those types.
+    adapter with at least one gets an outbound queue bound to exactly those types. Ingest
+    has ``ingest_partitions`` queues, each with a single active consumer.
     """
+    if not 1 <= ingest_partitions <= INGEST_SLOTS:
+        raise ValueError(f"ingest partitions must be 1 to {INGEST_SLOTS}, not {ingest_partitions}")
     inbound = inbound_exchange_name(namespace)
     events = events_exchange_name(namespace)
     dead_letter = dead_letter_exchange_name(namespace)
@@ -196,7 +254,13 @@ def build_topology(
             ),
         )
 
-    queues = [work_queue(ingest_queue_name(namespace), (Binding(inbound, "#"),))]
+    queues = [
+        work_queue(
+            ingest_partition_queue_name(n, ingest_partitions, namespace),
+            ingest_bindings(n, ingest_partitions, namespace),
+        )
+        for n in range(ingest_partitions)
+    ]
     for adapter, event_types in sorted(subscriptions.items()):
         bindings = tuple(Binding(events, event_type) for event_type in sorted(set(event_types)))
         if bindings:

@@ -49,3 +49,17 @@ def release(connection: sa.Connection, name: str, owner: str) -> None:
     connection.execute(
         sa.delete(relay_lease).where(relay_lease.c.name == name, relay_lease.c.owner == owner)
     )
+
+
+def live(connection: sa.Connection, prefix: str, now: datetime) -> int:
+    """How many leases whose name starts with ``prefix`` are held and not expired (ingest
+    workers count each other this way to share the partitions)."""
+    return int(
+        connection.scalar(
+            sa.select(sa.func.count())
+            .select_from(relay_lease)
+            .where(relay_lease.c.name.startswith(prefix, autoescape=True))
+            .where(relay_lease.c.expires_at > now)
+        )
+        or 0
+    )

@@ -42,6 +42,7 @@ from core_records.registry import CommandHandlers, command_handlers
 from core_records.store import leases
 from core_records.store import outbox as outbox_rows
 from core_records.store.database import READ_ONLY, store_errors
+from core_records.store.identity_locks import take_identity_locks
 from core_records.store.outbox import OutboxEntry
 from core_records.store.tables import inbox, outbox
 from core_records.store.unit_of_work import UnitOfWork
@@ -159,6 +160,11 @@ class RecordStore:
         with store_errors(), self._engine.begin() as connection:
             return leases.claim(connection, name, owner, ttl_s, now or utc_now())
 
+    def live_leases(self, prefix: str, *, now: datetime | None = None) -> int:
+        """How many unexpired leases have a name starting with ``prefix``."""
+        with store_errors(), self._read() as connection:
+            return leases.live(connection, prefix, now or utc_now())
+
     def release_lease(self, name: str, owner: str) -> None:
         with store_errors(), self._engine.begin() as connection:
             leases.release(connection, name, owner)
@@ -187,6 +193,9 @@ def _apply_batch(
     handlers: CommandHandlers,
 ) -> list[ApplyOutcome]:
     now = work.now
+    # Before anything is read: a reception of the same person in another partition's batch
+    # is then either committed (and seen) or waits for this one.
+    take_identity_locks(connection, (c for m in messages for c in m.commands))
     stored = _stored_person_keys(connection, [m.message_id for m in messages])
     handlers.prepare_batch(
         work, [c for m in messages if m.message_id not in stored for c in m.commands]
