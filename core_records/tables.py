@@ -60,6 +60,7 @@ from core_records.custody.tables import (
     prison_number_sequence,
     sentence_date,
 )
+from core_records.estate.migration.tables import migration_row, migration_run
 from core_records.identity.tables import (
     identity_case,
     identity_decision,
@@ -133,6 +134,8 @@ __all__ = [
     "merge_candidate",
     "message_document",
     "metadata",
+    "migration_row",
+    "migration_run",
     "movement",
     "movement_delivery",
     "movement_reason",

@@ -11,6 +11,7 @@ from dataclasses import asdict
 from datetime import date, datetime
 from typing import Any
 
+from core_records.canteen.account import RecordCanteenTransaction
 from core_records.commands import (
     Command,
     InboundMessage,
@@ -21,11 +22,15 @@ from core_records.commands import (
     RecordTransfer,
 )
 from core_records.identifiers import Identifier
+from core_records.partner_records.commands import RecordSentence
 
 _KINDS: dict[str, type] = {
     "reception": RecordReception,
     "transfer": RecordTransfer,
     "release": RecordRelease,
+    # A migrated legacy row: its reception comes with the person's sentence and balance.
+    "sentence": RecordSentence,
+    "canteen-transaction": RecordCanteenTransaction,
 }
 _KIND_OF = {kind: name for name, kind in _KINDS.items()}
 
@@ -81,4 +86,6 @@ def _command(fields: dict[str, Any]) -> Command:
         )
     else:
         fields["person"] = _identifiers(fields["person"])
+    if kind is RecordSentence:
+        fields["key_dates"] = tuple((c, date.fromisoformat(d)) for c, d in fields["key_dates"])
     return kind(**fields)  # type: ignore[no-any-return]

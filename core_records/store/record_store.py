@@ -19,7 +19,7 @@ at the end, in the same transaction (see ``core_records.store.unit_of_work``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
@@ -106,6 +106,9 @@ class RecordStore:
         messages: Sequence[InboundMessage],
         decided: dict[str, Decided] | None = None,
         documents: Mapping[str, Document] | None = None,
+        *,
+        then: Callable[[sa.Connection, list[ApplyOutcome]], None] | None = None,
+        rollback: bool = False,
     ) -> list[ApplyOutcome]:
         """Apply a batch of messages in one transaction; an outcome per message, in order.
 
@@ -116,13 +119,18 @@ class RecordStore:
         ``decided`` holds people's decisions on possible-match cases, by the message id held.
         ``documents`` holds the partner documents to keep in the message history, by message
         id; each is kept with its message's hop (once, however often a duplicate comes).
+
+        ``then`` runs in the same transaction once the batch is applied: a caller reads what
+        the batch decided, or records its own bookkeeping with it, all or nothing.
+        ``rollback`` undoes the whole batch at the end (a dry run: the outcomes as they
+        would be, nothing kept).
         """
         if not messages:
             return []
         reference = self.reference_data
         with store_errors():
             try:
-                with self._engine.begin() as connection:
+                with self._engine.connect() as connection, connection.begin() as transaction:
                     work = UnitOfWork(
                         connection,
                         reference,
@@ -132,6 +140,10 @@ class RecordStore:
                     )
                     outcomes = _apply_batch(connection, messages, work, self._handlers)
                     _keep_documents(connection, outcomes, documents or {})
+                    if then is not None:
+                        then(connection, outcomes)
+                    if rollback:
+                        transaction.rollback()
                     return outcomes
             except sa.exc.IntegrityError as error:
                 if _is_unique_violation(error):
