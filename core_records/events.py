@@ -28,6 +28,7 @@ PRISONER_UPDATED = "prisoner.updated"
 PRISONER_APPLICATION_SUBMITTED = "prisoner.application.submitted"
 ALERT_CREATED = "person.alert.created"
 ALERT_INACTIVE = "person.alert.inactive"
+INCENTIVE_LEVEL_CHANGED = "incentives.level.changed"
 
 # courts: a hearing listed for a person the hub holds (the court's custody notice)
 COURT_HEARING_LISTED = "prisoner.court-hearing.listed"
@@ -85,6 +86,7 @@ EVENT_DESCRIPTIONS = {
     NON_ASSOCIATION_CREATED: "A non-association has been created",
     NON_ASSOCIATION_CLOSED: "A non-association has been closed",
     COURT_HEARING_LISTED: "A court has listed a hearing for a person in custody",
+    INCENTIVE_LEVEL_CHANGED: "A prisoner's incentive level has changed",
 }
 
 

@@ -22,7 +22,7 @@ from typing import Any
 
 from core_records.canteen import handler as canteen
 from core_records.commands import Command
-from core_records.custody import applications, temporary_movements
+from core_records.custody import applications, prison_records, temporary_movements
 from core_records.custody import handlers as custody
 from core_records.errors import InvalidMessage
 from core_records.events import CanonicalEvent
@@ -81,6 +81,7 @@ def command_handlers() -> CommandHandlers:
             **custody.HANDLERS,
             **applications.HANDLERS,
             **temporary_movements.HANDLERS,
+            **prison_records.HANDLERS,
             **courts.HANDLERS,
             **police.HANDLERS,
             **security.HANDLERS,

@@ -27,6 +27,11 @@ from core_records.identity.numbers import person_from_holders
 from core_records.identity.resolution import HeldForReview, Resolution, resolve
 from core_records.store.unit_of_work import UnitOfWork
 
+DIED = "DEC"
+"""The REL movement reason of a death in custody."""
+DEAD = "DEAD"
+"""The legal status of a person who died in custody."""
+
 
 def record_reception(work: UnitOfWork, command: RecordReception) -> list[CanonicalEvent]:
     """Receive a person into a prison: a new person, or one on record and out of prison."""
@@ -54,16 +59,7 @@ def record_reception(work: UnitOfWork, command: RecordReception) -> list[Canonic
     unrecorded = [i for i in dict.fromkeys(given) if i not in holders]
     own_number = next((i.value for i in unrecorded if i.type == NOMS), None)
     if current is not None:
-        # Away at court or on temporary absence is still in custody: the booking is open.
-        if current.custody_status == IN_PRISON or current.active_booking is not None:
-            raise BusinessRuleViolation(
-                f"{current.prison_number} is already in custody at {current.current_establishment}"
-            )
-        if own_number is not None:
-            # A prison number is for life: a second one is a merge, for a person to decide.
-            raise BusinessRuleViolation(
-                f"the person received is {current.prison_number}, not {own_number}"
-            )
+        _check_readmission(work, current, own_number)
 
     work.writing()
     book_number = next((i.value for i in unrecorded if i.type == BOOKING), None)
@@ -103,6 +99,28 @@ def record_reception(work: UnitOfWork, command: RecordReception) -> list[Canonic
         "sex": command.person.sex,
     }
     return [person_event(PRISONER_RECEIVED, command.occurred_at, known | added, information)]
+
+
+def _check_readmission(work: UnitOfWork, current: PersonState, own_number: str | None) -> None:
+    """A person on record may be received again only when out of custody and alive, and
+    under the prison number they already have."""
+    # Away at court or on temporary absence is still in custody: the booking is open.
+    if current.custody_status == IN_PRISON or current.active_booking is not None:
+        raise BusinessRuleViolation(
+            f"{current.prison_number} is already in custody at {current.current_establishment}"
+        )
+    if work.person_value(current.id, "legal_status") == DEAD:
+        # A death in custody closes the record for good: a later reception naming the same
+        # person is a mistake in the sending system, never a readmission.
+        raise BusinessRuleViolation(
+            f"{current.prison_number} died in custody (legal status DEAD): a reception of"
+            " a dead person is refused"
+        )
+    if own_number is not None:
+        # A prison number is for life: a second one is a merge, for a person to decide.
+        raise BusinessRuleViolation(
+            f"the person received is {current.prison_number}, not {own_number}"
+        )
 
 
 def _resolve_by_particulars(
@@ -153,7 +171,14 @@ def record_release(work: UnitOfWork, command: RecordRelease) -> list[CanonicalEv
         reference.require_agency(command.to_agency)
     current, booking = person_in_custody_at(work, command.person, command.establishment)
     work.writing()
-    person = work.change_custody(current, custody_status=OUTSIDE_PRISON, establishment=None)
+    # A death in custody (DEC) ends the booking like any release and sets the legal status DEAD.
+    died = command.reason_code == DIED
+    person = work.change_custody(
+        current,
+        custody_status=OUTSIDE_PRISON,
+        establishment=None,
+        legal_status=DEAD if died else None,
+    )
     work.move_booking(booking, establishment=command.establishment, ended_at=command.occurred_at)
     _move(work, person, booking, "REL", "OUT", command, command.establishment, command.to_agency)
     reason = "RELEASED_TO_HOSPITAL" if command.reason_code == "HP" else "RELEASED"

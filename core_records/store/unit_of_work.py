@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import date, datetime
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -189,6 +190,26 @@ class UnitOfWork(KeptBack):
         if legal_status is not None:
             row["legal_status"] = legal_status
         return self.load_person(current.id)
+
+    def person_value(self, person_id: int, column: str) -> Any:
+        """One column of the person's row as it stands in this batch (``legal_status``,
+        ``incentive_level``), whether the person is new in the batch or on record."""
+        if person_id in self._new_people:
+            return self._new_people[person_id][column]
+        return self.connection.execute(
+            sa.select(person.c[column]).where(person.c.id == person_id)
+        ).scalar_one()
+
+    def set_incentive_level(self, person_id: int, level: str) -> None:
+        """The person's incentive level from now on (kept back for a person new in the batch)."""
+        if person_id in self._new_people:
+            self._new_people[person_id]["incentive_level"] = level
+            return
+        self.connection.execute(
+            sa.update(person)
+            .where(person.c.id == person_id)
+            .values(incentive_level=level, updated_at=self.now)
+        )
 
     def open_booking(
         self, current: PersonState, book_number: str, establishment: str, started_at: datetime
