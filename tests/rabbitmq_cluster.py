@@ -76,6 +76,7 @@ class RabbitCluster:
                 for i in range(1, size + 1)
             ]
         self.nodes = nodes
+        self._processes: dict[str, subprocess.Popen[bytes]] = {}
 
     @classmethod
     def at(cls, directory: Path) -> RabbitCluster:
@@ -162,6 +163,7 @@ class RabbitCluster:
                 stdin=subprocess.DEVNULL,
                 start_new_session=True,  # its own process group, to kill whole if need be
             )
+        self._processes[node.name] = process
         (d / "group.pid").write_text(str(process.pid))
 
     def _wait_until_booted(self, node: ClusterNode) -> None:
@@ -236,19 +238,22 @@ class RabbitCluster:
     def _reap(self, node: ClusterNode, grace_s: float = 30) -> None:
         """Wait for the node's processes to go; kill those left, by their recorded ids."""
         d = self._node_dir(node)
+        process = self._processes.pop(node.name, None)  # None when stopped from elsewhere
         group = _read_pid(d / "group.pid")
         beam = _read_pid(d / "node.pid")
         deadline = time.monotonic() + grace_s
         while time.monotonic() < deadline and any(map(_alive, (group, beam))):
+            if process is not None:
+                process.poll()  # reaps it once it has exited, so that it stops looking alive
             time.sleep(0.2)
         if beam is not None and _alive(beam):
             with contextlib.suppress(ProcessLookupError):
                 os.kill(beam, signal.SIGKILL)
-        if group is not None:
+        if group is not None and _alive(group):
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(group, signal.SIGKILL)
-            with contextlib.suppress(ChildProcessError):
-                os.waitpid(group, os.WNOHANG)
+        if process is not None:
+            process.wait(timeout=10)
         (d / "group.pid").unlink(missing_ok=True)
 
 
