@@ -61,6 +61,7 @@ from core_records.custody.tables import (
     sentence_date,
 )
 from core_records.estate.migration.tables import migration_row, migration_run
+from core_records.estate.tables import establishment_state, estate_held_message
 from core_records.identity.tables import (
     identity_case,
     identity_decision,
@@ -117,6 +118,8 @@ __all__ = [
     "dead_letter",
     "dead_letter_retry_schedule",
     "delivery_hold",
+    "establishment_state",
+    "estate_held_message",
     "event_subscriber",
     "file_line_error",
     "file_transfer",

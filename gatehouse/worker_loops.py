@@ -37,10 +37,11 @@ from gatehouse.replays import replay_runner
 from gatehouse.service_monitoring import build_health_watch
 from routing.dead_letters import DeadLetterKeeper
 from routing.delivery import DeliveryWorker
+from routing.estate_gate import EstateGate
 from routing.file_interfaces.order_file_drop import OrderFileDrop
 from routing.inbound import publish_inbound_batch
-from routing.ingest_partitions import PartitionedConsumer, PartitionShare
 from routing.ingest import IngestWorker
+from routing.ingest_partitions import PartitionedConsumer, PartitionShare
 from routing.partner_amqp import AmqpPartnerDelivery, AmqpPartnerListener
 from routing.relay import OutboxRelay
 from routing.subscriber_deliveries import SubscriberDeliveries
@@ -124,6 +125,7 @@ def ingest_loops(hub: Hub) -> list[Loop]:
             batch_size=settings.batch_size,
             max_body_bytes=settings.max_body_bytes,
             keep_documents=settings.keep_documents,
+            gate=EstateGate(hub.engine, hub.registry),
         )
     ]
     for adapter_name in amqp_partners(hub.registry):

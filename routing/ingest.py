@@ -24,6 +24,7 @@ from core_records.commands import InboundMessage
 from core_records.errors import ConcurrentUpdate, InvalidMessage, NotPermitted
 from core_records.store.record_store import ApplyOutcome, RecordStore
 from routing import worker_metrics
+from routing.estate_gate import EstateGate
 from routing.log_context import bound_to
 from routing.message_documents import inbound_document, inbound_documents
 from routing.messages import (
@@ -57,6 +58,8 @@ class IngestWorker:
     keep_documents: bool = True
     """Keep each partner document in the message history with its hop
     (``core_records.bookkeeping.message_history``)."""
+    gate: EstateGate | None = None
+    """Holds or refuses legacy-system messages by their prison's state (``routing.estate_gate``)."""
 
     def run_once(self) -> int:
         deliveries = self.consumer.fetch(self.batch_size, self.fetch_timeout_s)
@@ -71,10 +74,16 @@ class IngestWorker:
                         decoded.append((delivery, self.decode(delivery)))
                     except Exception as error:  # every failure is settled below, none escapes
                         failed.append((delivery, error))
+            held: list[Delivery] = []
+            if self.gate is not None:
+                screened = self.gate.screen(decoded)
+                decoded, held = screened.to_apply, screened.held
+                failed.extend(screened.refused)
             documents = inbound_documents(d for d, _ in decoded) if self.keep_documents else {}
             outcomes = self._apply([message for _, message in decoded], documents)
 
-        done: list[Delivery] = []
+        done: list[Delivery] = list(held)
+        worker_metrics.count(self.name, "held", len(held))
         for (delivery, _), outcome in zip(decoded, outcomes, strict=True):
             if outcome.status == "rejected" and outcome.error is not None:
                 failed.append((delivery, outcome.error))

@@ -23,6 +23,7 @@ from gatehouse.cli.canteen import canteen_app
 from gatehouse.cli.common import EXIT_CODES
 from gatehouse.cli.db import db_app
 from gatehouse.cli.dead_letters import dead_letters_app
+from gatehouse.cli.estate import estate_app
 from gatehouse.cli.files import files_app
 from gatehouse.cli.identity import credentials_app, identity_app
 from gatehouse.cli.interfaces import interfaces_app
@@ -98,6 +99,7 @@ app.add_typer(files_app, name="files")
 app.add_typer(retention_app, name="retention")
 app.add_typer(subscribers_app, name="subscribers")
 app.add_typer(mi_app, name="mi")
+app.add_typer(estate_app, name="estate")
 
 
 def main() -> None:
