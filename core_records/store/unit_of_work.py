@@ -349,30 +349,30 @@ class UnitOfWork(KeptBack):
         ``particulars``, as match candidates (no query)."""
         wanted = keys_to_search(particulars)
         born = particulars.date_of_birth
-        names: dict[int, list[PersonName]] = {}
+        # The keys ``add_names`` kept back with each person's names, read rather than worked
+        # out again for every new person at every reception (a batch's receptions squared).
+        keyed = {r["person_id"] for r in self._rows[person_name_key] if r["key"] in wanted}
+        people = self._new_people
+        found = [p for p, row in people.items() if row["date_of_birth"] == born or p in keyed]
+        names: dict[int, list[PersonName]] = {person_id: [] for person_id in found}
         for row in self._rows[person_name]:
-            if row["person_id"] in self._new_people:
-                names.setdefault(row["person_id"], []).append(
+            if row["person_id"] in names:
+                names[row["person_id"]].append(
                     PersonName(row["surname"], row["forenames"], row["name_type"])
                 )
-        found: list[Description] = []
-        for person_id, row in self._new_people.items():
-            given = names.get(person_id, [])
-            if row["date_of_birth"] != born and not keys_of_names(given) & wanted:
-                continue
-            found.append(
-                Description(
-                    names=tuple(given),
-                    date_of_birth=row["date_of_birth"],
-                    sex=row["sex"],
-                    identifiers=frozenset(
-                        i for i in self.identifiers_of(person_id) if i.type in COMPARED_IDENTIFIERS
-                    ),
-                    person_id=person_id,
-                    prison_number=str(row["prison_number"]),
-                )
+        return [
+            Description(
+                names=tuple(names[person_id]),
+                date_of_birth=people[person_id]["date_of_birth"],
+                sex=people[person_id]["sex"],
+                identifiers=frozenset(
+                    i for i in self.identifiers_of(person_id) if i.type in COMPARED_IDENTIFIERS
+                ),
+                person_id=person_id,
+                prison_number=str(people[person_id]["prison_number"]),
             )
-        return found
+            for person_id in found
+        ]
 
 
 def _identifiers_in(command: Command) -> tuple[Identifier, ...]:
