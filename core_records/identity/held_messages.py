@@ -21,6 +21,7 @@ from core_records.commands import (
     RecordRelease,
     RecordTransfer,
 )
+from core_records.custody.prison_records import RecordIncentiveReview, RecordPrisonAlert
 from core_records.identifiers import Identifier
 from core_records.partner_records.commands import RecordSentence
 
@@ -31,6 +32,8 @@ _KINDS: dict[str, type] = {
     # A migrated legacy row: its reception comes with the person's sentence and balance.
     "sentence": RecordSentence,
     "canteen-transaction": RecordCanteenTransaction,
+    "incentive-review": RecordIncentiveReview,
+    "prison-alert": RecordPrisonAlert,
 }
 _KIND_OF = {kind: name for name, kind in _KINDS.items()}
 

@@ -1,5 +1,6 @@
 """A checked legacy row as the inbound message live traffic would send: the reception (with
-identifiers, names and aliases, a booking), its sentence key dates, its balance.
+identifiers, names and aliases, a booking), its sentence key dates, incentive level, alerts
+and balance.
 
 A row is one message, so the store applies it whole or not at all (never a half-loaded
 person), and the message id is made from the row's key, so the store's inbox loads it
@@ -22,6 +23,7 @@ from core_records.commands import (
     PersonParticulars,
     RecordReception,
 )
+from core_records.custody.prison_records import RecordIncentiveReview, RecordPrisonAlert
 from core_records.estate.migration.extract import LegacyRow
 from core_records.identifiers import BOOKING, Identifier, parse_cro_number, parse_pnc_id
 from core_records.partner_records.commands import RecordSentence
@@ -104,19 +106,13 @@ def row_message(
 def standing_commands(
     row: LegacyRow, booking: tuple[Identifier, ...], at: datetime
 ) -> list[Command]:
-    """The row's incentive level and alerts, through the prison's own commands when the
-    record has them (``core_records.custody.prison_records``); none otherwise."""
-    try:
-        from core_records.custody import prison_records
-    except ImportError:
-        return []
-    review = getattr(prison_records, "RecordIncentiveReview", None)
-    raise_alert = getattr(prison_records, "RecordPrisonAlert", None)
+    """The row's incentive level and alerts, through the prison's own commands."""
     commands: list[Command] = []
-    if review is not None and row.incentive_band:
-        commands.append(review(booking, row.establishment, row.incentive_band, at))
-    if raise_alert is not None:
-        commands += [raise_alert(booking, row.establishment, a, True, at) for a in row.alert_flags]
+    if row.incentive_band:
+        commands.append(RecordIncentiveReview(booking, row.establishment, row.incentive_band, at))
+    commands += [
+        RecordPrisonAlert(booking, row.establishment, code, True, at) for code in row.alert_flags
+    ]
     return commands
 
 
