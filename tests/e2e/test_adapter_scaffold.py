@@ -28,18 +28,18 @@ def run_tests(project: Path) -> subprocess.CompletedProcess[str]:
 
 def test_a_scaffolded_adapter_passes_its_generated_tests_at_once(tmp_path: Path) -> None:
     made = subprocess.run(
-        [str(GATEHOUSE), "adapters", "new", "courts", "--into", str(tmp_path)],
+        [str(GATEHOUSE), "adapters", "new", "youth_custody", "--into", str(tmp_path)],
         capture_output=True,
         text=True,
         timeout=120,
     )
     assert made.returncode == 0, made.stderr
-    package = tmp_path / "courts"
+    package = tmp_path / "youth_custody"
     for part in ("__init__.py", "policy.toml", "translate.py", "render.py", "README.md",
                  "schemas/reception-v1.xsd", "samples/valid/reception-new-person.xml",
                  "samples/rendered/released-on-licence.xml", "tests/test_contract.py"):  # fmt: skip
         assert (package / part).is_file(), part
-    assert 'courts = "courts:adapter"' in (tmp_path / "pyproject.toml").read_text()
+    assert 'youth_custody = "youth_custody:adapter"' in (tmp_path / "pyproject.toml").read_text()
 
     passed = run_tests(tmp_path)
 
@@ -57,7 +57,7 @@ def test_a_scaffolded_adapter_passes_its_generated_tests_at_once(tmp_path: Path)
     )
     failed = run_tests(tmp_path)
     assert failed.returncode == 1
-    assert "reception-looks-wrong.xml is an invalid sample, but courts accepted it" in failed.stdout
+    assert "reception-looks-wrong.xml is an invalid sample, but youth_custody accepted it" in failed.stdout
 
 
 @pytest.mark.parametrize(
@@ -78,6 +78,6 @@ def test_a_name_that_is_taken_or_not_a_name_is_refused(
 
 
 def test_an_existing_directory_is_never_overwritten(tmp_path: Path) -> None:
-    (tmp_path / "courts").mkdir()
+    (tmp_path / "youth_custody").mkdir()
     with pytest.raises(ScaffoldError, match="exists already"):
-        scaffold("courts", tmp_path)
+        scaffold("youth_custody", tmp_path)
