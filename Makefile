@@ -44,6 +44,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/identity.py
 	$(BIN)/python bench/sftp_batch.py
 	$(BIN)/python bench/replay.py
+	$(BIN)/python bench/migration.py
 
 # lint-imports checks the import-linter contracts in pyproject.toml (layers, adapters apart);
 # test_locks.py that the locks were made from pyproject.toml's requirements as they are.
