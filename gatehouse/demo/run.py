@@ -28,6 +28,7 @@ from gatehouse.demo.canteen import CanteenSimulator, kiosk_tokens
 from gatehouse.demo.courts import simulate_court
 from gatehouse.demo.dashboard import DEMO_PASSWORD, DEMO_USER, create_demo_user, refuse_now_and_then
 from gatehouse.demo.partners import running_demo_partners, simulate_probation_and_oasys
+from gatehouse.demo.subscriber import demo_subscriber_key, running_demo_webhook
 from gatehouse.settings import Settings
 from gatehouse.worker_loops import ROLES, build_loops
 from routing.worker import WorkerRunner
@@ -111,6 +112,7 @@ def run_demo(*, port: int = 8000, rate: float = 2.0, data_dir: Path | None = Non
         running_receiver() as (delius_url, receiver),
         running_demo_partners(operators) as urls,
         running_court() as (court_url, court),
+        running_demo_webhook(data_dir) as webhook,
     ):
         settings = Settings(
             data_dir=data_dir,
@@ -119,8 +121,11 @@ def run_demo(*, port: int = 8000, rate: float = 2.0, data_dir: Path | None = Non
             partner_urls={"delius": delius_url, "courts": court_url, **urls},
             delay_tiers_ms=(1_000, 5_000, 30_000),
             canteen_drop_dir=data_dir / "canteen",
+            subscriber_secret_key=demo_subscriber_key(data_dir),
+            public_url=f"http://127.0.0.1:{port}",
         )
         hub = build_hub(settings, migrate=True)
+        webhook.subscribe(hub)
         tokens = write_tokens(hub, data_dir / "tokens")
         create_demo_user(hub)
         threading.Thread(
@@ -141,7 +146,7 @@ def run_demo(*, port: int = 8000, rate: float = 2.0, data_dir: Path | None = Non
 
         def simulate() -> None:
             if wait_until_serving(base_url, stop):
-                print_banner(base_url, data_dir, tokens, delius_url)
+                print_banner(base_url, data_dir, tokens, delius_url, webhook.url)
                 simulate_operators(hub, base_url, tokens, rate, stop)
 
         simulator = threading.Thread(target=simulate, name="simulated-operators", daemon=True)
@@ -174,7 +179,9 @@ def run_demo(*, port: int = 8000, rate: float = 2.0, data_dir: Path | None = Non
             log.info("Delius received %d custody updates during the demo", len(receiver.received))
 
 
-def print_banner(base_url: str, data_dir: Path, tokens: dict[str, str], delius_url: str) -> None:
+def print_banner(
+    base_url: str, data_dir: Path, tokens: dict[str, str], delius_url: str, webhook_url: str = ""
+) -> None:
     token_file = data_dir / "tokens" / "serco.token"
     print(
         f"""
@@ -188,6 +195,9 @@ Gatehouse demo: the hub is serving on {base_url}  (Ctrl-C stops it)
   prison shop:        order files dropped in {data_dir}/canteen/incoming, receipts in
                       {data_dir}/canteen/receipts; kiosks order at DNI, FBI, PRI, OWI, TSI
                       (gatehouse canteen roll DNI, for a prison's roll)
+  event subscriber:   demo-webhook (no code, a row in the store) takes prisoner.* as signed
+                      envelopes at {webhook_url}, checks each signature with hmac and
+                      logs it to {data_dir}/demo-webhook.log (gatehouse subscribers list)
 
 Post a reception yourself, then follow it:
   curl -si -X POST {base_url}/api/v1/inbound/private_prisons/reception \\

@@ -16,6 +16,8 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from gatehouse.demo.dashboard import DEMO_PASSWORD, DEMO_USER
+from tests.e2e.dashboard_support import signed_in_client
 from tests.running_hub import eventually
 
 RECEPTION = (
@@ -117,3 +119,28 @@ def test_the_demo_serves_takes_a_posted_reception_and_simulates_every_partner(
             f"after {time.monotonic() - started:.0f} s no traffic on "
             f"{sorted(EVERY_INTERFACE - seen)}"
         )
+
+    # The generic event subscriber: signed envelopes, each checked with hmac by its receiver,
+    # and on the dashboard as an interface of its own, beside the simulated court.
+    webhook_log = data / "demo-webhook.log"
+
+    def verified_event() -> bool:
+        lines = webhook_log.read_text().splitlines() if webhook_log.exists() else []
+        # "verified <webhook-id> <eventType> <detailUrl>", the detailUrl on the demo's API
+        return any(
+            line.startswith("verified ")
+            and " prisoner." in line
+            and f"{base}/api/v1/people/" in line
+            for line in lines
+        )
+
+    eventually(verified_event, "demo-webhook to verify an event", timeout_s=60, every_s=1)
+    assert "REFUSED" not in webhook_log.read_text()
+    client = signed_in_client(base, DEMO_USER, DEMO_PASSWORD)
+    try:
+        overview = client.get("/dashboard")
+    finally:
+        client.close()
+    assert overview.status_code == 200
+    assert "subscribers.demo-webhook" in overview.text
+    assert "courts" in overview.text
