@@ -6,6 +6,9 @@
     go-live           migrating -> live: the held messages are applied, in order, and its
                       legacy feed is refused from then on
     roll-back         migrating -> legacy, with a reason: the held messages are applied
+    migrate           load a prison's legacy extract, with its cleansing report
+                      (``gatehouse.cli.estate_migration``); legacy -> migrating as it starts
+    generate-extract  write a generated legacy extract with realistic dirt, to try one out
 
 Each move is audited with the actor of the command line (``user@host``).
 """
@@ -19,12 +22,15 @@ import typer
 
 from core_records import estate
 from gatehouse.cli.common import JsonOption, actor, echo_json, open_hub
+from gatehouse.cli.estate_migration import estate_generate_extract, estate_migrate
 from monitoring.estate import estate_overview
 from routing.estate_release import Released, go_live, roll_back
 
 estate_app = typer.Typer(help="The estate: each prison's deployment state.", no_args_is_help=True)
 
 Establishment = Annotated[str, typer.Argument(help="The prison's code, e.g. LEI.")]
+estate_app.command("migrate")(estate_migrate)
+estate_app.command("generate-extract")(estate_generate_extract)
 
 
 @estate_app.command("status")
