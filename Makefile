@@ -44,6 +44,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/identity.py
 	$(BIN)/python bench/sftp_batch.py
 	$(BIN)/python bench/replay.py
+	$(BIN)/python bench/cluster_failover.py
 	$(BIN)/python bench/migration.py
 
 # lint-imports checks the import-linter contracts in pyproject.toml (layers, adapters apart);
