@@ -125,10 +125,38 @@ NAMING_NOTES: dict[str, str] = {
     "prisoner.non-association.created": (
         "The justice domain names these non-associations.created; Gatehouse keeps them under"
         " prisoner.* so that a partner subscribed to prisoner.# receives them, and names the"
-        " other person otherPrisonNumber."
+        " other person otherPrisonNumber. There is no amended (the domain's"
+        " non-associations.amended): a pair's reason changes by a close and a new create."
     ),
     "prisoner.non-association.closed": (
         "The justice domain's non-associations.closed, under prisoner.* as for created."
+    ),
+    "person.alert.created": (
+        "The justice domain's name, one event per alert. Gatehouse raises no"
+        " prisoner.alerts-updated (the domain's summary of a person's alerts changing): a"
+        " partner keeps its list from these and person.alert.inactive, or reads the person's"
+        " active alerts at detailUrl."
+    ),
+    "person.alert.inactive": (
+        "The justice domain's name; as person.alert.created, in place of prisoner.alerts-updated."
+    ),
+    "alert.security.raised": (
+        "No justice-domain name: security alerts are kept out of person.alert.* and"
+        " prisoner.*, under alert.security.*, so that no pattern a partner subscribes to"
+        " reaches them unless its policy is security-cleared."
+    ),
+    "alert.security.closed": "As alert.security.raised: security-classified by its prefix.",
+    "prisoner.updated": (
+        "As the domain's prisoner-offender-search.prisoner.updated, without the publisher"
+        " prefix: raised when names or the date of birth change (a PNC amendment)."
+    ),
+    "prisoner.unmerged": (
+        "No justice-domain event undoes a merge; Gatehouse's own, the reverse of"
+        " prisoner.merged: nomsNumber survives, restoredNomsNumber is in use again."
+    ),
+    "prisoner.court-hearing.listed": (
+        "No justice-domain event; Gatehouse's own, under prisoner.* with the court movements'"
+        " reasons (SENT_TO_COURT, RETURN_FROM_COURT) on prisoner.released and .received."
     ),
     "prisoner.sentence-dates-changed": (
         "Named as the justice domain's prisoner-offender-search.prisoner.sentence-dates-changed"

@@ -96,3 +96,21 @@ def test_the_catalogue_lists_each_event_with_its_description_and_schema() -> Non
     received = entries[PRISONER_RECEIVED]
     assert received["schema"]["properties"]["prisonId"]
     assert "nomisMovementReasonCode" in received["namingNote"]
+
+
+@pytest.mark.parametrize(
+    "domain_name",
+    ["non-associations.created", "non-associations.amended", "non-associations.closed",
+     "prisoner.alerts-updated", "nomisMovementReasonCode"],
+)  # fmt: skip
+def test_the_catalogue_says_where_gatehouse_departs_from_a_justice_domain_name(
+    domain_name: str,
+) -> None:
+    assert any(domain_name in note for note in catalogue.NAMING_NOTES.values())
+
+
+def test_naming_notes_are_for_event_types_gatehouse_raises() -> None:
+    assert set(catalogue.NAMING_NOTES) <= set(event_types())
+    # Its own events, with no justice-domain counterpart, say so.
+    for own in ("prisoner.unmerged", "prisoner.court-hearing.listed", "alert.security.raised"):
+        assert "No justice-domain" in catalogue.NAMING_NOTES[own]
