@@ -24,8 +24,13 @@ from core_records.identifiers import BOOKING, CRN, CRO, LOCAL, NOMS, PNC, Identi
 from core_records.store.keys import take_keys
 from core_records.timestamps import utc_now
 
-STRONG_TYPES = (NOMS, PNC, CRO, LOCAL, CRN, BOOKING)
-"""Identifiers that name one person for certain, strongest first."""
+LIDS = "LIDS"
+"""The legacy prison number of a public prison's LIDS (two letters, four digits)."""
+
+STRONG_TYPES = (NOMS, PNC, CRO, LOCAL, CRN, BOOKING, LIDS)
+"""Identifiers that name one person for certain, strongest first. A legacy LIDS number comes
+last: a public prison on its legacy system names its people by it alone, but it is local to
+the system that issued it, so any national number outranks it."""
 
 
 @dataclass(frozen=True)

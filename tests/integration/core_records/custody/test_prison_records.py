@@ -65,7 +65,8 @@ def test_a_new_incentive_level_is_the_persons_level_and_is_announced_once(
     assert down.events[0].additional_information["previousIncentiveLevel"] == "ENH"
     with engine.connect() as connection:
         assert connection.execute(sa.select(person.c.incentive_level)).scalar_one() == "BAS"
-        assert connection.execute(sa.select(sa.func.count()).select_from(incentive_review)).scalar_one() == 3  # fmt: skip
+        reviews = sa.select(sa.func.count()).select_from(incentive_review)
+        assert connection.execute(reviews).scalar_one() == 3
 
 
 def test_a_review_for_someone_held_elsewhere_is_refused(store: RecordStore, in_leeds: str) -> None:
@@ -113,3 +114,18 @@ def test_a_death_in_custody_makes_the_person_dead_and_refuses_a_later_reception(
     again = _apply(store, reception(particulars(pnc(23456)), "LEI", at=MONDAY + timedelta(days=60)))
     assert again.status == "rejected" and isinstance(again.error, BusinessRuleViolation)
     assert "died in custody" in str(again.error)
+
+
+def test_a_person_known_by_a_lids_number_alone_is_found_by_it_in_the_same_batch(
+    store: RecordStore,
+) -> None:
+    lids = Identifier("LIDS", "LE1000")
+    outcomes = store.apply(
+        [
+            message(reception(particulars(lids), "LEI")),
+            message(RecordIncentiveReview((lids,), "LEI", "ENH", LATER)),
+            message(RecordPrisonAlert((lids,), "LEI", "HA", True, LATER)),
+        ]
+    )
+    assert [o.status for o in outcomes] == ["applied"] * 3, [o.error for o in outcomes]
+    assert outcomes[1].events[0].additional_information["nomsNumber"] == outcomes[0].person_key
