@@ -171,17 +171,18 @@ COURTS = ("LEEDCC", "SHEFMC")
 
 
 def day_of_traffic(
-    prisons: list[str], day: datetime, people_each: int = 3, seed: int = 7
+    prisons: list[str], day: datetime, people_each: int = 3, seed: int = 7, round_number: int = 0
 ) -> Iterator[tuple[str, str, bytes]]:
     """(prison, message type, document) for a day at each prison, in a realistic order: a
-    few receptions, then court trips, reviews, credits and an alert for those received."""
-    rng = random.Random(seed)
-    for index, prison in enumerate(prisons):
-        lids = LidsMessages(prison)
+    few receptions, then court trips, reviews, credits and an alert for those received.
+    Each ``round_number`` (the demo's next day) has new people and new message references."""
+    rng = random.Random(seed + round_number)
+    for prison in prisons:
+        lids = LidsMessages(prison, sequence=round_number * 100)
         letters = prison[:2]
         for n in range(people_each):
             person = LidsPerson(
-                lids_number=f"{letters}{(index * 1000 + n * 37 + 1000) % 10000:04d}",
+                lids_number=f"{letters}{(round_number * people_each + n + 1000) % 10000:04d}",
                 surname=rng.choice(SURNAMES),
                 forenames=rng.choice(FORENAMES),
                 date_of_birth=date(

@@ -27,6 +27,7 @@ from gatehouse.demo.amqp_partners import simulate_amqp_partners
 from gatehouse.demo.canteen import CanteenSimulator, kiosk_tokens
 from gatehouse.demo.courts import simulate_court
 from gatehouse.demo.dashboard import DEMO_PASSWORD, DEMO_USER, create_demo_user, refuse_now_and_then
+from gatehouse.demo.lids import simulate_public_prisons
 from gatehouse.demo.partners import running_demo_partners, simulate_probation_and_oasys
 from gatehouse.demo.subscriber import demo_subscriber_key, running_demo_webhook
 from gatehouse.settings import Settings
@@ -162,6 +163,12 @@ def run_demo(*, port: int = 8000, rate: float = 2.0, data_dir: Path | None = Non
             target=simulate_court,
             args=(hub, base_url, court, stop),
             name="simulated-court",
+            daemon=True,
+        ).start()
+        threading.Thread(
+            target=simulate_public_prisons,
+            args=(hub, base_url, stop),
+            name="simulated-public-prisons",
             daemon=True,
         ).start()
         shop = CanteenSimulator(

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import io
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from adapters import lids
 from adapters.lids.extract import check_extract, read_messages, write_extract
+from adapters.lids.simulator import day_of_traffic
 from adapters.testing import accept
 from adapters.transports.file_formats import FileRecord, LineError, UnreadableFile
 from core_records.canteen.account import CREDIT, RecordCanteenTransaction
@@ -102,3 +104,25 @@ def test_an_extract_holds_the_days_messages_each_on_its_line() -> None:
 def test_an_extract_that_is_not_well_formed_is_refused_whole() -> None:
     with pytest.raises(UnreadableFile, match="not well-formed"):
         check_extract(io.BytesIO(b'<LidsExtract xmlns="urn:gatehouse:lids:v1"><ExtractHeader>'))
+
+
+def test_the_simulated_days_are_accepted_and_each_round_has_new_people_and_references() -> None:
+    seen_references: set[str] = set()
+    received: set[str] = set()
+    day = datetime(2024, 5, 1, tzinfo=UTC)
+    for round_number in range(3):
+        for prison, message_type, body in day_of_traffic(
+            ["WWI", "BMI", "MRI"], day, round_number=round_number
+        ):
+            scope = lids.adapter.partners[lids.partner_name(prison)]
+            inbound = lids.adapter.inbound_type(message_type)
+            document = inbound.read(body)
+            reference = inbound.reference(document)
+            assert reference not in seen_references
+            seen_references.add(str(reference))
+            for command in inbound.translate(document, scope):
+                if isinstance(command, RecordReception):
+                    [number] = [i.value for i in command.person.identifiers if i.type == "LIDS"]
+                    assert number not in received
+                    received.add(number)
+    assert len(received) == 3 * 3 * 3
