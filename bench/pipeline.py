@@ -51,6 +51,16 @@ import pika
 import psutil
 import raw_pika_baseline as raw
 from bench_database import fresh_database
+from cpu_figures import (
+    LoadAverages,
+    Snapshot,
+    backends_of,
+    cpu_lines,
+    listening_pid,
+    p99_line,
+    snapshot,
+    used_between,
+)
 from fan_out import Losses, Progress, check_losses, last_deliveries, progress
 from partner_receivers import Receiver, running_receivers
 
@@ -148,14 +158,16 @@ def workers(settings: Settings, log: Path) -> Iterator[list[subprocess.Popen[byt
 PROCESS_GROUPS = {
     "ingest worker": "--role ingest",
     "relay+delivery worker": "--role relay",
-    "PostgreSQL": "postgres",
+    "PostgreSQL": "postgres",  # narrowed to the run's own database in main()
     "RabbitMQ": "beam.smp",
     "simulated Delius": "adapters.delius.simulator",
     "simulated OASys": "adapters.oasys.simulator",
     "simulated operators (3)": "adapters.private_prisons.notice_receiver",
-    "simulated PNC": "demo_amqp_partners pnc",
-    "simulated security app": "demo_amqp_partners security",
+    "simulated PNC": "amqp_partners pnc",
+    "simulated security app": "amqp_partners security",
 }
+ONLY_PIDS: dict[str, int | None] = {}
+"""A group counted by one process alone: RabbitMQ by the broker the benchmark uses (main)."""
 
 
 def process_cpu_seconds() -> float:
@@ -166,16 +178,8 @@ def process_cpu_seconds() -> float:
 def cpu_seconds_by_group() -> dict[str, float]:
     """User and system CPU seconds so far of every process in each group."""
     totals = dict.fromkeys(PROCESS_GROUPS, 0.0)
-    for process in psutil.process_iter(["cmdline"]):
-        command = " ".join(process.info["cmdline"] or [])
-        for group, marker in PROCESS_GROUPS.items():
-            if marker in command:
-                try:
-                    times = process.cpu_times()
-                except psutil.NoSuchProcess:
-                    break
-                totals[group] += times.user + times.system
-                break
+    for group, seconds in snapshot(PROCESS_GROUPS, ONLY_PIDS).values():
+        totals[group] += seconds
     return totals
 
 
@@ -186,28 +190,29 @@ class ResourceMonitor:
     def __init__(self, processes: list[subprocess.Popen[bytes]]) -> None:
         self._processes = [psutil.Process(p.pid) for p in processes]
         self.peak_bytes = 0
-        self._cpu_first: dict[str, float] = {}
-        self._cpu_last: dict[str, float] = {}
+        self._cpu_first: Snapshot = {}
+        self._cpu_last: Snapshot = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
         self._thread.start()
 
     def _sample(self) -> None:
-        self._cpu_first = cpu_seconds_by_group()
+        self._cpu_first = snapshot(PROCESS_GROUPS, ONLY_PIDS)
         while not self._stop.wait(0.1):
             try:
                 total = sum(p.memory_info().rss for p in self._processes)
             except psutil.NoSuchProcess:
                 return
             self.peak_bytes = max(self.peak_bytes, total)
-        self._cpu_last = cpu_seconds_by_group()
+        self._cpu_last = snapshot(PROCESS_GROUPS, ONLY_PIDS)
 
     def stop(self) -> tuple[float, dict[str, float]]:
         """Peak RSS in MB, and CPU seconds used by each group while monitored."""
         self._stop.set()
         self._thread.join()
-        cpu = {g: self._cpu_last.get(g, 0.0) - self._cpu_first.get(g, 0.0) for g in PROCESS_GROUPS}
-        return self.peak_bytes / 2**20, cpu
+        return self.peak_bytes / 2**20, used_between(
+            self._cpu_first, self._cpu_last, PROCESS_GROUPS
+        )
 
 
 def run_gatehouse(
@@ -259,7 +264,7 @@ def wait_until_consuming(hub: Hub, timeout_s: float = 120.0) -> None:
     queues = [
         hub.topology.ingest_queue,
         hub.topology.dead_letter_queue,
-        *(hub.topology.outbound_queue(adapter) for adapter in hub.registry.subscriptions()),
+        *(hub.topology.outbound_queue(adapter) for adapter in delivered_adapters(hub)),
         *(partner_inbound_queue_name(a, namespace) for a in amqp_partners(hub.registry)),
     ]
     connection = pika.BlockingConnection(pika.URLParameters(hub.settings.broker_url or ""))
@@ -276,6 +281,22 @@ def wait_until_consuming(hub: Hub, timeout_s: float = 120.0) -> None:
             time.sleep(0.1)
     finally:
         connection.close()
+
+
+def delivered_adapters(hub: Hub) -> list[str]:
+    """The adapters a delivery worker serves here: over AMQP, or over HTTP to a receiver the
+    benchmark started (one with no receiver, such as courts, keeps its queue unconsumed)."""
+    urls = hub.settings.partner_urls
+    return [
+        adapter.name
+        for adapter in hub.registry.adapters.values()
+        if adapter.subscriptions
+        and (
+            adapter.delivery == "amqp"
+            or adapter.name in urls
+            or any(partner in urls for partner in adapter.partners)
+        )
+    ]
 
 
 def wait_until_delivered(
@@ -321,6 +342,9 @@ def main() -> None:
     made, paced_made = everyone[:n], everyone[n:]
     bodies = [body for _, body in made]
 
+    ONLY_PIDS["RabbitMQ"] = listening_pid(pika.URLParameters(args.rabbitmq_url).port)
+    loads = LoadAverages()
+    loads.take("at the start")
     queue = f"bench-raw-{uuid.uuid4().hex[:8]}"
     raw.declare_quorum_queue(args.rabbitmq_url, queue)
     try:
@@ -336,6 +360,8 @@ def main() -> None:
     namespace = f"bench{uuid.uuid4().hex[:6]}"
     hub: Hub | None = None
     with fresh_database(args.postgres_url) as database_url:
+        # The backends serving this run's database, not other work on the same server.
+        PROCESS_GROUPS["PostgreSQL"] = backends_of(database_url)
         try:
             with running_receivers(list(OPERATORS), args.rabbitmq_url, namespace, log) as receivers:
                 settings = Settings(
@@ -346,12 +372,15 @@ def main() -> None:
                 )
                 hub = build_hub(settings)
                 print("(b) Gatehouse end to end ...", flush=True)
+                loads.take("before (b)")
                 throughput = run_gatehouse(hub, receivers, inbound(made), None, log)
+                loads.take("after (b)")
                 rate = n / throughput.seconds
                 print(
                     f"(c) latency at {rate / 2:.0f} msg/s ({paced_count} messages) ...", flush=True
                 )
                 paced = run_gatehouse(hub, receivers, inbound(paced_made), rate / 2, log)
+                loads.take("after (c)")
                 answers = sum(throughput.answers.values()) + sum(paced.answers.values())
                 losses = check_losses(hub, receivers, n + paced_count, answers)
         finally:
@@ -360,6 +389,8 @@ def main() -> None:
                 hub.close()
 
     report(n, baseline_rate, baseline_cpu, rate, throughput, paced, losses, log)
+    print(f"    {p99_line(percentile(paced.latencies_ms, 0.99))}")
+    print(f"Load average (1 min, {os.cpu_count()} cores): {loads.line()}")
     if losses.problems:
         raise SystemExit(1)
 
@@ -424,12 +455,7 @@ def report(
     if losses.filtered:
         withheld = ", ".join(f"{a} {c}" for a, c in sorted(losses.filtered.items()))
         print(f"    filtered by policy, both runs: {withheld}")
-    print(f"CPU per message during (b), over {os.cpu_count()} cores:")
-    for group, seconds in throughput.cpu_seconds.items():
-        print(f"    {group:<28}{seconds / n * 1e6:8.0f} µs")
-    total = sum(throughput.cpu_seconds.values())
-    print(f"    {'all of the above':<28}{total / n * 1e6:8.0f} µs")
-    print(f"    {'(a) raw pika and RabbitMQ':<28}{baseline_cpu / n * 1e6:8.0f} µs")
+    print("\n".join(cpu_lines(throughput.cpu_seconds, n, baseline_cpu)))
 
 
 if __name__ == "__main__":
