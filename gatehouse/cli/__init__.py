@@ -27,6 +27,7 @@ from gatehouse.cli.estate import estate_app
 from gatehouse.cli.files import files_app
 from gatehouse.cli.identity import credentials_app, identity_app
 from gatehouse.cli.interfaces import interfaces_app
+from gatehouse.cli.lids import lids_app
 from gatehouse.cli.messages import messages_app
 from gatehouse.cli.mi import mi_app
 from gatehouse.cli.pnc import pnc_app
@@ -90,6 +91,7 @@ app.add_typer(messages_app, name="messages")
 messages_app.command("replay")(messages_replay)
 messages_app.command("resend")(messages_resend)
 app.add_typer(private_prisons_app, name="private-prisons")
+app.add_typer(lids_app, name="lids")
 app.add_typer(users_app, name="users")
 app.add_typer(identity_app, name="identity")
 app.add_typer(credentials_app, name="credentials")
