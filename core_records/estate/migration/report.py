@@ -46,6 +46,7 @@ SECTIONS = (
     (MATCHED, "Matched to a person already on record"),
     ("review", "Possible matches sent to review"),
     (ex.HELD_ELSEWHERE, "Conflicts: held by another prison"),
+    (ex.ALREADY_HERE, "Already held here (received through the live feed)"),
     (ex.SENTENCE_END_BEFORE_START, "Conflicts: sentence ends before it starts"),
     (ex.MALFORMED, "Malformed lines"),
     (ex.OTHER_PRISON, "Rows of another prison"),

@@ -286,7 +286,13 @@ def _settle(
     }
     records: dict[tuple[str, str], dict[str, object]] = {}
     for (line, row), applied in zip(batch, outcomes, strict=True):
-        _describe(row, applied, decisions.get(applied.message_id), cases.get(applied.message_id))
+        _describe(
+            run.establishment,
+            row,
+            applied,
+            decisions.get(applied.message_id),
+            cases.get(applied.message_id),
+        )
         # A row repeated in the extract has one key: its first outcome stands.
         records.setdefault(
             (line.lids_number, line.row_hash), _record(run, line, row, applied.message_id)
@@ -303,6 +309,7 @@ def _settle(
 
 
 def _describe(
+    establishment: str,
     row: RowOutcome,
     applied: ApplyOutcome,
     decision: sa.Row | None,
@@ -331,9 +338,12 @@ def _describe(
         row.reason = "the same row appears again in the extract: loaded once"
     else:
         reason = applied.error.reason if applied.error is not None else "refused"
-        held_elsewhere = "already in custody at" in reason
-        row.outcome = REFUSED
-        row.kind = ex.HELD_ELSEWHERE if held_elsewhere else ex.REFUSED_BY_RECORD
+        row.outcome, row.kind = REFUSED, ex.REFUSED_BY_RECORD
+        if f"already in custody at {establishment}" in reason:
+            # Received by the prison's live feed before its migration: on record already.
+            row.kind = ex.ALREADY_HERE
+        elif "already in custody at" in reason:
+            row.kind = ex.HELD_ELSEWHERE
         row.reason = reason
     row.findings = (ex.Finding(row.kind, row.matched_to or "", row.reason),)
 

@@ -8,12 +8,15 @@ import csv
 import io
 import re
 from collections import Counter
+from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
 
+from core_records.commands import InboundMessage, PersonName, PersonParticulars, RecordReception
 from core_records.estate.migration import figures, migrate, report_csv, report_html
 from core_records.estate.migration.generator import Dirt, GeneratedExtract, generate_extract
 from core_records.estate.migration.run import HELD, LOADED, MATCHED, REFUSED, Migration
+from core_records.identifiers import Identifier
 from core_records.store.record_store import RecordStore
 
 PRISON = "LEI"
@@ -156,3 +159,32 @@ def test_the_html_and_the_csv_report_give_the_same_figures(store: RecordStore) -
     for code, users in made.unknown_codes.items():
         assert f"data-code='{code}'>{len(users)}<" in page
         assert {r["lids_number"] for r in table if r["value"] == code} == set(users)
+
+
+def test_a_person_the_live_feed_already_received_here_is_refused_as_held_here(
+    store: RecordStore,
+) -> None:
+    made = _prepared(store)
+    first = made.dirt["clean"][0]
+    header, *rows = list(csv.reader(io.StringIO(made.text)))
+    row = dict(zip(header, next(r for r in rows if r[1] == first), strict=True))
+    reception = RecordReception(
+        person=PersonParticulars(
+            (Identifier("LIDS", first),),
+            PersonName(row["surname"], row["forenames"]),
+            date.fromisoformat(row["date_of_birth"]),
+            "M",
+        ),
+        establishment=PRISON,
+        reason_code="N",
+        occurred_at=datetime(2025, 1, 6, 9, tzinfo=UTC),
+    )
+    message = InboundMessage("lids-1", "lids-1", "lids", "reception", "lids-lei",
+                             datetime(2025, 1, 6, 9, tzinfo=UTC), (reception,))  # fmt: skip
+    assert store.apply([message])[0].status == "applied"
+
+    run = migrate(store, PRISON, made.text, extract_name="leeds.csv")
+    [refused] = [o for o in run.outcomes if o.lids_number == first]
+    assert (refused.outcome, refused.kind) == (REFUSED, "already-held-here")
+    assert figures(run).by_kind["already-held-here"] == 1
+    assert figures(run).reconciles
