@@ -67,8 +67,9 @@ _PATHS = ElementPaths(NAMESPACE, "l")
 
 
 def establishment_of(document: etree._Element) -> str:
-    """The prison a LIDS row is from: the hook the estate's deployment-state gate
-    (legacy, migrating, live) reads to hold or refuse a legacy feed."""
+    """The prison a LIDS row is from. Only its own prison's LIDS may send it, so it is also
+    the one prison of the sending partner's scope, which the estate's deployment-state gate
+    (``routing.estate_gate``: legacy, migrating, live) reads to apply, hold or refuse it."""
     return _PATHS.required(document, "l:MessageHeader/l:Establishment")
 
 
