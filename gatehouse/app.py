@@ -12,6 +12,7 @@ from core_records.custody.data_share import DataShare
 from core_records.identity.merges import Merges
 from core_records.identity.review import IdentityReview
 from gatehouse.api.admin import audit_router, identity_admin_router
+from gatehouse.api.case_management import case_management_router
 from gatehouse.api.data_share import data_share_router
 from gatehouse.api.inbound import inbound_router
 from gatehouse.api.interface_admin import interface_admin_router
@@ -28,9 +29,11 @@ from gatehouse.partner_policies import subscriber_policies
 from gatehouse.service_monitoring import mount_monitoring
 from monitoring.business import BusinessFigures
 from monitoring.dashboard.business_pages import business_router
+from monitoring.dashboard.migration_pages import migration_report_router
 from monitoring.dashboard.replay_pages import replay_pages_router
 from monitoring.identity_pages import identity_pages_router
 from monitoring.metrics import install_request_metrics
+from routing.estate_gate import EstateGate
 from routing.inbound import publish_inbound
 
 
@@ -50,6 +53,18 @@ def create_app(hub: Hub) -> FastAPI:
             max_body_bytes=hub.settings.max_body_bytes,
             may_post=hub.credentials.may_post,
             submissions=hub.submissions,
+            refusal=EstateGate(hub.engine, hub.registry).refusal,
+        )
+    )
+    app.include_router(
+        case_management_router(
+            registry=hub.registry,
+            authenticate=hub.credentials.authenticate,
+            publish=partial(publish_inbound, hub.transport, hub.topology),
+            record_hops=hub.journal.record,
+            engine=hub.engine,
+            max_body_bytes=hub.settings.max_body_bytes,
+            submissions=hub.submissions,
         )
     )
     app.include_router(
@@ -67,6 +82,7 @@ def create_app(hub: Hub) -> FastAPI:
     mount_information_governance(app, hub)
     mount_event_catalogue(app, hub)
     app.include_router(business_router(BusinessFigures(hub.engine)))
+    app.include_router(migration_report_router(hub.engine))
     app.include_router(
         replay_pages_router(
             ReplayRuns(hub.engine), partial(outbound_adapters, hub), hub.settings.replay_rate_per_s

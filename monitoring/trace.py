@@ -24,6 +24,8 @@ MESSAGE_STATUS = {
     journal.DISCARDED: "discarded",
     # a possible match waiting for a person (core_records.store.record_store)
     "held": "held_for_review",
+    # a legacy message waiting for its prison's go-live (core_records.estate.held)
+    "held_until_live": "held_until_live",
 }
 
 

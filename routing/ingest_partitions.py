@@ -33,6 +33,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from adapters.registry import AdapterRegistry
 from core_records.commands import Command, RecordReception
 from core_records.identifiers import CRO, LOCAL, NOMS, PNC, Identifier
 from core_records.identity.candidates import name_key
@@ -76,6 +77,19 @@ def person_key_of(commands: Iterable[Command]) -> str | None:
             born = command.person.date_of_birth.isoformat()
             return f"particulars:{name_key(name.surname, name.forenames)}|{born}"
     return None
+
+
+def document_person_key(
+    registry: AdapterRegistry, adapter: str, message_type: str, partner: str, body: bytes
+) -> str | None:
+    """The person key of a partner document, read and translated as ingest will; None for a
+    document ingest will refuse (it is refused in whichever partition it lands)."""
+    try:
+        inbound_type = registry.adapter(adapter).inbound_type(message_type)
+        document = inbound_type.read(body)
+        return person_key_of(inbound_type.translate(document, registry.scope_for_partner(partner)))
+    except Exception:  # any refusal: ingest gives the reason, not the edge
+        return None
 
 
 def _by_identifier(identifiers: Sequence[Identifier]) -> str | None:

@@ -18,8 +18,8 @@ from core_records.bookkeeping.journal import Hop, write_hops
 from core_records.estate.states import MIGRATING, locked_state
 from core_records.estate.tables import estate_held_message
 
-HELD = "held"
-"""The journal hop of a message held until its prison goes live."""
+HELD = "held_until_live"
+"""The journal hop of a message held until its prison goes live (or back to legacy)."""
 
 
 @dataclass(frozen=True)

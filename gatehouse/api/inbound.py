@@ -11,9 +11,10 @@ A partner posts a document with ``Authorization: Bearer <token>``. The edge answ
          reason, line and rule (``invalid_xml`` / ``invalid_json``)
     422  a well-formed document that breaks the adapter's schema (XSD, or JSON Schema for
          a JSON type) or rules: the element (or JSON path), line and rule
-    409  the partner's reference for the message (its ``MessageReference``, or the
-         ``Idempotency-Key`` header) was used before for a different document: the
-         original message id and the reference
+    409  the partner speaks for a prison that has gone live, whose legacy feed is refused
+         (``legacy_feed_refused``); or the partner's reference for the message (its
+         ``MessageReference``, or the ``Idempotency-Key`` header) was used before for a
+         different document: the original message id and the reference
     503  with ``Retry-After``: the message could not be published (the broker refused it,
          or could not be reached): nothing was accepted, send it again; or the broker's
          confirm was lost (its channel closed first): the message may have been stored,
@@ -174,10 +175,12 @@ def inbound_router(
     max_body_bytes: int,
     may_post: Callable[[str, str], bool] | None = None,
     submissions: Submissions | None = None,
+    refusal: Callable[[str, PartnerScope], str | None] | None = None,
 ) -> APIRouter:
     """``may_post(token, message_type)``: whether the token's grant covers the message type
     (a token may be scoped to some of its adapter's types, or to the data share only).
-    ``submissions``: where references are claimed (None: resends are not recognised)."""
+    ``submissions``: where references are claimed (None: resends are not recognised).
+    ``refusal(adapter, scope)``: why to refuse a live prison's legacy feed (409), or None."""
     router = APIRouter(tags=["inbound"], dependencies=[Security(bearer)])
     answer = partial(accept, publish=publish, submissions=submissions, record_hops=record_hops)
 
@@ -196,6 +199,8 @@ def inbound_router(
             return problem(
                 403, "forbidden", f"partner {partner} may not send {adapter_name} messages"
             )
+        if (refused := await _refused_feed(refusal, adapter.name, scope)) is not None:
+            return refused
         if message_type not in adapter.inbound:
             known = ", ".join(sorted(adapter.inbound)) or "none"
             return problem(
@@ -241,6 +246,14 @@ def inbound_router(
         return await answer(submission, reference)
 
     return router
+
+
+async def _refused_feed(
+    refusal: Callable[[str, PartnerScope], str | None] | None, adapter: str, scope: PartnerScope
+) -> JSONResponse | None:
+    """409 for a partner whose feed is refused outright (``routing.estate_gate``)."""
+    why = None if refusal is None else await anyio.to_thread.run_sync(refusal, adapter, scope)
+    return None if why is None else problem(409, "legacy_feed_refused", why)
 
 
 async def accept(

@@ -123,7 +123,7 @@ def test_held_messages_survive_a_restart_and_are_applied_in_order_at_go_live(
     with restarted.connect() as connection:
         assert [h.message_id for h in estate.waiting(connection, "LEI")] == ["m-1", "m-2"]
         assert estate.state_of(connection, "LEI").state == estate.MIGRATING
-    assert [h.hop for h in Journal(restarted).trace("m-1")] == ["held"]
+    assert [h.hop for h in Journal(restarted).trace("m-1")] == ["held_until_live"]
 
     # Applied the other way round, the release would be refused: the person is not held yet.
     released = go_live(store, REGISTRY, "LEI", actor=ACTOR, max_body_bytes=10_000)
