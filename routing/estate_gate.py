@@ -14,6 +14,9 @@ nightly file, AMQP) meets there, and because only there can holding a message sh
 transaction with the state it was decided on. The HTTP edge asks ``refusal`` too, so that a
 live prison's legacy system hears "no" at once, as a problem document.
 
+The case-management feed (``LIVE_FEEDS``) passes only for a live prison, whichever edge
+it came by (``NotLive`` otherwise).
+
 A gated adapter's partners are one identity per prison (``PartnerScope.establishments``
 holds exactly that prison), so the partner names the establishment a message is from.
 """
@@ -37,10 +40,17 @@ from routing.messages import Delivery
 
 LEGACY_FEEDS = frozenset({"lids"})
 """Adapters whose partners are a public prison's legacy system."""
+LIVE_FEEDS = frozenset({"case_management"})
+"""Adapters whose partners are a live prison's staff application: refused unless live."""
 
 
 class LegacyFeedRefused(NotPermitted):
     """A legacy message from a prison that has gone live: permanent, never retried."""
+
+
+class NotLive(NotPermitted):
+    """A case-management message for a prison that is not live (it reached ingest by the
+    generic inbound edge, or the prison rolled back after it was accepted)."""
 
 
 def refused_because(state: EstablishmentState) -> str:
@@ -79,6 +89,7 @@ class EstateGate:
     engine: sa.Engine
     registry: AdapterRegistry
     feeds: frozenset[str] = LEGACY_FEEDS
+    live_feeds: frozenset[str] = LIVE_FEEDS
 
     def refusal(self, adapter: str, scope: PartnerScope) -> str | None:
         """The reason to refuse a message at the edge (its prison is live), or None."""
@@ -102,30 +113,57 @@ class EstateGate:
             for delivery, message, code in gated:
                 if code is None:
                     screened.to_apply.append((delivery, message))
-                    continue
-                if estate.was_held(connection, message.message_id):
-                    # A redelivery of a message held before: the store has it already.
-                    screened.held.append(delivery)
-                    continue
-                state = estate.state_of(connection, code)
-                if state.state == estate.MIGRATING:
-                    found = estate.hold(connection, _held(delivery, message, code), at=now)
-                    if found == estate.MIGRATING:
-                        screened.held.append(delivery)
-                        continue
-                    state = estate.state_of(connection, code)
-                if state.state == estate.LIVE:
-                    refused = LegacyFeedRefused(refused_because(state))
-                    screened.refused.append((delivery, refused))
+                elif message.adapter in self.live_feeds:
+                    self._screen_live_feed(connection, delivery, message, code, screened)
                 else:
-                    screened.to_apply.append((delivery, message))
+                    self._screen_legacy_feed(connection, delivery, message, code, now, screened)
         return screened
 
+    @staticmethod
+    def _screen_live_feed(
+        connection: sa.Connection,
+        delivery: Delivery,
+        message: InboundMessage,
+        code: str,
+        screened: Screened,
+    ) -> None:
+        state = estate.state_of(connection, code)
+        if state.state == estate.LIVE:
+            screened.to_apply.append((delivery, message))
+            return
+        why = f"{code} is {state.state}, not live: it cannot record through case management"
+        screened.refused.append((delivery, NotLive(why)))
+
+    @staticmethod
+    def _screen_legacy_feed(
+        connection: sa.Connection,
+        delivery: Delivery,
+        message: InboundMessage,
+        code: str,
+        now: datetime,
+        screened: Screened,
+    ) -> None:
+        if estate.was_held(connection, message.message_id):
+            # A redelivery of a message held before: the store has it already.
+            screened.held.append(delivery)
+            return
+        state = estate.state_of(connection, code)
+        if state.state == estate.MIGRATING:
+            if estate.hold(connection, _held(delivery, message, code), at=now) == estate.MIGRATING:
+                screened.held.append(delivery)
+                return
+            state = estate.state_of(connection, code)
+        if state.state == estate.LIVE:
+            screened.refused.append((delivery, LegacyFeedRefused(refused_because(state))))
+        else:
+            screened.to_apply.append((delivery, message))
+
     def _establishment(self, message: InboundMessage) -> str | None:
-        if message.adapter not in self.feeds or message.partner is None:
+        gated = self.feeds | self.live_feeds
+        if message.adapter not in gated or message.partner is None:
             return None
         return establishment_of(
-            message.adapter, self.registry.scope_for_partner(message.partner), self.feeds
+            message.adapter, self.registry.scope_for_partner(message.partner), gated
         )
 
 

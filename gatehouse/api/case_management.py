@@ -3,7 +3,7 @@ people a prison holds.
 
     POST /api/v1/establishments/{code}/movements          (movement-v1)
     POST /api/v1/establishments/{code}/credits            (credit-v1)
-    GET  /api/v1/schemas/case_management/{name}           the published JSON Schemas
+    GET  /schemas/case_management/{name}           the published JSON Schemas
 
 Each body is JSON, checked against its published schema. The answers are the inbound
 edge's (``gatehouse.api.inbound``), and besides:
@@ -54,6 +54,7 @@ from routing.inbound import Publish, Submission
 from schemas.json_documents import json_schema_file
 
 SCHEMAS = "case_management"
+SCHEMA_JSON = "application/schema+json"
 
 
 def schema_path(message_type: str) -> str:
@@ -72,7 +73,7 @@ def _described(message_type: str) -> dict[str, Any]:
         "openapi_extra": {
             "requestBody": {
                 "required": True,
-                "description": f"Checked against /api/v1/schemas/{schema_path(message_type)}",
+                "description": f"Checked against /schemas/{schema_path(message_type)}",
                 "content": {"application/json": {"schema": schema}},
             }
         },
@@ -133,13 +134,20 @@ def case_management_router(
             **_described(message_type),
         )
 
-    @router.get("/api/v1/schemas/case_management/{name}", include_in_schema=True)
+    @router.get(
+        "/schemas/case_management/{name}",
+        responses={
+            200: {"description": "The JSON Schema", "content": {SCHEMA_JSON: {}}},
+            **problem_responses(404),
+        },
+    )
     def published_schema(name: str) -> JSONResponse:
+        """A published JSON Schema of the case-management API (no token needed)."""
         known = {schema_path(t).split("/", 1)[1] for t in RESOURCES.values()}
         if name not in known:
             return problem(404, "unknown_schema", f"no case-management schema {name!r}")
         text = json_schema_file(f"{SCHEMAS}/{name}").read_text(encoding="utf-8")
-        return JSONResponse(json.loads(text), media_type="application/schema+json")
+        return JSONResponse(json.loads(text), media_type=SCHEMA_JSON)
 
     return router
 

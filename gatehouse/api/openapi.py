@@ -46,6 +46,11 @@ TAGS = [
     {"name": "data share", "description": "Partners read people's records (audited)."},
     {"name": "kiosks", "description": "In-cell kiosks read balances and outcomes."},
     {
+        "name": "case management",
+        "description": "Staff at a live prison record movements, incentive reviews, credits"
+        " and alerts.",
+    },
+    {
         "name": "admin",
         "description": "The identity review, the audit trail, interface pauses and dead letters"
         " (admin scope).",

@@ -149,7 +149,7 @@ def test_the_case_management_api_refuses_bad_documents_other_prisons_and_prisons
     assert (not_live.json()["establishment"], not_live.json()["state"]) == ("WDI", "legacy")
     assert "WDI (Wakefield) is on its legacy system, not live" in not_live.json()["detail"]
     assert no_token.status_code == 401
-    schema = httpx.get(f"{api}/api/v1/schemas/case_management/movement-v1.schema.json")
+    schema = httpx.get(f"{api}/schemas/case_management/movement-v1.schema.json")
     assert schema.json()["title"].startswith("A movement recorded by staff at a live prison")
     paths = httpx.get(f"{api}/openapi.json").json()["paths"]
     assert "/api/v1/establishments/{code}/incentive-reviews" in paths
