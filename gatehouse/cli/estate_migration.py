@@ -50,16 +50,23 @@ def estate_migrate(
         if not dry_run:
             start_migrating(hub, code)
         total = text.count("\n")
-        with progress(f"Migrating {code}", total=max(total - 1, 1)) as steps:
-            run = migration.migrate(
-                hub.store,
-                code,
-                text,
-                extract_name=extract.name,
-                dry_run=dry_run,
-                batch_size=batch_size,
-                advance=steps.advance,
-            )
+        try:
+            with progress(f"Migrating {code}", total=max(total - 1, 1)) as steps:
+                run = migration.migrate(
+                    hub.store,
+                    code,
+                    text,
+                    extract_name=extract.name,
+                    dry_run=dry_run,
+                    batch_size=batch_size,
+                    advance=steps.advance,
+                )
+        except KeyboardInterrupt:
+            # The batch in hand was rolled back whole; what was committed stays loaded.
+            raise fail(
+                f"interrupted: every row of {extract.name} is loaded or not; "
+                "run the same command again to load the rest"
+            ) from None
         html, csv = migration.report_html(run), migration.report_csv(run)
         migration.finish(hub.store, run, html, csv)
     stem = report_dir / f"{code}-migration-{run.started_at:%Y%m%dT%H%M%S}"

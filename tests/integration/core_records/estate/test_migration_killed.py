@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from core_records.estate.migration import figures, migrate
 from core_records.estate.migration.generator import Dirt, generate_extract
+from core_records.store.database import create_engine
 from core_records.store.record_store import RecordStore
 
 PRISON = "LEI"
@@ -94,3 +95,37 @@ def test_a_migration_killed_mid_file_and_run_again_loads_every_row_once(
     assert set(current_numbers) == {*made.dirt["clean"], *made.dirt["matched"]}
     assert set(current_numbers.values()) == {1}
     assert messages == bookings == expected
+
+
+def test_a_migration_interrupted_with_ctrl_c_says_so_and_the_rerun_finishes_it(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    store = RecordStore(create_engine(sqlite_url))
+    made = generate_extract(PRISON, PEOPLE, Dirt(bad_check_letters=6), 12)
+    extract = tmp_path / "leeds.csv"
+    extract.write_text(made.text)
+    root = Path(__file__).resolve().parents[4]
+    command = [
+        *(sys.executable, "-m", "gatehouse", "estate", "migrate", PRISON),
+        *("--extract", str(extract), "--report-dir", str(tmp_path), "--batch-size", "10"),
+    ]
+    environment = {**os.environ, "PYTHONPATH": str(root), "GATEHOUSE_DATABASE_URL": sqlite_url,
+                   "GATEHOUSE_BROKER_URL": ""}  # fmt: skip
+    process = subprocess.Popen(command, cwd=root, env=environment, stderr=subprocess.PIPE)
+    try:
+        _wait_for_rows(store.engine, process, KILL_AFTER_ROWS)
+        process.send_signal(signal.SIGINT)
+        _, error = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 1
+    assert b"interrupted" in error and b"run the same command again" in error
+
+    rerun = subprocess.run(command, cwd=root, env=environment, capture_output=True, timeout=300)
+    assert rerun.returncode == 0, rerun.stderr
+    loaded = PEOPLE - 6
+    assert f"rows read {PEOPLE} = loaded {loaded} + refused 6 + held 0".encode() in rerun.stdout
+    with store.engine.connect() as connection:
+        assert connection.execute(sa.text("SELECT count(*) FROM person")).scalar_one() == loaded
+    store.engine.dispose()
