@@ -51,7 +51,7 @@ adapter = Adapter(
     partners=partner_scopes(),
     inbound=INBOUND,
     policy=POLICY,
-    transports=("http", "sftp"),
+    transports=("http", "file"),
 )
 
 __all__ = ["LIDS", "NAME", "POLICY", "adapter", "establishment_of", "partner_name",
