@@ -57,7 +57,10 @@ def test_a_scaffolded_adapter_passes_its_generated_tests_at_once(tmp_path: Path)
     )
     failed = run_tests(tmp_path)
     assert failed.returncode == 1
-    assert "reception-looks-wrong.xml is an invalid sample, but youth_custody accepted it" in failed.stdout
+    assert (
+        "reception-looks-wrong.xml is an invalid sample, but youth_custody accepted it"
+        in failed.stdout
+    )
 
 
 @pytest.mark.parametrize(
