@@ -29,11 +29,14 @@ from gatehouse.partner_policies import subscriber_policies
 from gatehouse.service_monitoring import mount_monitoring
 from monitoring.business import BusinessFigures
 from monitoring.dashboard.business_pages import business_router
+from monitoring.dashboard.estate_pages import estate_router
 from monitoring.dashboard.migration_pages import migration_report_router
 from monitoring.dashboard.replay_pages import replay_pages_router
+from monitoring.estate import estate_overview
 from monitoring.identity_pages import identity_pages_router
 from monitoring.metrics import install_request_metrics
 from routing.estate_gate import EstateGate
+from routing.estate_release import go_live
 from routing.inbound import publish_inbound
 
 
@@ -84,6 +87,9 @@ def create_app(hub: Hub) -> FastAPI:
     app.include_router(business_router(BusinessFigures(hub.engine)))
     app.include_router(migration_report_router(hub.engine))
     app.include_router(
+        estate_router(partial(estate_overview, hub.engine, hub.registry), partial(_go_live, hub))
+    )
+    app.include_router(
         replay_pages_router(
             ReplayRuns(hub.engine), partial(outbound_adapters, hub), hub.settings.replay_rate_per_s
         )
@@ -127,6 +133,13 @@ def include_identity(app: FastAPI, hub: Hub) -> None:
         limiter=rate_limiter(settings, hub.engine),
     )
     app.add_middleware(PartnerRateLimit, limits=limits, identify=hub.credentials.authenticate)
+
+
+def _go_live(hub: Hub, code: str, actor: str) -> object:
+    """The dashboard's go-live: the held legacy messages applied, then the prison live."""
+    return go_live(
+        hub.store, hub.registry, code, actor=actor, max_body_bytes=hub.settings.max_body_bytes
+    )
 
 
 def app_from_environment() -> FastAPI:
