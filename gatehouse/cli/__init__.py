@@ -26,6 +26,7 @@ from gatehouse.cli.dead_letters import dead_letters_app
 from gatehouse.cli.estate import estate_app
 from gatehouse.cli.files import files_app
 from gatehouse.cli.identity import credentials_app, identity_app
+from gatehouse.cli.ingest import ingest_app
 from gatehouse.cli.interfaces import interfaces_app
 from gatehouse.cli.lids import lids_app
 from gatehouse.cli.messages import messages_app
@@ -102,6 +103,7 @@ app.add_typer(retention_app, name="retention")
 app.add_typer(subscribers_app, name="subscribers")
 app.add_typer(mi_app, name="mi")
 app.add_typer(estate_app, name="estate")
+app.add_typer(ingest_app, name="ingest")
 
 
 def main() -> None:

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -16,11 +17,13 @@ from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
+from typer.testing import CliRunner
 
 from adapters.private_prisons.simulator import OperatorSimulator
 from core_records.custody.tables import person
 from core_records.store.tables import inbox
 from gatehouse.bootstrap import Hub, build_hub
+from gatehouse.cli import app
 from gatehouse.settings import Settings
 from gatehouse.worker_loops import ingest_loops
 from routing.inbound import Submission, inbound_message
@@ -203,3 +206,51 @@ def test_repartitioning_from_one_to_two_loses_nothing_and_keeps_order(settings: 
         assert people(old_hub) == 20
     finally:
         old_hub.close()
+
+
+def cli(settings: Settings, *arguments: str) -> tuple[int, str]:
+    environment = {
+        "GATEHOUSE_DATABASE_URL": settings.store_url,
+        "GATEHOUSE_BROKER_URL": settings.broker_url or "",
+        "GATEHOUSE_NAMESPACE": settings.namespace,
+        "GATEHOUSE_DATA_DIR": str(settings.data_dir),
+        "GATEHOUSE_PARTNER_URLS": json.dumps(settings.partner_urls),
+        "GATEHOUSE_INGEST_PARTITIONS": str(settings.ingest_partitions),
+        "GATEHOUSE_DELAY_TIERS_MS": json.dumps(list(settings.delay_tiers_ms)),
+    }
+    result = CliRunner().invoke(app, list(arguments), env=environment)
+    return result.exit_code, result.output
+
+
+def test_the_command_switches_refuses_to_finish_while_messages_wait_then_finishes(
+    settings: Settings,
+) -> None:
+    hub = build_hub(settings)
+    remember_topology(hub.topology)
+    three = build_topology(
+        {},
+        namespace=settings.namespace,
+        delay_tiers_ms=settings.delay_tiers_ms,
+        ingest_partitions=3,
+    )
+    remember_topology(three)
+    try:
+        publish(hub, step(life_stories(3, seed=2), 0))
+        code, said = cli(settings, "ingest", "repartition", "--to", "3")
+        assert code == 0, said
+        assert f"draining {hub.topology.ingest_queue}" in said
+        assert "waiting in the old layout: 3 messages" in said
+        code, said = cli(settings, "ingest", "repartition", "--to", "3", "--finish")
+        assert code == 1 and "holds 3 messages" in said, said
+        with ingest_worker(settings):
+            eventually(lambda: applied(hub) == 3, "the old layout's messages applied")
+        moved = settings.model_copy(update={"ingest_partitions": 3})
+        code, said = cli(moved, "ingest", "repartition", "--from", "1", "--to", "3", "--finish")
+        assert code == 0 and "deleted 4 queues of the 1-partition layout" in said, said
+        code, said = cli(moved, "ingest", "partitions", "--json")
+        assert code == 0, said
+        assert [row["queue"] for row in json.loads(said)] == [
+            f"{settings.namespace}.ingest.{n}-of-3" for n in range(3)
+        ]
+    finally:
+        hub.close()
