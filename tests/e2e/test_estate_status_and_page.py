@@ -46,6 +46,11 @@ def test_estate_status_lists_all_126_prisons_with_their_state_and_last_message(
     assert any(line.startswith("DNI ") and "run by serco" in line for line in text.splitlines())
     code, refused = run(hub, "estate", "go-live", "LEI")
     assert code == 1 and "LEI is legacy, not migrating" in refused
+    code, said = run(hub, "estate", "go-live", "MHI")
+    assert code == 0, said
+    assert "MHI is live" in said and "held messages: none" in said
+    with hub.engine.connect() as connection:
+        assert estate.state_of(connection, "MHI").state == estate.LIVE
 
 
 def test_an_operator_takes_a_migrating_prison_live_from_the_estate_page(hub: Hub, api: str) -> None:
