@@ -6,15 +6,18 @@ go-live, and refused afterwards; its staff then record through the case-manageme
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 import httpx
 
 from adapters.delius.simulator import DeliusReceiver
+from adapters.lids.extract import write_extract
 from adapters.lids.simulator import LidsMessages, LidsPerson
 from core_records import estate
 from core_records.identifiers import PNC, Identifier
 from gatehouse.bootstrap import Hub
+from gatehouse.cli.lids import import_extract
 from routing.estate_release import go_live
 from tests.running_hub import eventually
 
@@ -76,6 +79,28 @@ def test_a_migrating_prison_s_legacy_feed_is_held_applied_at_go_live_and_refused
     assert refused.json()["title"] or refused.json()["type"]
     assert "LEI (Leeds) is live on the case-management system" in refused.json()["detail"]
     assert "its legacy (LIDS) feed is refused" in refused.json()["detail"]
+
+
+def test_a_live_prison_s_nightly_extract_is_refused_message_by_message_with_the_reason(
+    hub: Hub, tmp_path: Path
+) -> None:
+    move(hub, "LEI", estate.MIGRATING)
+    go_live(hub.store, hub.registry, "LEI", actor=OPERATOR, max_body_bytes=100_000)
+    lids = LidsMessages("LEI")
+    day = [lids.reception(PERSON, DAY), lids.incentive_review(PERSON, "ENH", DAY)]
+    path = tmp_path / "LEI-20240501.xml"
+    path.write_bytes(write_extract("LEI", "2024-05-01", "2024-05-01T23:30:00+01:00", day))
+
+    report = import_extract(hub, path, "LEI")
+
+    def rejected() -> list[str]:
+        hops = [hub.journal.trace(message_id) for message_id in report.accepted]
+        return [h.detail or "" for trace in hops for h in trace if h.hop == "rejected"]
+
+    assert len(report.accepted) == 2
+    eventually(lambda: len(rejected()) == 2, "both messages of the extract rejected at ingest")
+    assert all("LEI (Leeds) is live on the case-management system" in r for r in rejected())
+    assert hub.store.person_view(Identifier(PNC, PERSON.pnc_id or "")) is None
 
 
 def movement(reference: str, **fields: Any) -> dict[str, Any]:
