@@ -11,10 +11,11 @@ from typing import Annotated
 
 import typer
 
+from adapters import case_management
 from core_records.bookkeeping.credentials import DATA_SHARE
 from core_records.timestamps import utc_now
 from gatehouse.bootstrap import Hub
-from gatehouse.cli.common import JsonOption, actor, echo_json, open_hub
+from gatehouse.cli.common import JsonOption, actor, echo_json, fail_usage, open_hub
 from gatehouse.partner_policies import grantable_purposes, partner_policy
 
 tokens_app = typer.Typer(help="Partner credentials.", no_args_is_help=True)
@@ -22,9 +23,21 @@ tokens_app = typer.Typer(help="Partner credentials.", no_args_is_help=True)
 
 @tokens_app.command("create")
 def tokens_create(
-    partner: Annotated[str, typer.Option(help="The partner the token is for.")],
+    partner: Annotated[str | None, typer.Option(help="The partner the token is for.")] = None,
+    establishment: Annotated[
+        str | None,
+        typer.Option(
+            help="Instead of --partner: the staff application of this live prison (LEI), for"
+            " the case-management API; the token may record for that prison only."
+        ),
+    ] = None,
 ) -> None:
     """Issue a token for a partner. It is printed once; only its hash is stored."""
+    if (partner is None) == (establishment is None):
+        raise fail_usage("name either --partner or --establishment")
+    if establishment is not None:
+        partner = case_management.partner_for(establishment.upper())
+    assert partner is not None
     with open_hub() as hub:
         scope = hub.registry.scope_for_partner(partner)
         token = hub.credentials.issue(scope.partner, actor=actor())

@@ -46,6 +46,10 @@ def test_estate_status_lists_all_126_prisons_with_their_state_and_last_message(
     assert any(line.startswith("DNI ") and "run by serco" in line for line in text.splitlines())
     code, refused = run(hub, "estate", "go-live", "LEI")
     assert code == 1 and "LEI is legacy, not migrating" in refused
+    code, token = run(hub, "tokens", "create", "--establishment", "mhi")
+    assert code == 0, token
+    assert hub.credentials.authenticate(token.splitlines()[0]) == "case-management-mhi"
+    assert run(hub, "tokens", "create")[0] == 2
     code, said = run(hub, "estate", "go-live", "MHI")
     assert code == 0, said
     assert "MHI is live" in said and "held messages: none" in said
