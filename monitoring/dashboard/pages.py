@@ -50,6 +50,7 @@ HOP_NAMES = [
     "replayed",
     "discarded",
     "resent",
+    "held_until_live",
 ]
 
 
