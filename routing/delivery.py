@@ -154,9 +154,8 @@ class DeliveryWorker:
         with handed_back_on_error(self.consumer, deliveries):
             items = [self._decode(d) for d in deliveries]
             events = [(i, i.event) for i in items if i.event is not None]
-            already = self.holds.delivered_already(self.partner, [e.event_id for _, e in events])
-            holds = self.holds.holds_for(
-                self.partner, {e.person_key for _, e in events if e.person_key}
+            already, holds = self.holds.before_delivering(
+                self.partner, [e.event_id for _, e in events], {e.person_key for _, e in events}
             )
             lanes: dict[str, list[Item]] = defaultdict(list)
             for item, event in events:
