@@ -126,3 +126,24 @@ def test_a_held_event_is_journalled_once_however_often_it_waits_again(database_u
             == 1
         )
     engine.dispose()
+
+
+def test_before_delivering_reads_what_was_delivered_and_who_is_held_together(
+    database_url: str,
+) -> None:
+    holds, engine = _holds(database_url)
+    holds.settle(
+        PARTNER,
+        hold=[Hold(7, "A1234BC", "event-7")],
+        lift=[],
+        hops=[_hop("event-6", journal.DELIVERED), _hop("event-8", journal.DELIVERED, "pnc")],
+    )
+
+    already, held = holds.before_delivering(
+        PARTNER, ["event-6", "event-8", "event-9"], {"A1234BC", "B2345CD", None}
+    )
+
+    assert already == {"event-6"} == holds.delivered_already(PARTNER, ["event-6", "event-8"])
+    assert [h.sequence for h in held["A1234BC"]] == [7]
+    assert held == holds.holds_for(PARTNER, ["A1234BC", "B2345CD"])
+    engine.dispose()
