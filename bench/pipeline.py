@@ -23,6 +23,9 @@
     the last partner's delivery of that reception, as the journal records it (for an HTTP
     partner its answer, for an AMQP partner the broker's confirm on its queue).
 
+(d) Ingest scale-out (``ingest_scale_out.py``): up to 10,000 of the receptions wait in the
+    ingest queues, then one worker drains one partition, and two workers two; delivery off.
+
 Then a loss check (``fan_out.py``): every reception and every answer applied once (or, for
 a reception that may be someone on record, held for identity review), nothing
 dead-lettered, every event each adapter subscribes to delivered or filtered by its policy,
@@ -62,6 +65,7 @@ from cpu_figures import (
     used_between,
 )
 from fan_out import Losses, Progress, check_losses, last_deliveries, progress
+from ingest_scale_out import measure_ingest_scale_out, print_ingest_scale_out
 from partner_receivers import Receiver, running_receivers
 
 from adapters.private_prisons.simulator import OperatorSimulator
@@ -391,6 +395,11 @@ def main() -> None:
     report(n, baseline_rate, baseline_cpu, rate, throughput, paced, losses, log)
     print(f"    {p99_line(percentile(paced.latencies_ms, 0.99))}")
     print(f"Load average (1 min, {os.cpu_count()} cores): {loads.line()}")
+    print("(d) ingest scale-out: the queue filled first, then drained ...", flush=True)
+    scale_out = made[: min(n, 10_000)]
+    print_ingest_scale_out(
+        measure_ingest_scale_out(args.rabbitmq_url, args.postgres_url, scale_out, log)
+    )
     if losses.problems:
         raise SystemExit(1)
 

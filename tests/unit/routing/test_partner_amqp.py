@@ -94,7 +94,7 @@ def test_a_partner_message_is_stamped_by_its_queue_and_keeps_its_id_and_correlat
         headers={AMQP_TYPE: "merge", AMQP_CORRELATION_ID: "r-9", HEADER_PARTNER: "delius"},
     )
     message = _listener().inbound(forged, datetime(2026, 1, 1, tzinfo=UTC))
-    assert (message.message_id, message.routing_key) == ("p-1", "pnc.merge")
+    assert (message.message_id, message.routing_key) == ("p-1", "pnc.merge.s0")
     assert message.headers[HEADER_PARTNER] == "pnc"
     assert message.headers[HEADER_ADAPTER] == "pnc"
     assert message.headers[HEADER_MESSAGE_TYPE] == "merge"
