@@ -17,6 +17,7 @@ from adapters.registry import AdapterRegistry
 from core_records import estate
 from core_records.bookkeeping import journal
 from core_records.bookkeeping.tables import journal as journal_table
+from core_records.estate.migration.tables import migration_run
 from core_records.store.database import READ_ONLY, store_errors
 
 OPERATORS = "private_prisons"
@@ -35,6 +36,8 @@ class EstateRow:
     """The operator running a contracted prison."""
     held: int
     last_message_at: datetime | None
+    migration_report: bool = False
+    """Whether a migration of the prison (a dry run's too) has left a report to read."""
 
     @property
     def shown_state(self) -> str:
@@ -70,6 +73,7 @@ def estate_overview(engine: sa.Engine, registry: AdapterRegistry) -> list[Estate
         states = estate.estate(connection)
         held = estate.waiting_by_establishment(connection)
         heard = _last_heard(connection)
+        reported = _reported(connection)
     return [
         EstateRow(
             s.establishment,
@@ -80,6 +84,7 @@ def estate_overview(engine: sa.Engine, registry: AdapterRegistry) -> list[Estate
             run_by.get(s.establishment),
             held.get(s.establishment, 0),
             max((heard[p] for p in speakers.get(s.establishment, ()) if p in heard), default=None),
+            s.establishment in reported,
         )
         for s in states
     ]
@@ -93,3 +98,9 @@ def _last_heard(connection: sa.Connection) -> dict[str, datetime]:
         .group_by(j.c.partner)
     )
     return {partner: at for partner, at in rows if partner is not None}
+
+
+def _reported(connection: sa.Connection) -> set[str]:
+    """The prisons with a finished migration run, whose latest report the dashboard serves."""
+    query = sa.select(migration_run.c.establishment).where(migration_run.c.finished_at.is_not(None))
+    return set(connection.execute(query.distinct()).scalars())
