@@ -10,6 +10,7 @@ a kill), a run leaves every row loaded or not; run it again to finish.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -43,46 +44,62 @@ def estate_migrate(
     if not extract.is_file():
         raise fail_usage(f"--extract {extract} is not a file")
     text = extract.read_text(encoding="utf-8-sig")
-    report_dir.mkdir(parents=True, exist_ok=True)
     with open_hub() as hub:
         if hub.store.reference_data.is_contracted(code):
             raise fail(f"{code} is run by its operator, not on the legacy system")
-        if not dry_run:
-            start_migrating(hub, code)
-        total = text.count("\n")
         try:
-            with progress(f"Migrating {code}", total=max(total - 1, 1)) as steps:
-                run = migration.migrate(
-                    hub.store,
-                    code,
-                    text,
-                    extract_name=extract.name,
-                    dry_run=dry_run,
-                    batch_size=batch_size,
-                    advance=steps.advance,
-                )
+            with progress(f"Migrating {code}", total=max(text.count("\n") - 1, 1)) as steps:
+                run, html = migrate_extract(
+                    hub, code, text, extract.name, report_dir, by=actor(), dry_run=dry_run,
+                    batch_size=batch_size, advance=steps.advance,
+                )  # fmt: skip
         except KeyboardInterrupt:
             # The batch in hand was rolled back whole; what was committed stays loaded.
             raise fail(
                 f"interrupted: every row of {extract.name} is loaded or not; "
                 "run the same command again to load the rest"
             ) from None
-        html, csv = migration.report_html(run), migration.report_csv(run)
-        migration.finish(hub.store, run, html, csv)
+    typer.echo(migration.text_summary(run))
+    typer.echo(f"report: {html} and {html.with_suffix('.csv')}")
+
+
+def migrate_extract(
+    hub: Hub,
+    code: str,
+    text: str,
+    extract_name: str,
+    report_dir: Path,
+    *,
+    by: str,
+    dry_run: bool = False,
+    batch_size: int = 100,
+    advance: Callable[[int], None] = lambda steps: None,
+) -> tuple[migration.Migration, Path]:
+    """What ``gatehouse estate migrate`` does, for a hub in hand (the demo migrates with it
+    too): the prison moved to migrating (unless a dry run), the extract loaded, the report
+    kept in the store and written to ``report_dir``; the run and its HTML report's path."""
+    report_dir.mkdir(parents=True, exist_ok=True)
+    if not dry_run:
+        start_migrating(hub, code, by)
+    run = migration.migrate(
+        hub.store, code, text, extract_name=extract_name, dry_run=dry_run,
+        batch_size=batch_size, advance=advance,
+    )  # fmt: skip
+    html, csv = migration.report_html(run), migration.report_csv(run)
+    migration.finish(hub.store, run, html, csv)
     stem = report_dir / f"{code}-migration-{run.started_at:%Y%m%dT%H%M%S}"
     stem.with_suffix(".html").write_text(html, encoding="utf-8")
     stem.with_suffix(".csv").write_text(csv, encoding="utf-8")
-    typer.echo(migration.text_summary(run))
-    typer.echo(f"report: {stem.with_suffix('.html')} and {stem.with_suffix('.csv')}")
+    return run, stem.with_suffix(".html")
 
 
-def start_migrating(hub: Hub, code: str) -> None:
+def start_migrating(hub: Hub, code: str, by: str) -> None:
     """Move the prison from legacy to migrating (its legacy feed held from now on), once:
     a prison already migrating, or live, stays as it is."""
     with hub.engine.begin() as connection:
         if estate.state_of(connection, code).state == estate.LEGACY:
             estate.change_state(
-                connection, code, estate.MIGRATING, actor=actor(), at=utc_now(),
+                connection, code, estate.MIGRATING, actor=by, at=utc_now(),
                 detail="establishment migration started",
             )  # fmt: skip
 
