@@ -23,6 +23,7 @@ from adapters.delius.simulator import running_receiver
 from adapters.private_prisons.simulator import OperatorSimulator
 from gatehouse.app import create_app
 from gatehouse.bootstrap import Hub, build_hub
+from gatehouse.demo import estate as demo_estate
 from gatehouse.demo.amqp_partners import simulate_amqp_partners
 from gatehouse.demo.canteen import CanteenSimulator, kiosk_tokens
 from gatehouse.demo.courts import simulate_court
@@ -165,12 +166,11 @@ def run_demo(*, port: int = 8000, rate: float = 2.0, data_dir: Path | None = Non
             name="simulated-court",
             daemon=True,
         ).start()
-        threading.Thread(
-            target=simulate_public_prisons,
-            args=(hub, base_url, stop),
-            name="simulated-public-prisons",
-            daemon=True,
-        ).start()
+        for name, target, args in (
+            ("simulated-public-prisons", simulate_public_prisons, (hub, base_url, stop)),
+            ("migrated-prison", demo_estate.run_migrated_prison, (hub, base_url, data_dir, stop)),
+        ):
+            threading.Thread(target=target, args=args, name=name, daemon=True).start()
         shop = CanteenSimulator(
             hub, base_url, data_dir / "canteen", kiosk_tokens(hub, data_dir / "tokens")
         )
@@ -202,6 +202,11 @@ Gatehouse demo: the hub is serving on {base_url}  (Ctrl-C stops it)
   prison shop:        order files dropped in {data_dir}/canteen/incoming, receipts in
                       {data_dir}/canteen/receipts; kiosks order at DNI, FBI, PRI, OWI, TSI
                       (gatehouse canteen roll DNI, for a prison's roll)
+  the estate:         {demo_estate.estate_page_url(base_url)}: WWI, BMI and MRI send LIDS
+                      traffic; a few seconds in, LEI is migrated from a generated extract
+                      ({data_dir}/migration/) and goes live, its staff then recording
+                      through the case-management API (gatehouse canteen roll LEI);
+                      its cleansing report: {demo_estate.report_url(base_url)}
   event subscriber:   demo-webhook (no code, a row in the store) takes prisoner.* as signed
                       envelopes at {webhook_url}, checks each signature with hmac and
                       logs it to {data_dir}/demo-webhook.log (gatehouse subscribers list)

@@ -4,6 +4,7 @@ serve, take a message posted with the token it prints, and simulate every partne
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -16,7 +17,9 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from gatehouse.demo import estate as demo_estate
 from gatehouse.demo.dashboard import DEMO_PASSWORD, DEMO_USER
+from gatehouse.demo.lids import PRISONS as LIDS_PRISONS
 from tests.e2e.dashboard_support import signed_in_client
 from tests.running_hub import eventually
 
@@ -28,7 +31,7 @@ EVERY_INTERFACE = {
     ("private_prisons", "inbound"), ("private_prisons", "outbound"), ("pnc", "outbound"),
     ("pnc", "inbound"), ("security", "outbound"), ("security", "inbound"),
     ("kiosks", "inbound"), ("prison_shops", "inbound"), ("courts", "inbound"),
-    ("courts", "outbound"),
+    ("courts", "outbound"), ("lids", "inbound"), ("case_management", "inbound"),
 }  # fmt: skip
 """Each adapter in each direction its partner uses, as the dashboard shows them."""
 
@@ -139,8 +142,48 @@ def test_the_demo_serves_takes_a_posted_reception_and_simulates_every_partner(
     client = signed_in_client(base, DEMO_USER, DEMO_PASSWORD)
     try:
         overview = client.get("/dashboard")
+        estate_page = client.get("/dashboard/estate")
+        report = client.get(demo_estate.report_url(base).removeprefix(base))
     finally:
         client.close()
     assert overview.status_code == 200
     assert "subscribers.demo-webhook" in overview.text
     assert "courts" in overview.text
+    _the_estate_shows_the_migrated_prison_live(estate_page, report)
+    _the_canteen_roll_lists_the_migrated_prisons_people(data)
+
+
+def _the_estate_shows_the_migrated_prison_live(
+    estate_page: httpx.Response, report: httpx.Response
+) -> None:
+    """Leeds, migrated from its extract in the demo, is live (by the demo) and links its
+    report, whose totals reconcile; the prisons feeding LIDS are still on it."""
+    assert estate_page.status_code == 200
+    states = dict(re.findall(r'data-establishment="(\w+)" data-state="(\w+)"', estate_page.text))
+    assert states[demo_estate.PRISON] == "live"
+    assert {states[code] for code in LIDS_PRISONS} == {"legacy"}
+    assert f'href="/dashboard/estate/{demo_estate.PRISON}/migration-report"' in estate_page.text
+    assert 'href="/dashboard/estate/WWI/migration-report"' not in estate_page.text
+    assert report.status_code == 200, report.text
+    figure = {
+        name: int(value)
+        for name, value in re.findall(r"data-figure='([\w-]+)'>(\d+)<", report.text)
+    }
+    assert figure["rows-read"] == demo_estate.PEOPLE
+    assert figure["rows-read"] == figure["loaded"] + figure["refused"] + figure["held"]
+    assert figure["refused"] > 0 and figure["held"] > 0 and figure["matched"] > 0
+    assert "data-figure='reconciles'" in report.text
+
+
+def _the_canteen_roll_lists_the_migrated_prisons_people(data: Path) -> None:
+    """``gatehouse canteen roll LEI``, on the demo's own store while it runs."""
+    roll = subprocess.run(
+        [sys.executable, "-m", "gatehouse", "canteen", "roll", demo_estate.PRISON],
+        env={**_without_gatehouse_settings(), "GATEHOUSE_DATA_DIR": str(data)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert roll.returncode == 0, roll.stderr
+    people = [line for line in roll.stdout.splitlines() if line.startswith("PER,")]
+    assert len(people) > demo_estate.PEOPLE / 2, roll.stdout[:2000]
