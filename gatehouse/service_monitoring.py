@@ -54,12 +54,11 @@ def interfaces_of(registry: AdapterRegistry) -> list[Interface]:
 
 def build_monitor(hub: Hub) -> InterfaceMonitor:
     def queue_depth(interface: Interface) -> int | None:
-        queue = (
-            hub.topology.ingest_queue
-            if interface.direction == journal.INBOUND
-            else hub.topology.outbound_queue(interface.adapter)
-        )
-        return _depth(hub, queue)
+        if interface.direction != journal.INBOUND:
+            return _depth(hub, hub.topology.outbound_queue(interface.adapter))
+        # Ingest may be in partitions: what waits in all of them.
+        depths = [_depth(hub, queue) for queue in hub.topology.ingest_queues]
+        return None if None in depths else sum(d for d in depths if d is not None)
 
     return InterfaceMonitor(
         interfaces=LiveInterfaces(hub, interfaces_of(hub.registry)),
@@ -150,7 +149,7 @@ def _audit(engine: sa.Engine, event: AuditEvent) -> None:
 
 
 def _queue_depths(hub: Hub) -> dict[str, int | None]:
-    queues = [hub.topology.ingest_queue, hub.topology.dead_letter_queue]
+    queues = [*hub.topology.ingest_queues, hub.topology.dead_letter_queue]
     queues += [hub.topology.outbound_queue(a) for a in sorted(hub.registry.adapters)
                if hub.registry.adapters[a].subscriptions]  # fmt: skip
     return {queue: _depth(hub, queue) for queue in queues}
