@@ -126,7 +126,8 @@ def test_adapters_list_shows_each_adapter_with_its_types(hub: Hub) -> None:
     assert "private_prisons" in output and f"inbound: {operators_send}" in output
     assert "delius" in output and "inbound: allocation, case, licence, registration" in output
     delius_takes = (
-        "prisoner.received, prisoner.released, prisoner.sentence-dates-changed,"
+        "prisoner.merged, prisoner.received, prisoner.released,"
+        " prisoner.sentence-dates-changed, prisoner.unmerged, prisoner.updated,"
         " probation-case.prison-identifier.added"
     )
     assert f"subscriptions: {delius_takes}" in output
