@@ -126,6 +126,28 @@ _TYPES = (
         "The request contradicts what is recorded (a case decided already, for example).",
     ),
     ProblemType(
+        "legacy_feed_refused",
+        "Legacy feed refused",
+        "The prison is live on the case-management API: its legacy system (LIDS) may no "
+        "longer send. Record the event through /api/v1/establishments/{code}/... instead.",
+    ),
+    ProblemType(
+        "establishment_not_live",
+        "Establishment not live",
+        "The case-management API takes a prison's events only once it is live; `detail` names "
+        "its state (legacy or migrating). Until then its legacy system sends them.",
+    ),
+    ProblemType(
+        "unknown_establishment",
+        "Unknown establishment",
+        "No prison has this code (see the establishments in the reference data).",
+    ),
+    ProblemType(
+        "unknown_schema",
+        "Unknown schema",
+        "No published JSON Schema has this name.",
+    ),
+    ProblemType(
         "reference_reused",
         "Message reference reused",
         "The partner's reference was used before for a different document: `messageId` "
