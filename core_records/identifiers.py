@@ -8,6 +8,7 @@ case, and returns the canonical form or raises ``InvalidIdentifier`` naming what
     CRO number      012345/99N            6-digit serial / 2-digit year + check letter
                     SF01/12345N           fingerprint form: SF + year / serial + check
     CRN             X757129               letter, 6 digits
+    LIDS number     LEI/AL9692            issuing prison's code / 2 letters, 4 digits
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ CRO = "CRO"
 CRN = "CRN"
 BOOKING = "BOOKING"
 LOCAL = "LOCAL"
+LIDS = "LIDS"
+"""A legacy prison number, written ``PRISON/NUMBER`` (``LEI/AL9692``): see ``lids_number``."""
 OTHER_TYPES = frozenset({"SPNC", "NINO", "PASS", "DL", "HOREF", "LIDS", "HMPS", "NPD", "MERGED"})
 
 
@@ -36,7 +39,8 @@ class Identifier:
 
     Types: NOMS (prison number), PNC, CRO, CRN, BOOKING (book number), LOCAL (a
     private-prison system's own id, written ``operator:local-id``), and the other types NOMIS
-    records (SPNC, NINO, PASS, DL, HOREF, LIDS, HMPS, NPD, MERGED).
+    records (SPNC, NINO, PASS, DL, HOREF, LIDS, HMPS, NPD, MERGED). A LIDS number is
+    always qualified by the prison whose system issued it (``LEI/AL9692``).
     """
 
     type: str
@@ -50,6 +54,8 @@ def check_letter(number: int) -> str:
 _PRISON_NUMBER = re.compile(r"[A-Z][0-9]{4}[A-Z]{2}")
 _CRN = re.compile(r"[A-Z][0-9]{6}")
 _BOOK_NUMBER = re.compile(r"[0-9]{1,6}[A-Z]")
+_LIDS_NUMBER = re.compile(r"[A-Z]{2}[0-9]{4}")
+_PRISON_CODE = re.compile(r"[A-Z]{3,4}")
 _PNC_WITH_SLASH = re.compile(r"(?P<year>[0-9]{4}|[0-9]{2})/(?P<serial>[0-9]{1,7})(?P<check>[A-Z])")
 _PNC_NO_SLASH = re.compile(r"(?P<digits>[0-9]{3,11})(?P<check>[A-Z])")
 _CRO_STANDARD = re.compile(r"(?P<serial>[0-9]{1,6})/(?P<year>[0-9]{2})(?P<check>[A-Z])")
@@ -83,6 +89,40 @@ def parse_book_number(text: str) -> str:
             "book number", text, "expected up to 6 digits and a letter, like 51132A"
         )
     return value
+
+
+def lids_number(prison: str, number: str) -> str:
+    """The canonical LIDS number ``PRISON/NUMBER`` of ``number`` as the LIDS of ``prison``
+    issued it.
+
+    A legacy prison number is local to the one prison's system that issued it: Leeds and
+    Wandsworth may each have an AL9692, and they are two people. So the number is only ever
+    recorded, and looked up, together with its prison.
+    """
+    return parse_lids_number(f"{prison.strip()}/{number.strip()}")
+
+
+def parse_lids_number(text: str) -> str:
+    """Canonical ``PRISON/NUMBER`` (``LEI/AL9692``). A number without its prison is refused:
+    it could name a different person at each prison that issued it."""
+    value = _clean(text)
+    prison, slash, number = (part.strip() for part in value.partition("/"))
+    if not slash:
+        raise InvalidIdentifier(
+            "LIDS number",
+            text,
+            "expected the issuing prison's code and the number, like LEI/AL9692: a legacy"
+            " number is local to the prison whose system issued it",
+        )
+    if not _PRISON_CODE.fullmatch(prison):
+        raise InvalidIdentifier(
+            "LIDS number", text, f"{prison!r} is not a prison code (three letters, like LEI)"
+        )
+    if not _LIDS_NUMBER.fullmatch(number):
+        raise InvalidIdentifier(
+            "LIDS number", text, f"{number!r} is not two letters and four digits, like AL9692"
+        )
+    return f"{prison}/{number}"
 
 
 def pnc_check_letter(year: int, serial: int) -> str:
@@ -205,6 +245,8 @@ def parse_identifier(identifier_type: str, value: str, *, today: date | None = N
         if not operator or not local:
             raise InvalidIdentifier("local id", value, "expected operator:local-id")
         return Identifier(LOCAL, f"{operator.lower()}:{local}")
+    if kind == LIDS:
+        return Identifier(LIDS, parse_lids_number(value))
     if kind in OTHER_TYPES:
         cleaned = value.strip().upper()
         if not cleaned:

@@ -12,7 +12,9 @@
 Every message names the prison that sent it (``MessageHeader/Establishment``): a LIDS is
 a partner of its own, scoped to its one prison, and a row for any other prison is refused
 (``NotPermitted``) before anything is applied. The LIDS number is recorded as the
-identifier type ``LIDS``; national ids the message carries are parsed to canonical form
+identifier type ``LIDS`` qualified by that prison (``LEI/AL9692``): a legacy number is local
+to the one prison's system that issued it, so Wandsworth's AL9692 is never Leeds's. National
+ids the message carries are parsed to canonical form
 (``InvalidIdentifier`` says what is wrong with one). Codes are checked by the store
 against the reference data.
 """
@@ -44,12 +46,10 @@ from core_records.custody.temporary_movements import (
     RecordTemporaryMovementOut,
 )
 from core_records.errors import InvalidMessage, NotPermitted
-from core_records.identifiers import CRO, NOMS, PNC, Identifier, parse_identifier
+from core_records.identifiers import CRO, LIDS, NOMS, PNC, Identifier, lids_number, parse_identifier
 
 NAMESPACE = "urn:gatehouse:lids:v1"
 SCHEMA = "lids/messages-v1.xsd"
-LIDS = "LIDS"
-"""The identifier type of a legacy prison number (two letters, four digits: AL9692)."""
 
 ROOTS = {
     "reception": "Reception",
@@ -91,8 +91,9 @@ def _time(element: etree._Element, path: str) -> datetime:
     return value
 
 
-def _identifiers(prisoner: etree._Element) -> tuple[Identifier, ...]:
-    found = [parse_identifier(LIDS, _PATHS.required(prisoner, "l:LidsNumber"))]
+def _identifiers(prisoner: etree._Element, prison: str) -> tuple[Identifier, ...]:
+    """The prisoner's identifiers; ``prison``, whose LIDS sent the row, issued its number."""
+    found = [Identifier(LIDS, lids_number(prison, _PATHS.required(prisoner, "l:LidsNumber")))]
     for name, kind in (("PrisonNumber", NOMS), ("PncId", PNC), ("CroNumber", CRO)):
         value = _PATHS.text(prisoner, f"l:{name}")
         if value:
@@ -122,7 +123,7 @@ def translate_reception(document: etree._Element, scope: PartnerScope) -> tuple[
     prison = _checked(document, "reception", scope)
     prisoner = _prisoner(document)
     particulars = PersonParticulars(
-        identifiers=_identifiers(prisoner),
+        identifiers=_identifiers(prisoner, prison),
         name=PersonName(
             surname=_PATHS.required(prisoner, "l:Surname"),
             forenames=" ".join(_PATHS.required(prisoner, "l:Forenames").split()),
@@ -146,7 +147,7 @@ def translate_transfer_out(document: etree._Element, scope: PartnerScope) -> tup
     prison = _checked(document, "transfer-out", scope)
     return (
         RecordTransfer(
-            person=_identifiers(_prisoner(document)),
+            person=_identifiers(_prisoner(document), prison),
             from_establishment=prison,
             to_establishment=_PATHS.required(document, "l:ToEstablishment"),
             reason_code=_PATHS.required(document, "l:ReasonCode"),
@@ -159,7 +160,7 @@ def translate_transfer_in(document: etree._Element, scope: PartnerScope) -> tupl
     prison = _checked(document, "transfer-in", scope)
     return (
         RecordTransferIn(
-            person=_identifiers(_prisoner(document)),
+            person=_identifiers(_prisoner(document), prison),
             from_establishment=_PATHS.required(document, "l:FromEstablishment"),
             to_establishment=prison,
             reason_code=_PATHS.required(document, "l:ReasonCode"),
@@ -172,7 +173,7 @@ def translate_release(document: etree._Element, scope: PartnerScope) -> tuple[Co
     prison = _checked(document, "release", scope)
     return (
         RecordRelease(
-            person=_identifiers(_prisoner(document)),
+            person=_identifiers(_prisoner(document), prison),
             establishment=prison,
             reason_code=_PATHS.required(document, "l:ReasonCode"),
             occurred_at=_time(document, "l:ReleasedAt"),
@@ -183,7 +184,7 @@ def translate_release(document: etree._Element, scope: PartnerScope) -> tuple[Co
 
 def translate_movement(document: etree._Element, scope: PartnerScope) -> tuple[Command, ...]:
     prison = _checked(document, "movement", scope)
-    person = _identifiers(_prisoner(document))
+    person = _identifiers(_prisoner(document), prison)
     movement_type = _PATHS.required(document, "l:MovementType")
     reason_code = _PATHS.required(document, "l:ReasonCode")
     at = _time(document, "l:MovedAt")
@@ -199,7 +200,7 @@ def translate_incentive_review(
     prison = _checked(document, "incentive-review", scope)
     return (
         RecordIncentiveReview(
-            person=_identifiers(_prisoner(document)),
+            person=_identifiers(_prisoner(document), prison),
             establishment=prison,
             level=_PATHS.required(document, "l:Level"),
             occurred_at=_time(document, "l:ReviewedAt"),
@@ -218,7 +219,7 @@ def translate_credit(document: etree._Element, scope: PartnerScope) -> tuple[Com
     reference = _PATHS.required(document, "l:MessageHeader/l:MessageReference")
     return (
         RecordCanteenTransaction(
-            person=_identifiers(_prisoner(document)),
+            person=_identifiers(_prisoner(document), prison),
             transaction_type=CREDIT,
             amount_pence=int(_PATHS.required(document, "l:AmountPence")),
             client_reference=credit_reference(prison, reference),
@@ -232,7 +233,7 @@ def translate_alert(document: etree._Element, scope: PartnerScope) -> tuple[Comm
     prison = _checked(document, "alert", scope)
     return (
         RecordPrisonAlert(
-            person=_identifiers(_prisoner(document)),
+            person=_identifiers(_prisoner(document), prison),
             establishment=prison,
             alert_code=_PATHS.required(document, "l:AlertCode"),
             active=_PATHS.required(document, "l:Status") == "ACTIVE",

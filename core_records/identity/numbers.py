@@ -20,17 +20,16 @@ from core_records.custody.tables import (
     prison_number_sequence,
 )
 from core_records.errors import BusinessRuleViolation
-from core_records.identifiers import BOOKING, CRN, CRO, LOCAL, NOMS, PNC, Identifier
+from core_records.identifiers import BOOKING, CRN, CRO, LIDS, LOCAL, NOMS, PNC, Identifier
 from core_records.store.keys import take_keys
 from core_records.timestamps import utc_now
-
-LIDS = "LIDS"
-"""The legacy prison number of a public prison's LIDS (two letters, four digits)."""
 
 STRONG_TYPES = (NOMS, PNC, CRO, LOCAL, CRN, BOOKING, LIDS)
 """Identifiers that name one person for certain, strongest first. A legacy LIDS number comes
 last: a public prison on its legacy system names its people by it alone, but it is local to
-the system that issued it, so any national number outranks it."""
+the system that issued it, so any national number outranks it. It is recorded and looked up
+only with its issuing prison (``LEI/AL9692``, ``core_records.identifiers.lids_number``): the
+same two letters and four digits at another prison are another person."""
 
 
 @dataclass(frozen=True)

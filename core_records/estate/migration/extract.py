@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from core_records.errors import InvalidIdentifier
-from core_records.identifiers import parse_cro_number, parse_pnc_id
+from core_records.identifiers import parse_cro_number, parse_lids_number, parse_pnc_id
 
 COLUMNS = (
     "establishment",
@@ -244,6 +244,8 @@ def check_row(
     for value, parse in (
         (row.pnc, parse_pnc_id),
         (row.cro, parse_cro_number),
+        # A previous number naming its prison is recorded, so it must be well formed.
+        *((p, parse_lids_number) for p in row.previous_prison_numbers if "/" in p),
     ):
         if value:
             try:

@@ -9,6 +9,13 @@ exactly once however often the migration is run or resumed.
 The migration issues the person's book number before the reception (from the hub's own
 allocator, so no one else gets it): the row's later commands name the person by it, as the
 LIDS number is local to one prison and names no one for certain.
+
+A LIDS number is recorded with the prison whose system issued it (``LEI/AL9692``, see
+``core_records.identifiers.lids_number``): the row's own number is the row's prison's; a
+previous number written ``WWI/AB1234`` is Wandsworth's. A previous number written without
+its prison (``AB1234``) cannot be told from another prison's same number, so it is not
+recorded on the person at all (``unscoped_previous_numbers``): it would otherwise name, or
+refuse, a different person at whichever prison issued it too.
 """
 
 from __future__ import annotations
@@ -25,7 +32,15 @@ from core_records.commands import (
 )
 from core_records.custody.prison_records import RecordIncentiveReview, RecordPrisonAlert
 from core_records.estate.migration.extract import LegacyRow
-from core_records.identifiers import BOOKING, Identifier, parse_cro_number, parse_pnc_id
+from core_records.identifiers import (
+    BOOKING,
+    LIDS,
+    Identifier,
+    lids_number,
+    parse_cro_number,
+    parse_lids_number,
+    parse_pnc_id,
+)
 from core_records.partner_records.commands import RecordSentence
 
 ADAPTER = "estate-migration"
@@ -43,8 +58,8 @@ def row_message(
     row: LegacyRow, row_hash: str, book_number: str, received_at: datetime
 ) -> InboundMessage:
     """The message that loads ``row``; ``book_number`` is the one issued for its booking."""
-    identifiers = [Identifier("LIDS", row.lids_number)]
-    identifiers += [Identifier("LIDS", p) for p in row.previous_prison_numbers]
+    identifiers = [Identifier(LIDS, lids_number(row.establishment, row.lids_number))]
+    identifiers += [Identifier(LIDS, parse_lids_number(p)) for p in scoped_previous_numbers(row)]
     if row.pnc:
         identifiers.append(Identifier("PNC", parse_pnc_id(row.pnc)))
     if row.cro:
@@ -101,6 +116,16 @@ def row_message(
         received_at=received_at,
         commands=tuple(commands),
     )
+
+
+def scoped_previous_numbers(row: LegacyRow) -> tuple[str, ...]:
+    """The row's previous prison numbers that say which prison issued them (``WWI/AB1234``)."""
+    return tuple(p for p in row.previous_prison_numbers if "/" in p)
+
+
+def unscoped_previous_numbers(row: LegacyRow) -> tuple[str, ...]:
+    """The row's previous prison numbers without their prison: kept out of the record."""
+    return tuple(p for p in row.previous_prison_numbers if "/" not in p)
 
 
 def standing_commands(

@@ -18,10 +18,12 @@ from core_records.identifiers import (
     CHECK_LETTERS,
     Identifier,
     cro_check_letter,
+    lids_number,
     parse_book_number,
     parse_crn,
     parse_cro_number,
     parse_identifier,
+    parse_lids_number,
     parse_pnc_id,
     parse_prison_number,
     pnc_check_letter,
@@ -147,6 +149,31 @@ def test_parse_identifier_dispatches_on_the_type_and_names_unknown_types() -> No
         parse_identifier("SHOESIZE", "9")
     with pytest.raises(InvalidIdentifier, match="operator:local-id"):
         parse_identifier("LOCAL", "AC-1")
+
+
+def test_a_lids_number_is_always_written_with_the_prison_that_issued_it() -> None:
+    assert lids_number("lei", " al9692 ") == "LEI/AL9692"
+    assert parse_lids_number(" wwi / al9692 ") == "WWI/AL9692"
+    assert parse_identifier("LIDS", "lei/al9692") == Identifier("LIDS", "LEI/AL9692")
+    # The same number from two prisons is two identifiers, never one.
+    assert lids_number("LEI", "AL9692") != lids_number("WWI", "AL9692")
+
+
+@pytest.mark.parametrize(
+    ("written", "why"),
+    [
+        ("AL9692", "the issuing prison's code and the number, like LEI/AL9692"),
+        ("L1/AL9692", "'L1' is not a prison code"),
+        ("/AL9692", "'' is not a prison code"),
+        ("LEI/A19692", "'A19692' is not two letters and four digits"),
+        ("LEI/", "'' is not two letters and four digits"),
+    ],
+)
+def test_a_lids_number_without_its_prison_or_malformed_is_refused_saying_why(
+    written: str, why: str
+) -> None:
+    with pytest.raises(InvalidIdentifier, match=f"LIDS number '{written}' is not valid: .*{why}"):
+        parse_identifier("LIDS", written)
 
 
 # --- properties -----------------------------------------------------------------------------

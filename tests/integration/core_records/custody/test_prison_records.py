@@ -119,7 +119,7 @@ def test_a_death_in_custody_makes_the_person_dead_and_refuses_a_later_reception(
 def test_a_person_known_by_a_lids_number_alone_is_found_by_it_in_the_same_batch(
     store: RecordStore,
 ) -> None:
-    lids = Identifier("LIDS", "LE1000")
+    lids = Identifier("LIDS", "LEI/LE1000")
     outcomes = store.apply(
         [
             message(reception(particulars(lids), "LEI")),

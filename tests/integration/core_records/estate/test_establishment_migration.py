@@ -170,7 +170,7 @@ def test_a_person_the_live_feed_already_received_here_is_refused_as_held_here(
     row = dict(zip(header, next(r for r in rows if r[1] == first), strict=True))
     reception = RecordReception(
         person=PersonParticulars(
-            (Identifier("LIDS", first),),
+            (Identifier("LIDS", f"{PRISON}/{first}"),),
             PersonName(row["surname"], row["forenames"]),
             date.fromisoformat(row["date_of_birth"]),
             "M",

@@ -47,11 +47,13 @@ def test_every_public_prison_has_a_lids_of_its_own_and_no_private_prison_has_one
     assert len(lids.adapter.partners) == 110
 
 
-def test_a_reception_records_the_lids_number_as_an_identifier_of_type_lids() -> None:
+def test_a_reception_records_the_lids_number_qualified_by_the_prison_that_issued_it() -> None:
     [command] = _accept("reception-new.xml")
     assert isinstance(command, RecordReception)
     assert command.establishment == "LEI" and command.reason_code == "N"
-    assert Identifier("LIDS", "AL9692") in command.person.identifiers
+    # Leeds's AL9692 only: Wandsworth's AL9692 is someone else.
+    assert Identifier("LIDS", "LEI/AL9692") in command.person.identifiers
+    assert Identifier("LIDS", "AL9692") not in command.person.identifiers
     assert Identifier(PNC, "2003/0412876Y") in command.person.identifiers
 
 

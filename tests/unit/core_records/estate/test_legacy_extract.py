@@ -9,10 +9,12 @@ from datetime import UTC, datetime
 
 import pytest
 
+from core_records.commands import RecordReception
 from core_records.custody.reference_data import ReferenceData
 from core_records.estate.migration import extract as ex
 from core_records.estate.migration.generator import Dirt, generate_extract
 from core_records.estate.migration.loading import row_message
+from core_records.identifiers import Identifier
 from core_records.identity import held_messages
 from core_records.partner_records.commands import SENTENCE_DATE_CODES
 
@@ -57,6 +59,7 @@ def test_a_clean_row_has_no_findings_and_the_same_values_the_same_key() -> None:
             ex.SENTENCE_END_BEFORE_START,
         ),
         ({"establishment": "WWI"}, ex.OTHER_PRISON),
+        ({"previous_prison_numbers": "WWI/A19692"}, ex.CHECK_LETTER),
     ],
 )
 def test_a_row_unfit_to_load_is_a_finding_with_its_reason(
@@ -101,3 +104,18 @@ def test_a_rows_message_survives_being_held_for_review() -> None:
     assert kinds[0] == "RecordReception" and "RecordSentence" in kinds
     assert kinds.count("RecordPrisonAlert") == 2 and "RecordCanteenTransaction" in kinds
     assert held_messages.decode(held_messages.encode(message)) == message
+
+
+def test_a_rows_lids_numbers_are_recorded_only_with_the_prison_that_issued_them() -> None:
+    line = ex.read_line(
+        2, _one_row(lids_number="al9692", previous_prison_numbers="wwi/ab1234;ZC0042")
+    )
+    assert line.row is not None and _check(line.row) == []
+    message = row_message(line.row, line.row_hash, "100001A", datetime(2026, 1, 1, tzinfo=UTC))
+    reception = message.commands[0]
+    assert isinstance(reception, RecordReception)
+    lids = {i.value for i in reception.person.identifiers if i.type == "LIDS"}
+    # Its own number is Leeds's; a previous one naming Wandsworth is Wandsworth's. One that
+    # does not say whose it is could be any prison's: it is not recorded, so never matched.
+    assert lids == {"LEI/AL9692", "WWI/AB1234"}
+    assert Identifier("LIDS", "ZC0042") not in reception.person.identifiers
