@@ -23,13 +23,19 @@ KILL_AFTER_ROWS = 40
 
 _MIGRATE = """
 import sys
+import time
 from pathlib import Path
 from core_records.estate.migration import migrate
 from core_records.store.database import create_engine
 from core_records.store.record_store import RecordStore
 
 store = RecordStore(create_engine(sys.argv[1]))
-migrate(store, "LEI", Path(sys.argv[2]).read_text(), extract_name="leeds.csv", batch_size=10)
+# A pause after each batch keeps the run going long enough to be killed mid-file: unpaused,
+# SQLite can load the 260 rows after the first 40 before the kill arrives.
+migrate(
+    store, "LEI", Path(sys.argv[2]).read_text(), extract_name="leeds.csv", batch_size=10,
+    advance=lambda steps: time.sleep(0.1),
+)
 """
 
 
