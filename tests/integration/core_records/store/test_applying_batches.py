@@ -181,9 +181,10 @@ def test_a_record_changed_by_another_writer_is_a_concurrent_update(
 def test_two_writers_receiving_the_same_new_person_at_once_create_one_person(
     postgres_url: str,
 ) -> None:
-    """The second writer cannot see the first's uncommitted person, so it creates its own;
-    its insert of the same PNC then waits for the first to commit and collides. Its batch
-    is a ConcurrentUpdate, and applied again it finds the person already in custody."""
+    """The second writer takes the lock on the person's identity keys that the first holds
+    (``core_records.store.identity_locks``), so it waits for the first to commit before it
+    looks for the person; then it finds them already in custody and refuses its reception,
+    instead of creating a second person."""
     first_engine, second_engine = create_engine(postgres_url), create_engine(postgres_url)
     committing, may_commit = threading.Event(), threading.Event()
 
@@ -220,7 +221,7 @@ def test_two_writers_receiving_the_same_new_person_at_once_create_one_person(
         for thread in threads:
             thread.join(10)
         assert results["first"] == "applied"
-        assert isinstance(results["second"], ConcurrentUpdate)
+        assert results["second"] == "rejected"
         [again] = second.apply([by_second])
         assert again.status == "rejected" and "already in custody at LEI" in again.error.reason
         assert row_counts(first_engine, person)["person"] == 1
