@@ -22,9 +22,12 @@ import pytest
 
 from adapters.delius.simulator import DeliusReceiver, running_receiver
 from adapters.private_prisons.notice_receiver import NoticeReceiver, running_notice_receiver
+from adapters.transports.local_server import serving
+from gatehouse.app import create_app
 from gatehouse.bootstrap import Hub
 from routing.embedded.transport import EmbeddedTransport
 from routing.rabbitmq.transport import RabbitTransport
+from routing.simulated_partner import Respond, SimulatedAmqpPartner, running_partner
 from routing.transport import Transport
 from tests.running_hub import hub_settings, running_hub
 
@@ -101,3 +104,36 @@ def partners_connection(hub: Hub) -> Iterator[Transport]:
         yield transport
     finally:
         transport.close()
+
+
+@contextmanager
+def serving_hub_with_amqp_partners(
+    backend: dict[str, str | None],
+    partner_urls: dict[str, str],
+    pnc: Respond,
+    amqp: dict[str, SimulatedAmqpPartner],
+    namespace: str,
+    data_dir: Path,
+) -> Iterator[tuple[Hub, str]]:
+    """A whole hub on ``backend`` serving its API (yields the hub and the API's URL), with
+    the HTTP partners at ``partner_urls``, PNC answering over AMQP with ``pnc`` and the
+    security application answering nothing; the running AMQP partners go into ``amqp``."""
+    settings = hub_settings(
+        database_url=backend["database_url"] or "",
+        broker_url=backend["broker_url"],
+        namespace=namespace,
+        data_dir=data_dir,
+        delius_url=partner_urls["delius"],
+        partner_urls=partner_urls,
+    )
+    with ExitStack() as stack:
+        hub = stack.enter_context(running_hub(settings))
+        connection = stack.enter_context(partners_connection(hub))
+        for name, respond in (("pnc", pnc), ("security", _answer_nothing)):
+            simulated = SimulatedAmqpPartner(connection, name, namespace, respond)
+            amqp[name] = stack.enter_context(running_partner(simulated))
+        yield hub, stack.enter_context(serving(create_app(hub), name="api"))
+
+
+def _answer_nothing(message_type: str, body: bytes) -> list[tuple[str, bytes]]:
+    return []

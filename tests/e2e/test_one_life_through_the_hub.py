@@ -29,18 +29,19 @@ from adapters.delius.simulator import DeliusReceiver
 from adapters.oasys.simulator import OasysReceiver, assessment_summary, running_oasys
 from adapters.pnc.simulator import PncSimulator
 from adapters.private_prisons.notice_receiver import NoticeReceiver
-from adapters.transports.local_server import serving
 from core_records.canteen import account as canteen
 from core_records.canteen.account import RecordCanteenTransaction
 from core_records.identifiers import NOMS, Identifier
 from core_records.tables import alert
-from gatehouse.app import create_app
 from gatehouse.bootstrap import Hub
-from routing.simulated_partner import SimulatedAmqpPartner, running_partner
+from routing.simulated_partner import SimulatedAmqpPartner
 from tests.e2e.kiosk_support import order_outcome, read, send
-from tests.hub_fixtures import delius_and_operators, partners_connection
+from tests.hub_fixtures import (
+    delius_and_operators,
+    serving_hub_with_amqp_partners,
+)
 from tests.integration.core_records.examples import message
-from tests.running_hub import eventually, hub_settings, running_hub
+from tests.running_hub import eventually
 
 ADAPTERS = Path(__file__).parents[2] / "adapters"
 OPERATOR_SAMPLES = ADAPTERS / "private_prisons" / "samples" / "valid"
@@ -75,25 +76,10 @@ def partners() -> Iterator[Partners]:
 def running(
     backend: dict[str, str | None], partners: Partners, namespace: str, tmp_path: Any
 ) -> Iterator[tuple[Hub, str]]:
-    settings = hub_settings(
-        database_url=backend["database_url"] or "",
-        broker_url=backend["broker_url"],
-        namespace=namespace,
-        data_dir=tmp_path,
-        delius_url=partners.urls["delius"],
-        partner_urls=partners.urls,
-    )
-    with ExitStack() as stack:
-        hub = stack.enter_context(running_hub(settings))
-        amqp = stack.enter_context(partners_connection(hub))
-        for name, respond in (("pnc", partners.pnc.respond), ("security", _answer_nothing)):
-            simulated = SimulatedAmqpPartner(amqp, name, namespace, respond)
-            partners.amqp[name] = stack.enter_context(running_partner(simulated))
-        yield hub, stack.enter_context(serving(create_app(hub), name="api"))
-
-
-def _answer_nothing(message_type: str, body: bytes) -> list[tuple[str, bytes]]:
-    return []
+    with serving_hub_with_amqp_partners(
+        backend, partners.urls, partners.pnc.respond, partners.amqp, namespace, tmp_path
+    ) as hub_and_api:
+        yield hub_and_api
 
 
 def post(api: str, token: str, adapter: str, message_type: str, body: bytes) -> None:
