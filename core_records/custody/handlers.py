@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Any
+from datetime import datetime
+from typing import Any, Protocol
 
 from core_records.commands import RecordReception, RecordRelease, RecordTransfer
 from core_records.custody.in_custody import person_in_custody_at
@@ -86,7 +87,9 @@ def record_reception(work: UnitOfWork, command: RecordReception) -> list[Canonic
     work.add_identifiers(person, sorted(added - known))
     _record_decision(work, resolution, person.prison_number)
     booking = work.open_booking(person, book_number, command.establishment, command.occurred_at)
-    _move(work, person, booking, "ADM", "IN", command, command.from_agency, command.establishment)
+    record_movement(
+        work, person, booking, "ADM", "IN", command, command.from_agency, command.establishment
+    )
     information = _information(person, command.establishment, reason, "ADM", command.reason_code)
     information.update(bookingId=booking.id, bookNumber=booking.book_number)
     if command.from_agency is not None:
@@ -180,7 +183,9 @@ def record_release(work: UnitOfWork, command: RecordRelease) -> list[CanonicalEv
         legal_status=DEAD if died else None,
     )
     work.move_booking(booking, establishment=command.establishment, ended_at=command.occurred_at)
-    _move(work, person, booking, "REL", "OUT", command, command.establishment, command.to_agency)
+    record_movement(
+        work, person, booking, "REL", "OUT", command, command.establishment, command.to_agency
+    )
     reason = "RELEASED_TO_HOSPITAL" if command.reason_code == "HP" else "RELEASED"
     information = _information(person, command.establishment, reason, "REL", command.reason_code)
     if command.to_agency is not None:
@@ -203,8 +208,8 @@ def record_transfer(work: UnitOfWork, command: RecordTransfer) -> list[Canonical
     work.writing()
     person = work.change_custody(current, custody_status=IN_PRISON, establishment=destination)
     work.move_booking(booking, establishment=destination)
-    _move(work, person, booking, "TRN", "OUT", command, source, destination)
-    _move(work, person, booking, "TRN", "IN", command, source, destination)
+    record_movement(work, person, booking, "TRN", "OUT", command, source, destination)
+    record_movement(work, person, booking, "TRN", "IN", command, source, destination)
     identifiers = work.identifiers_of(person.id)
     released = _information(person, source, "TRANSFERRED", "TRN", command.reason_code)
     released["toPrisonId"] = destination
@@ -216,16 +221,27 @@ def record_transfer(work: UnitOfWork, command: RecordTransfer) -> list[Canonical
     ]
 
 
-def _move(
+class Movement(Protocol):
+    """What a command says of a movement, beyond its type, direction and agencies."""
+
+    @property
+    def reason_code(self) -> str: ...
+
+    @property
+    def occurred_at(self) -> datetime: ...
+
+
+def record_movement(
     work: UnitOfWork,
     person: PersonState,
     booking: Booking,
     movement_type: str,
     direction: str,
-    command: RecordReception | RecordRelease | RecordTransfer,
+    command: Movement,
     from_agency: str | None,
     to_agency: str | None,
 ) -> None:
+    """Record one movement of ``booking``: its type, direction, reason and agencies."""
     work.add_movements(
         person,
         booking,

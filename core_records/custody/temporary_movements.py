@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from core_records.custody.handlers import record_movement
 from core_records.custody.person_record import (
     IN_PRISON,
     NOT_UNDER_PRISON_CARE,
@@ -150,7 +151,16 @@ def record_movement_out(
         establishment=command.establishment,
         care_status=UNDER_PRISON_CARE,
     )
-    _add_movement(work, person, booking, command, "OUT", command.establishment, command.to_agency)
+    record_movement(
+        work,
+        person,
+        booking,
+        command.movement_type,
+        "OUT",
+        command,
+        command.establishment,
+        command.to_agency,
+    )
     reason = REASONS[command.movement_type, "OUT"]
     information = movement_information(
         person, command.establishment, reason, command.movement_type, command.reason_code
@@ -175,7 +185,16 @@ def record_movement_in(
     person = work.change_custody(
         current, custody_status=IN_PRISON, establishment=command.establishment
     )
-    _add_movement(work, person, booking, command, "IN", command.from_agency, command.establishment)
+    record_movement(
+        work,
+        person,
+        booking,
+        command.movement_type,
+        "IN",
+        command,
+        command.from_agency,
+        command.establishment,
+    )
     reason = REASONS[command.movement_type, "IN"]
     information = movement_information(
         person, command.establishment, reason, command.movement_type, command.reason_code
@@ -198,7 +217,9 @@ def record_release_while_away(
     work.writing()
     person = work.change_custody(current, custody_status=OUTSIDE_PRISON, establishment=None)
     work.move_booking(booking, establishment=command.establishment, ended_at=command.occurred_at)
-    _add_movement(work, person, booking, command, "OUT", command.establishment, command.at_agency)
+    record_movement(
+        work, person, booking, "REL", "OUT", command, command.establishment, command.at_agency
+    )
     information = movement_information(
         person, command.establishment, "RELEASED", "REL", command.reason_code
     )
@@ -207,32 +228,6 @@ def record_release_while_away(
         information["toAgency"] = command.at_agency
     identifiers = work.identifiers_of(person.id)
     return [person_event(PRISONER_RELEASED, command.occurred_at, identifiers, information)]
-
-
-def _add_movement(
-    work: UnitOfWork,
-    person: PersonState,
-    booking: Booking,
-    command: RecordTemporaryMovementOut | RecordTemporaryMovementIn | RecordReleaseWhileAway,
-    direction: str,
-    from_agency: str | None,
-    to_agency: str | None,
-) -> None:
-    movement_type = getattr(command, "movement_type", "REL")
-    work.add_movements(
-        person,
-        booking,
-        [
-            {
-                "movement_type": movement_type,
-                "direction": direction,
-                "reason_code": command.reason_code,
-                "from_agency": from_agency,
-                "to_agency": to_agency,
-                "occurred_at": command.occurred_at,
-            }
-        ],
-    )
 
 
 HANDLERS: dict[type, Callable[[UnitOfWork, Any], list[CanonicalEvent]]] = {
