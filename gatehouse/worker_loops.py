@@ -148,6 +148,7 @@ def ingest_loops(hub: Hub) -> list[Loop]:
                 adapter=adapter_name,
                 partner=partners[0],
                 batch_size=settings.batch_size,
+                registry=hub.registry,
             )
         )
     return loops

@@ -1,13 +1,17 @@
 """Partitioned ingest: which partition a message goes to, and a worker reading them all.
 
-A message's person key (``person_key_of``) names the person it is about as well as the edge
-can tell: their prison number; else a private prison's own id (``operator:local-id``); else
-a PNC, CRO, LIDS or other strong number; else, for a first reception naming no number, the
-person's surname, first forename and date of birth. The key hashes (stably, in every
-process) to one of ``INGEST_SLOTS`` slots, which the routing key ends with; partition n of
-K takes the slots s with ``s % K == n`` (``routing.topology``). So one person's messages
-share a partition, and each partition's queue, with a single active consumer, keeps their
-order. A message the edge cannot key goes to slot 0: in order, never in parallel.
+A message's person key (``core_records.identity.person_keys``) names the person it is about
+as well as the edge can tell: the sender's own number for them (a private prison's local id,
+a legacy prison's LIDS number), else their prison number, else a police number, else, for a
+first reception naming no number, their particulars. Every edge sets it on the
+``Submission``: the HTTP edges and batch documents from the commands they translate to check
+a document anyway, file formats from each record, partner AMQP messages by reading them.
+
+The key hashes (stably, in every process) to one of ``INGEST_SLOTS`` slots, which the
+routing key ends with; partition n of K takes the slots s with ``s % K == n``
+(``routing.topology``). So one person's messages share a partition, and each partition's
+queue, with a single active consumer, keeps their order. A message the edge cannot key goes
+to slot 0: in order, never in parallel.
 
 Two messages about one new person may still key differently (one names a PNC id, the other
 only particulars) and land in two partitions: the store takes a lock per identity key for
@@ -29,22 +33,17 @@ import os
 import socket
 import time
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from adapters.registry import AdapterRegistry
-from core_records.commands import Command, RecordReception
-from core_records.identifiers import CRO, LOCAL, NOMS, PNC, Identifier
-from core_records.identity.candidates import name_key
+from core_records.identity.person_keys import person_key_of
 from routing.messages import Delivery
 from routing.topology import INGEST_SLOTS
 from routing.transport import Consumer
 
 log = logging.getLogger(__name__)
-
-_KEY_ORDER = (NOMS, LOCAL, PNC, CRO, "LIDS")
-"""Which identifier names the person, best first: the prison number is for life."""
 
 
 def slot_of(person_key: str | None) -> int:
@@ -60,25 +59,6 @@ def partition_of(person_key: str | None, partitions: int) -> int:
     return slot_of(person_key) % partitions
 
 
-def person_key_of(commands: Iterable[Command]) -> str | None:
-    """The key of the person the first command names, or None."""
-    for command in commands:
-        if isinstance(command, RecordReception):
-            identifiers: Sequence[Identifier] = command.person.identifiers
-        else:
-            identifiers = getattr(command, "person", ())
-            if not isinstance(identifiers, tuple):
-                continue
-        key = _by_identifier(identifiers)
-        if key is not None:
-            return key
-        if isinstance(command, RecordReception):
-            name = command.person.name
-            born = command.person.date_of_birth.isoformat()
-            return f"particulars:{name_key(name.surname, name.forenames)}|{born}"
-    return None
-
-
 def document_person_key(
     registry: AdapterRegistry, adapter: str, message_type: str, partner: str, body: bytes
 ) -> str | None:
@@ -90,14 +70,6 @@ def document_person_key(
         return person_key_of(inbound_type.translate(document, registry.scope_for_partner(partner)))
     except Exception:  # any refusal: ingest gives the reason, not the edge
         return None
-
-
-def _by_identifier(identifiers: Sequence[Identifier]) -> str | None:
-    found = {i.type: i.value for i in identifiers if isinstance(i, Identifier)}
-    for kind in _KEY_ORDER:
-        if kind in found:
-            return f"{kind}:{found[kind]}"
-    return None
 
 
 _Group = tuple[Consumer, list[Delivery]]

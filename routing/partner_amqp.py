@@ -34,11 +34,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
+from adapters.registry import AdapterRegistry
 from adapters.transports import partner_headers
 from core_records.bookkeeping import journal
 from core_records.bookkeeping.journal import Hop, Journal
 from core_records.errors import GatehouseError, PartnerUnavailable, TransientError
 from routing.inbound import Submission, inbound_message
+from routing.ingest_partitions import document_person_key
 from routing.messages import (
     AMQP_CORRELATION_ID,
     AMQP_REPLY_TO,
@@ -115,6 +117,9 @@ class AmqpPartnerListener:
     batch_size: int = 200
     fetch_timeout_s: float = 0.5
     name: str = ""
+    registry: AdapterRegistry | None = None
+    """To read who each message is about, which chooses its ingest partition; without it
+    every message goes to the first partition."""
 
     def __post_init__(self) -> None:
         self.name = self.name or f"amqp-inbound:{self.adapter}"
@@ -137,14 +142,21 @@ class AmqpPartnerListener:
 
     def inbound(self, message: Message, received_at: datetime) -> Message:
         """The inbound-exchange message for one partner message."""
+        # Without a type, ingest refuses it naming the types the adapter does accept.
+        message_type = message.headers.get(AMQP_TYPE) or NO_TYPE
+        person_key = None
+        if self.registry is not None and message_type != NO_TYPE:
+            person_key = document_person_key(
+                self.registry, self.adapter, message_type, self.partner, message.body
+            )
         submission = Submission(
             adapter=self.adapter,
-            # Without a type, ingest refuses it naming the types the adapter does accept.
-            message_type=message.headers.get(AMQP_TYPE) or NO_TYPE,
+            message_type=message_type,
             partner=self.partner,
             body=message.body,
             received_at=received_at,
             correlation_id=message.headers.get(AMQP_CORRELATION_ID) or message.message_id,
+            person_key=person_key,
         )
         return replace(inbound_message(submission), message_id=message.message_id)
 

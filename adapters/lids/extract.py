@@ -30,7 +30,7 @@ from typing import BinaryIO
 
 from lxml import etree
 
-from adapters.lids.translate import NAMESPACE, ROOTS
+from adapters.lids.translate import NAMESPACE, ROOTS, row_person_key
 from adapters.transports.file_formats import (
     FileContext,
     FileReceipt,
@@ -109,8 +109,9 @@ def check_extract(stream: BinaryIO) -> tuple[str, int]:
     return prison, count
 
 
-def read_messages(stream: BinaryIO) -> Iterator[FileRecord | LineError]:
-    """Each message of a checked extract, as a record for its message type."""
+def read_messages(stream: BinaryIO, prison: str | None = None) -> Iterator[FileRecord | LineError]:
+    """Each message of a checked extract, as a record for its message type; keyed by the
+    person it is about when the extract's ``prison`` is given."""
     header_seen = False
     for _, element in _elements(stream):
         if not header_seen:
@@ -126,7 +127,8 @@ def read_messages(stream: BinaryIO) -> Iterator[FileRecord | LineError]:
         if len(body) > MAX_MESSAGE_BYTES:
             yield LineError(line, f"the message is over the {MAX_MESSAGE_BYTES} byte limit")
             continue
-        yield FileRecord(line, message_type, body)
+        person_key = row_person_key(element, prison) if prison else None
+        yield FileRecord(line, message_type, body, person_key=person_key)
 
 
 class LidsExtract:
@@ -139,7 +141,7 @@ class LidsExtract:
         except UnknownReferenceCode as error:
             raise UnreadableFile(error.reason, line=1, rule="header") from error
         stream.seek(0)
-        yield from read_messages(stream)
+        yield from read_messages(stream, prison)
 
     def write_receipt(self, receipt: FileReceipt, context: FileContext) -> bytes:
         out = io.StringIO()

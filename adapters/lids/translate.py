@@ -45,8 +45,9 @@ from core_records.custody.temporary_movements import (
     RecordTemporaryMovementIn,
     RecordTemporaryMovementOut,
 )
-from core_records.errors import InvalidMessage, NotPermitted
+from core_records.errors import GatehouseError, InvalidMessage, NotPermitted
 from core_records.identifiers import CRO, LIDS, NOMS, PNC, Identifier, lids_number, parse_identifier
+from core_records.identity.person_keys import identifiers_key
 
 NAMESPACE = "urn:gatehouse:lids:v1"
 SCHEMA = "lids/messages-v1.xsd"
@@ -99,6 +100,15 @@ def _identifiers(prisoner: etree._Element, prison: str) -> tuple[Identifier, ...
         if value:
             found.append(parse_identifier(kind, value))
     return tuple(found)
+
+
+def row_person_key(document: etree._Element, prison: str) -> str | None:
+    """Who a message from ``prison``'s LIDS is about (its ingest partition's key), or None
+    for a row whose prisoner cannot be read (ingest refuses it, giving the reason)."""
+    try:
+        return identifiers_key(_identifiers(_prisoner(document), prison))
+    except GatehouseError:
+        return None
 
 
 def _prisoner(document: etree._Element) -> etree._Element:

@@ -10,6 +10,7 @@ The public surface, for the file transports (local directory, SFTP) and the sche
     line_message_id(file_id, n), line_document(file_id, header, line)
                                                  one pipeline message per line (type
                                                  ``order_line``), idempotent per file and line
+    order_line_person_key(line)                  who a line is about (its ingest partition)
     receipt_entries(file lines, store outcomes), write_receipt(header, file_id, entries, out)
     write_rejection(file_id, error, out)         the receipt of a file refused whole
     write_roll(establishment, people, out)       the nightly roll (people from
@@ -31,6 +32,7 @@ from adapters.prison_shops.order_file import (
     OrderFileSummary,
     OrderLine,
     check_order_file,
+    order_line_person_key,
     read_order_file,
 )
 from adapters.prison_shops.receipt import (
@@ -89,6 +91,7 @@ __all__ = [
     "check_order_file",
     "line_document",
     "line_message_id",
+    "order_line_person_key",
     "read_order_file",
     "read_receipt",
     "read_roll",

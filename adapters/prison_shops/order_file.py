@@ -31,7 +31,8 @@ from typing import BinaryIO
 
 from core_records.canteen.account import DUPLICATE_REFERENCE, MALFORMED_LINE, REFUND, SPEND
 from core_records.errors import InvalidIdentifier, InvalidMessage
-from core_records.identifiers import parse_prison_number
+from core_records.identifiers import NOMS, Identifier, parse_prison_number
+from core_records.identity.person_keys import identifiers_key
 
 FORMAT = "GHCANTORD"
 VERSION = "1"
@@ -73,6 +74,11 @@ class OrderLine:
     """CANT spend or REFND refund."""
     amount_pence: int
     ordered_at: datetime
+
+
+def order_line_person_key(line: OrderLine) -> str | None:
+    """Who a line is about, keyed as a kiosk's order for them is: by prison number."""
+    return identifiers_key([Identifier(NOMS, line.prison_number)])
 
 
 @dataclass(frozen=True)

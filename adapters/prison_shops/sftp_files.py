@@ -27,6 +27,7 @@ from adapters.prison_shops import (
     answer_order_file,
     check_order_file,
     line_document,
+    order_line_person_key,
     read_order_file,
     write_rejection,
     write_roll,
@@ -61,7 +62,13 @@ class CanteenOrderFiles:
         for item in reader:
             if isinstance(item, OrderLine):
                 body = line_document(context.file_id, reader.header, item)
-                yield FileRecord(item.line_number, MESSAGE_TYPE, body, "application/json")
+                yield FileRecord(
+                    item.line_number,
+                    MESSAGE_TYPE,
+                    body,
+                    "application/json",
+                    person_key=order_line_person_key(item),
+                )
             else:
                 yield LineError(item.line_number, f"{item.reason}: {item.detail}")
 

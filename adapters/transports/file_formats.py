@@ -59,6 +59,9 @@ class FileRecord:
     message_type: str
     body: bytes
     content_type: str = "application/xml"
+    person_key: str | None = None
+    """Who the record is about (``core_records.identity.person_keys``), where the format can
+    tell: it chooses the record's ingest partition."""
 
 
 @dataclass(frozen=True)

@@ -37,15 +37,15 @@ from adapters.case_management import NAME, RESOURCES
 from adapters.registry import AdapterRegistry
 from core_records import estate
 from core_records.bookkeeping.submissions import Submissions
-from core_records.errors import InvalidMessage, UnknownReferenceCode
+from core_records.errors import UnknownReferenceCode
 from core_records.store.database import store_errors
 from gatehouse.api.auth import partner_of
 from gatehouse.api.inbound import (
     BodyTooLarge,
     RecordHops,
     accept,
-    check_document,
     read_capped,
+    read_document,
 )
 from gatehouse.api.models import Accepted
 from gatehouse.api.openapi import bearer, problem_responses
@@ -104,13 +104,9 @@ def case_management_router(
         except BodyTooLarge:
             return problem(413, "too_large", f"the body is over the {max_body_bytes} byte limit")
         inbound_type = adapter.inbound[message_type]
-        try:
-            document = inbound_type.parse(body, max_bytes=max_body_bytes)
-        except InvalidMessage as error:
-            return problem(400, "invalid_json", error.reason, line=error.line, rule=error.rule)
-        refused = check_document(inbound_type, document, scope)
-        if refused is not None:
-            return refused
+        checked = read_document(inbound_type, body, scope, max_body_bytes)
+        if isinstance(checked, JSONResponse):
+            return checked
         submission = Submission(
             NAME,
             message_type,
@@ -120,8 +116,9 @@ def case_management_router(
             request.headers.get("x-correlation-id", "").strip()[:100] or None,
             inbound_type.content_type,
             message_id=str(uuid.uuid4()),
+            person_key=checked.person_key,
         )
-        return await answer(submission, inbound_type.reference(document))
+        return await answer(submission, inbound_type.reference(checked.document))
 
     for resource, message_type in RESOURCES.items():
         router.add_api_route(

@@ -43,7 +43,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any
@@ -72,6 +72,7 @@ from gatehouse.api.openapi import bearer, inbound_request_body, problem_response
 from gatehouse.api.problems import problem
 from gatehouse.api.resends import publish_once
 from routing.inbound import Publish, Submission
+from routing.ingest_partitions import person_key_of
 from routing.log_context import bound
 
 log = logging.getLogger(__name__)
@@ -220,14 +221,10 @@ def inbound_router(
             return problem(413, "too_large", f"the body is over the {max_body_bytes} byte limit")
 
         inbound_type = adapter.inbound[message_type]
-        try:
-            document = inbound_type.parse(body, max_bytes=max_body_bytes)
-        except InvalidMessage as error:
-            unreadable = f"invalid_{inbound_type.format}"
-            return problem(400, unreadable, error.reason, line=error.line, rule=error.rule)
-        refused = check_document(inbound_type, document, scope)
-        if refused is not None:
-            return refused
+        checked = read_document(inbound_type, body, scope, max_body_bytes)
+        if isinstance(checked, JSONResponse):
+            return checked
+        document = checked.document
         try:
             reference = partner_reference(inbound_type, document, request)
         except InvalidMessage as error:
@@ -242,6 +239,7 @@ def inbound_router(
             request.headers.get("x-correlation-id", "").strip()[:100] or None,
             inbound_type.content_type,
             message_id=str(uuid.uuid4()),
+            person_key=checked.person_key,
         )
         return await answer(submission, reference)
 
@@ -328,13 +326,37 @@ async def journal_receipt(record_hops: RecordHops, submission: Submission) -> No
         log.exception("could not journal the receipt of %s", message_id)
 
 
+@dataclass(frozen=True)
+class CheckedDocument:
+    """A document the edge accepts, and who it is about as far as it can tell."""
+
+    document: Any
+    """As parsed (an lxml element, or JSON values)."""
+    person_key: str | None
+    """``routing.ingest_partitions.person_key_of`` its commands: its ingest partition."""
+
+
+def read_document(
+    inbound_type: InboundType, body: bytes, scope: PartnerScope, max_body_bytes: int
+) -> JSONResponse | CheckedDocument:
+    """Parse and check a posted body: 400 when it cannot be read, the refusal of
+    ``check_document`` when it breaks the rules, else the document and who it is about."""
+    try:
+        document = inbound_type.parse(body, max_bytes=max_body_bytes)
+    except InvalidMessage as error:
+        unreadable = f"invalid_{inbound_type.format}"
+        return problem(400, unreadable, error.reason, line=error.line, rule=error.rule)
+    return check_document(inbound_type, document, scope)
+
+
 def check_document(
     inbound_type: InboundType, document: Any, scope: PartnerScope
-) -> JSONResponse | None:
-    """The refusal of a document that breaks its schema or the adapter's rules, or None."""
+) -> JSONResponse | CheckedDocument:
+    """The refusal of a document that breaks its schema or the adapter's rules; else who
+    it is about, read from the commands it translates to (translated here once anyway)."""
     try:
         inbound_type.validate(document)
-        inbound_type.translate(document, scope)
+        commands = inbound_type.translate(document, scope)
     except InvalidMessage as error:
         return problem(
             422,
@@ -350,7 +372,7 @@ def check_document(
         return problem(403, "forbidden", error.reason)
     except PermanentError as error:
         return problem(422, "invalid_message", error.reason)
-    return None
+    return CheckedDocument(document, person_key_of(commands))
 
 
 def not_confirmed(submission: Submission, reference: str | None) -> JSONResponse:

@@ -37,6 +37,7 @@ from core_records.bookkeeping.submissions import (
 )
 from core_records.errors import ConfirmUncertain, PermanentError, TransientError
 from routing.inbound import Submission, inbound_message
+from routing.ingest_partitions import person_key_of
 from routing.messages import new_message_id
 from routing.topology import Topology
 from routing.transport import Transport
@@ -100,15 +101,18 @@ class _Pending:
         return self.claim is None or not (self.claim.outcome == REPEAT and self.claim.confirmed)
 
 
-def _check(adapter: Adapter, scope: PartnerScope, document: BatchDocument) -> str | None:
-    """Refuse a document the edge would refuse; its reference, if it has one."""
+def _check(
+    adapter: Adapter, scope: PartnerScope, document: BatchDocument
+) -> tuple[str | None, str | None]:
+    """Refuse a document the edge would refuse; its reference, if it has one, and who it is
+    about (its ingest partition's key)."""
     if document.error is not None:
         raise document.error
     inbound = adapter.inbound_type(document.message_type or "")
     parsed = parse_xml(document.body)
     validate(parsed, inbound.schema)
-    inbound.translate(parsed, scope)
-    return inbound.reference(parsed)
+    commands = inbound.translate(parsed, scope)
+    return inbound.reference(parsed), person_key_of(commands)
 
 
 @dataclass
@@ -138,7 +142,7 @@ class BatchFiles:
             if document.number < from_item:
                 continue
             try:
-                own_reference = _check(adapter, scope, document)
+                own_reference, person_key = _check(adapter, scope, document)
             except PermanentError as error:
                 line = getattr(error, "line", None) or document.line
                 report.refused.append(Refusal(document.number, line, error.reason))
@@ -148,6 +152,7 @@ class BatchFiles:
                 datetime.now(UTC), reference,
                 message_id=reference_message_id(scope.partner, own_reference)
                 if own_reference else new_message_id(),
+                person_key=person_key,
             )  # fmt: skip
             item = self._claimed(document, submission, own_reference, report)
             if item is not None:

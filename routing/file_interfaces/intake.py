@@ -154,6 +154,7 @@ class FileIntake:
             correlation_id=transfer.correlation_id,
             content_type=record.content_type,
             message_id=record_message_id(transfer.correlation_id, record.line),
+            person_key=record.person_key,
         )
         return inbound_message(submission)
 

@@ -44,6 +44,7 @@ from adapters.prison_shops import (
     check_order_file,
     line_document,
     line_message_id,
+    order_line_person_key,
     read_order_file,
     write_rejection,
 )
@@ -104,6 +105,7 @@ def submit_order_file(
                 correlation_id=order_file_id(summary.sha256),
                 content_type="application/json",
                 message_id=line_message_id(summary.sha256, item.line_number),
+                person_key=order_line_person_key(item),
             )
         )
         if len(batch) >= PUBLISH_BATCH:

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from core_records.commands import PersonName, PersonParticulars, RecordReception, RecordRelease
-from core_records.identifiers import LOCAL, NOMS, PNC, Identifier
+from core_records.identifiers import LIDS, LOCAL, NOMS, PNC, Identifier
 from core_records.store.identity_locks import identity_keys, lock_number
 from routing.embedded.topic_matching import topic_matches
 from routing.inbound import Submission, inbound_message
@@ -57,12 +57,22 @@ def test_people_spread_over_every_partition(partitions: int) -> None:
     assert all(abs(count - mean) < 0.15 * mean for count in counts.values()), counts
 
 
-def test_the_person_key_prefers_the_prison_number_then_the_prisons_own_id() -> None:
+def test_the_person_key_prefers_the_senders_own_number_then_the_prison_number() -> None:
     own = Identifier(LOCAL, "serco:991")
-    assert person_key_of([reception(Identifier(PNC, "2001/0023456K"), own)]) == "LOCAL:serco:991"
-    assert person_key_of([reception(own, Identifier(NOMS, "A1234BC"))]) == "NOMS:A1234BC"
-    release = RecordRelease((Identifier(NOMS, "A1234BC"),), "ASI", "CR", NOW)
-    assert person_key_of([release]) == "NOMS:A1234BC"
+    prison_number = Identifier(NOMS, "A1234BC")
+    # An operator's first reception names no prison number, its release does: one key, so
+    # one partition, so the release cannot overtake the reception.
+    first = person_key_of([reception(Identifier(PNC, "2001/0023456K"), own)])
+    release = RecordRelease((prison_number, own), "ASI", "CR", NOW)
+    assert first == person_key_of([release]) == "LOCAL:serco:991"
+    assert person_key_of([reception(prison_number, own)]) == "LOCAL:serco:991"
+    lids = Identifier(LIDS, "LEI:123456")
+    assert person_key_of([RecordRelease((prison_number, lids), "LEI", "CR", NOW)]) == (
+        "LIDS:LEI:123456"
+    )
+    assert person_key_of([RecordRelease((prison_number,), "ASI", "CR", NOW)]) == "NOMS:A1234BC"
+    police = Identifier(PNC, "2001/0023456K")
+    assert person_key_of([RecordRelease((police,), "ASI", "CR", NOW)]) == "PNC:2001/0023456K"
 
 
 def test_a_first_reception_by_particulars_alone_is_keyed_by_name_and_birth() -> None:
