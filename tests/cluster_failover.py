@@ -9,13 +9,15 @@ cluster with every node's URL, and quorum queues replicated on all three nodes. 
 thread streams receptions of new people to the inbound exchange in small batches, as the
 edge would, sending a batch again under the same message ids when the broker did not
 confirm it (a partner resends the same way). Once a share of them has been applied, the node
-leading the ingest queue is stopped. Then everything is waited for: every reception applied,
-every event delivered to Delius, and the figures taken from the store (inbox, people,
-movements, outbox) and from Delius's own record of what arrived.
+leading the ingest queue is stopped. Then everything is waited for, for as long as it keeps
+moving: every reception applied, every event delivered to Delius, and the figures taken
+from the store (inbox, people, movements, outbox) and from Delius's own record of what
+arrived.
 """
 
 from __future__ import annotations
 
+import math
 import os
 import signal
 import subprocess
@@ -147,11 +149,18 @@ def worker_process(settings: Settings, log: Path) -> subprocess.Popen[bytes]:
         )
 
 
-def wait_until(condition: Callable[[], bool], what: str, timeout_s: float) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"{what} did not happen within {timeout_s:g} s")
+def wait_while_moving(
+    done: Callable[[], int], target: int, what: str, stalled_after_s: float
+) -> None:
+    """Wait until ``done()`` reaches ``target``, for as long as it keeps rising: fail only
+    when it has not moved for ``stalled_after_s``. A loaded machine makes the hub slow, not
+    stuck; a stall (something lost, or waiting on what never comes) fails all the same."""
+    last, moved_at = -1, time.monotonic()
+    while (now_done := done()) < target:
+        if now_done != last:
+            last, moved_at = now_done, time.monotonic()
+        elif time.monotonic() - moved_at > stalled_after_s:
+            raise TimeoutError(f"{what}: stuck at {now_done} of {target} for {stalled_after_s:g} s")
         time.sleep(0.2)
 
 
@@ -169,7 +178,9 @@ def run_failover(
     timeout_s: float = 240,
 ) -> FailoverFigures:
     """Run the hub on ``cluster`` under a stream of ``messages`` receptions, stop the node
-    leading the ingest queue once ``stop_when_applied`` of them are applied, and measure."""
+    leading the ingest queue once ``stop_when_applied`` of them are applied, and measure.
+    ``timeout_s``: how long the run may make no progress (nothing applied, nothing
+    delivered, a batch not published) before it counts as stuck."""
     figures = FailoverFigures(messages=messages)
     ingest = ingest_queue_name(settings.namespace)
     documents = receptions(messages, seed)
@@ -180,8 +191,9 @@ def run_failover(
         workers = [worker_process(settings, log), worker_process(settings, log)]
         publisher = StreamPublisher(hub, documents, batch, every_s)
         publisher.start()
-        wait_until(
-            lambda: _count(hub, tables.inbox) >= messages * stop_when_applied,
+        wait_while_moving(
+            lambda: _count(hub, tables.inbox),
+            math.ceil(messages * stop_when_applied),
             f"{stop_when_applied:.0%} of the receptions applied",
             timeout_s,
         )
@@ -196,14 +208,21 @@ def run_failover(
         if publisher.failure is not None:
             raise RuntimeError(f"publishing failed: {publisher.failure!r}")
         figures.batches_resent = publisher.resent
-        wait_until(
-            lambda: _count(hub, tables.inbox) >= messages, "every reception applied", timeout_s
+        wait_while_moving(
+            lambda: _count(hub, tables.inbox), messages, "every reception applied", timeout_s
         )
-        wait_until(
-            lambda: _outbox_ids(hub) <= _delivered_ids(receiver),
-            "every event delivered to Delius",
-            timeout_s,
-        )
+        outbox = _outbox_ids(hub)
+        try:
+            wait_while_moving(
+                lambda: len(outbox & _delivered_ids(receiver)),
+                len(outbox),
+                "every event delivered to Delius",
+                timeout_s,
+            )
+        except TimeoutError as error:
+            raise TimeoutError(
+                f"{error}\n{_where_undelivered(cluster, hub, receiver, log)}"
+            ) from None
         _measure(figures, hub, receiver, {m.message_id for m in documents}, stopped_at)
     finally:
         for worker in workers:
@@ -271,6 +290,52 @@ def _count(hub: Hub, table: sa.Table) -> int:
 def _outbox_ids(hub: Hub) -> set[str]:
     with hub.engine.connect() as connection:
         return set(connection.execute(sa.select(tables.outbox.c.event_id)).scalars())
+
+
+def _where_undelivered(
+    cluster: RabbitCluster, hub: Hub, receiver: DeliusReceiver, log: Path
+) -> str:
+    """What a failed wait for delivery needs to be understood: where the undelivered events
+    are (unpublished, or their journal hops), the cluster's queues, the workers' last lines."""
+    missing = sorted(_outbox_ids(hub) - _delivered_ids(receiver))
+    lines = [f"{len(missing)} events undelivered"]
+    with hub.engine.connect() as connection:
+        unpublished = connection.execute(
+            sa.select(sa.func.count())
+            .select_from(tables.outbox)
+            .where(tables.outbox.c.published_at.is_(None))
+        ).scalar_one()
+        lines.append(f"{unpublished} events never published by the relay")
+        for event_id in missing[:5]:
+            hops = connection.execute(
+                sa.select(tables.journal.c.hop, tables.journal.c.at, tables.journal.c.detail)
+                .where(tables.journal.c.message_id == event_id)
+                .order_by(tables.journal.c.id)
+            ).all()
+            lines.append(
+                f"event {event_id}: "
+                + "; ".join(f"{h} at {a:%H:%M:%S.%f} {d or ''}" for h, a, d in hops)
+            )
+    for node in cluster.nodes:
+        try:
+            lines.append(
+                cluster.ctl(
+                    node,
+                    "list_queues",
+                    "name",
+                    "messages",
+                    "messages_ready",
+                    "messages_unacknowledged",
+                    "leader",
+                    timeout_s=30,
+                )
+            )
+            break
+        except (subprocess.SubprocessError, OSError):
+            continue
+    lines.append("workers' log, last 40 lines:")
+    lines.extend(log.read_text(errors="replace").splitlines()[-40:])
+    return "\n".join(lines)
 
 
 def _delivered_ids(receiver: DeliusReceiver) -> set[str]:
