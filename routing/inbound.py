@@ -13,6 +13,8 @@ from routing.messages import (
     HEADER_MESSAGE_TYPE,
     HEADER_PARTNER,
     HEADER_RECEIVED_AT,
+    HEADER_SCHEMA_CHECKED,
+    SCHEMA_CHECKED,
     Message,
     new_message_id,
 )
@@ -38,6 +40,9 @@ class Submission:
     person_key: str | None = None
     """Who the document is about, as the edge could tell (``person_key_of``): it chooses the
     ingest partition. None sends it to the first partition, in order with every other."""
+    schema_checked: bool = False
+    """The edge validated the document against its schema, so ingest need not
+    (``HEADER_SCHEMA_CHECKED``)."""
 
 
 Publish = Callable[[Submission], str]
@@ -59,6 +64,7 @@ def inbound_message(submission: Submission) -> Message:
             HEADER_PARTNER: submission.partner,
             HEADER_RECEIVED_AT: submission.received_at.isoformat(),
             HEADER_CORRELATION_ID: submission.correlation_id or message_id,
+            **({HEADER_SCHEMA_CHECKED: SCHEMA_CHECKED} if submission.schema_checked else {}),
         },
         content_type=submission.content_type,
         timestamp=submission.received_at,

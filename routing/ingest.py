@@ -32,6 +32,8 @@ from routing.messages import (
     HEADER_MESSAGE_TYPE,
     HEADER_PARTNER,
     HEADER_RECEIVED_AT,
+    HEADER_SCHEMA_CHECKED,
+    SCHEMA_CHECKED,
     Delivery,
 )
 from routing.retry import DeadLetter, RetryPolicy, describe
@@ -115,7 +117,10 @@ class IngestWorker:
         if scope.adapter != adapter.name:
             raise NotPermitted(f"partner {partner} may not send {adapter.name} messages")
         inbound_type = adapter.inbound_type(message_type)
-        document = inbound_type.read(message.body, max_bytes=self.max_body_bytes)
+        if message.headers.get(HEADER_SCHEMA_CHECKED) == SCHEMA_CHECKED:
+            document = inbound_type.parse(message.body, max_bytes=self.max_body_bytes)
+        else:
+            document = inbound_type.read(message.body, max_bytes=self.max_body_bytes)
         commands = inbound_type.translate(document, scope)
         received_at = message.headers.get(HEADER_RECEIVED_AT)
         return InboundMessage(

@@ -68,6 +68,7 @@ class CanteenOrderFiles:
                     body,
                     "application/json",
                     person_key=order_line_person_key(item),
+                    schema_checked=True,  # written from the fields check_order_file checked
                 )
             else:
                 yield LineError(item.line_number, f"{item.reason}: {item.detail}")

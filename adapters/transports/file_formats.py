@@ -62,6 +62,9 @@ class FileRecord:
     person_key: str | None = None
     """Who the record is about (``core_records.identity.person_keys``), where the format can
     tell: it chooses the record's ingest partition."""
+    schema_checked: bool = False
+    """The format wrote ``body`` from fields it checked, so that it meets its schema and
+    ingest need not validate it again."""
 
 
 @dataclass(frozen=True)

@@ -40,12 +40,12 @@ from core_records.bookkeeping.submissions import Submissions
 from core_records.errors import UnknownReferenceCode
 from core_records.store.database import store_errors
 from gatehouse.api.auth import partner_of
+from gatehouse.api.document_checks import read_document
 from gatehouse.api.inbound import (
     BodyTooLarge,
     RecordHops,
     accept,
     read_capped,
-    read_document,
 )
 from gatehouse.api.models import Accepted
 from gatehouse.api.openapi import bearer, problem_responses
@@ -117,6 +117,7 @@ def case_management_router(
             inbound_type.content_type,
             message_id=str(uuid.uuid4()),
             person_key=checked.person_key,
+            schema_checked=True,
         )
         return await answer(submission, inbound_type.reference(checked.document))
 

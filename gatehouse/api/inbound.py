@@ -43,7 +43,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any
@@ -60,19 +60,16 @@ from core_records.bookkeeping.submissions import MAX_REFERENCE_LENGTH, Submissio
 from core_records.errors import (
     ConfirmUncertain,
     GatehouseError,
-    InvalidIdentifier,
     InvalidMessage,
-    NotPermitted,
-    PermanentError,
     TransientError,
 )
 from gatehouse.api.auth import bearer_token
+from gatehouse.api.document_checks import read_document
 from gatehouse.api.models import Accepted
 from gatehouse.api.openapi import bearer, inbound_request_body, problem_responses
 from gatehouse.api.problems import problem
 from gatehouse.api.resends import publish_once
 from routing.inbound import Publish, Submission
-from routing.ingest_partitions import person_key_of
 from routing.log_context import bound
 
 log = logging.getLogger(__name__)
@@ -240,6 +237,7 @@ def inbound_router(
             inbound_type.content_type,
             message_id=str(uuid.uuid4()),
             person_key=checked.person_key,
+            schema_checked=True,
         )
         return await answer(submission, reference)
 
@@ -324,55 +322,6 @@ async def journal_receipt(record_hops: RecordHops, submission: Submission) -> No
         log.warning("journal unavailable for %s: %s", message_id, error)
     except Exception:  # the message is durable and will be processed; only the hop is lost
         log.exception("could not journal the receipt of %s", message_id)
-
-
-@dataclass(frozen=True)
-class CheckedDocument:
-    """A document the edge accepts, and who it is about as far as it can tell."""
-
-    document: Any
-    """As parsed (an lxml element, or JSON values)."""
-    person_key: str | None
-    """``routing.ingest_partitions.person_key_of`` its commands: its ingest partition."""
-
-
-def read_document(
-    inbound_type: InboundType, body: bytes, scope: PartnerScope, max_body_bytes: int
-) -> JSONResponse | CheckedDocument:
-    """Parse and check a posted body: 400 when it cannot be read, the refusal of
-    ``check_document`` when it breaks the rules, else the document and who it is about."""
-    try:
-        document = inbound_type.parse(body, max_bytes=max_body_bytes)
-    except InvalidMessage as error:
-        unreadable = f"invalid_{inbound_type.format}"
-        return problem(400, unreadable, error.reason, line=error.line, rule=error.rule)
-    return check_document(inbound_type, document, scope)
-
-
-def check_document(
-    inbound_type: InboundType, document: Any, scope: PartnerScope
-) -> JSONResponse | CheckedDocument:
-    """The refusal of a document that breaks its schema or the adapter's rules; else who
-    it is about, read from the commands it translates to (translated here once anyway)."""
-    try:
-        inbound_type.validate(document)
-        commands = inbound_type.translate(document, scope)
-    except InvalidMessage as error:
-        return problem(
-            422,
-            "invalid_message",
-            error.reason,
-            element=error.element,
-            line=error.line,
-            rule=error.rule,
-        )
-    except InvalidIdentifier as error:
-        return problem(422, "invalid_identifier", error.reason, rule="identifier")
-    except NotPermitted as error:
-        return problem(403, "forbidden", error.reason)
-    except PermanentError as error:
-        return problem(422, "invalid_message", error.reason)
-    return CheckedDocument(document, person_key_of(commands))
 
 
 def not_confirmed(submission: Submission, reference: str | None) -> JSONResponse:

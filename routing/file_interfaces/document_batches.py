@@ -152,7 +152,7 @@ class BatchFiles:
                 datetime.now(UTC), reference,
                 message_id=reference_message_id(scope.partner, own_reference)
                 if own_reference else new_message_id(),
-                person_key=person_key,
+                person_key=person_key, schema_checked=True,
             )  # fmt: skip
             item = self._claimed(document, submission, own_reference, report)
             if item is not None:

@@ -155,6 +155,7 @@ class FileIntake:
             content_type=record.content_type,
             message_id=record_message_id(transfer.correlation_id, record.line),
             person_key=record.person_key,
+            schema_checked=record.schema_checked,
         )
         return inbound_message(submission)
 

@@ -106,6 +106,7 @@ def submit_order_file(
                 content_type="application/json",
                 message_id=line_message_id(summary.sha256, item.line_number),
                 person_key=order_line_person_key(item),
+                schema_checked=True,  # written from the fields check_order_file checked
             )
         )
         if len(batch) >= PUBLISH_BATCH:

@@ -1,5 +1,6 @@
 """Every edge keys what it accepts by the person it is about, as ingest would read it, so
-that a person's messages share an ingest partition whichever way they come in.
+that a person's messages share an ingest partition whichever way they come in; and what an
+edge validated, ingest does not validate again.
 
 - over HTTP, a reception lands in the partition of its sender's own id for the person, and
   that operator's later release for them (naming the prison number the hub gave) in the same
@@ -14,7 +15,9 @@ the edge published.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -33,9 +36,13 @@ from adapters.prison_shops.translate import MESSAGE_TYPE
 from adapters.registry import AdapterRegistry
 from adapters.transports.file_formats import FileRecord
 from adapters.transports.local_server import serving
+from core_records.errors import InvalidMessage
 from gatehouse.app import create_app
 from gatehouse.bootstrap import Hub, build_hub
+from routing.inbound import Submission, inbound_message
+from routing.ingest import IngestWorker
 from routing.ingest_partitions import document_person_key, partition_of
+from routing.messages import HEADER_MESSAGE_TYPE, HEADER_SCHEMA_CHECKED, SCHEMA_CHECKED, Delivery
 from tests.running_hub import hub_settings
 from tests.support import remember_topology
 
@@ -44,6 +51,7 @@ OPERATOR_SAMPLES = ROOT / "adapters/private_prisons/samples/valid"
 LIDS_SAMPLES = ROOT / "adapters/lids/samples/valid"
 ORDER_FILE = ROOT / "adapters/prison_shops/samples/files/valid/orders-leeds.csv"
 PARTITIONS = 4
+NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -95,6 +103,54 @@ def test_an_operators_reception_and_its_release_share_the_partition_of_its_own_i
     expected = [0] * PARTITIONS
     expected[partition_of(key, PARTITIONS)] = 2
     assert depths(hub) == expected
+    queue = hub.topology.ingest_queues[partition_of(key, PARTITIONS)]
+    consumer = hub.transport.consumer(queue)
+    try:
+        published = consumer.fetch(10, 5.0)
+        assert [d.message.headers[HEADER_MESSAGE_TYPE] for d in published] == [
+            "reception",
+            "release",
+        ]
+        # The edge validated each against its schema: ingest need not again.
+        assert all(d.message.headers[HEADER_SCHEMA_CHECKED] == SCHEMA_CHECKED for d in published)
+        consumer.release(published)
+    finally:
+        consumer.close()
+
+
+def test_ingest_validates_only_what_no_edge_validated(hub: Hub) -> None:
+    """A document marked as checked by an edge is parsed, not validated again; one that is
+    not marked (from a partner's AMQP queue, a LIDS extract) is validated as ever."""
+    # Valid to translate, but the schema wants the header's SentAt first.
+    body = (OPERATOR_SAMPLES / "reception-new-person.xml").read_bytes()
+    sent_at = re.search(rb"<SentAt>[^<]*</SentAt>", body)
+    assert sent_at is not None
+    out_of_order = body.replace(sent_at.group(0), b"").replace(
+        b"</MessageHeader>", sent_at.group(0) + b"</MessageHeader>"
+    )
+    worker = IngestWorker(
+        consumer=hub.transport.consumer(hub.topology.ingest_queues[0]),
+        store=hub.store,
+        journal=hub.journal,
+        registry=hub.registry,
+        retry_policy=hub.settings.retry_policy,
+    )
+    try:
+        for checked in (False, True):
+            message = inbound_message(
+                Submission(
+                    "private_prisons", "reception", "serco", out_of_order, NOW, None,
+                    schema_checked=checked,
+                )
+            )  # fmt: skip
+            delivery = Delivery(message, "unused", redelivered=False, delivery_count=1, token=None)
+            if checked:
+                assert worker.decode(delivery).commands
+            else:
+                with pytest.raises(InvalidMessage):
+                    worker.decode(delivery)
+    finally:
+        worker.consumer.close()
 
 
 def test_a_lids_extracts_records_carry_the_key_ingest_reads_from_each(
