@@ -1,6 +1,6 @@
 """The batch file benchmark: the estate's canteen orders in one file, over SFTP, into the store.
 
-    .venv/bin/python bench/sftp_batch.py [--lines 80000]
+    .venv/bin/python bench/sftp_batch.py [--lines 80000] [--partitions 1]
 
 A real OpenSSH server (``/usr/sbin/sshd``, throwaway keys) holds the prison shop's drop
 directory. The store holds N people with canteen accounts (seeded first, off the clock; an
@@ -15,7 +15,8 @@ Baselines, measured in the same run: copying the same file over the same SFTP se
 (pipelined confirms) to a quorum queue and consumed with acks. Figures: wall time, lines a
 second, each baseline as a ratio of the wall time, the worker's peak RSS, and a loss check
 (every line decided exactly once in the ledger, the receipt agreeing). Exits non-zero if
-anything was lost or doubled.
+anything was lost or doubled. With ``--partitions K`` ingest is split into K partitions by
+prison number and K - 1 more ``--role ingest`` workers share them.
 """
 
 from __future__ import annotations
@@ -163,10 +164,13 @@ def raw_round_trip_seconds(content: bytes) -> float:
 
 
 def run_worker_until_receipt(
-    environment: dict[str, str], outbox: Path, receipt: Path, log: Path
+    environment: dict[str, str], outbox: Path, receipt: Path, log: Path, partitions: int = 1
 ) -> tuple[float, float]:
-    """Start the worker, rename the file into place, wait for the receipt: (seconds, MB)."""
+    """Start the worker (and, with more than one ingest partition, one more ingest worker
+    for each further partition), rename the file into place, wait for the receipt:
+    (seconds, the first worker's peak MB)."""
     roles = ["--role", "sftp", "--role", "ingest", "--role", "dead-letters"]
+    environment = {**environment, "GATEHOUSE_INGEST_PARTITIONS": str(partitions)}
     with log.open("ab") as output:
         worker = subprocess.Popen(
             [sys.executable, "-m", "gatehouse", "worker", *roles],
@@ -175,6 +179,16 @@ def run_worker_until_receipt(
             stderr=subprocess.STDOUT,
             cwd=REPO,
         )
+        helpers = [
+            subprocess.Popen(
+                [sys.executable, "-m", "gatehouse", "worker", "--role", "ingest"],
+                env=environment,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                cwd=REPO,
+            )
+            for _ in range(partitions - 1)
+        ]
     try:
         time.sleep(3.0)  # connected and declared before the clock starts
         memory = PeakRss(worker.pid)
@@ -188,8 +202,10 @@ def run_worker_until_receipt(
             time.sleep(0.1)
         return time.perf_counter() - started, memory.stop()
     finally:
-        worker.terminate()
-        worker.wait(timeout=60)
+        for process in (worker, *helpers):
+            process.terminate()
+        for process in (worker, *helpers):
+            process.wait(timeout=60)
 
 
 def remove_queues(database_url: str, namespace: str) -> None:
@@ -210,6 +226,12 @@ def remove_queues(database_url: str, namespace: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lines", type=int, default=80_000)
+    parser.add_argument(
+        "--partitions",
+        type=int,
+        default=1,
+        help="ingest partitions, each read by a worker of its own (default 1)",
+    )
     args = parser.parse_args()
     n = args.lines
     content = order_file(n)
@@ -243,7 +265,9 @@ def main() -> None:
         receipt_path = server.path("receipts/estate.receipt.csv")
         print(f"seeded in {seed_s:.0f} s; dropping the {n}-line order file", flush=True)
         try:
-            seconds, peak_mb = run_worker_until_receipt(environment, outbox, receipt_path, log)
+            seconds, peak_mb = run_worker_until_receipt(
+                environment, outbox, receipt_path, log, args.partitions
+            )
         finally:
             remove_queues(database_url, namespace)
         with receipt_path.open("rb") as stream:
@@ -253,6 +277,8 @@ def main() -> None:
         problems = check(database_url, n, receipt.counts, receipt.file_id)
     round_trip_s = raw_round_trip_seconds(content)
     report(n, seconds, copy_s, round_trip_s, peak_mb, receipt.counts, problems, log)
+    print(f"ingest partitions (a worker each): {args.partitions}")
+    print(f"load average at the end: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     sys.exit(1 if problems else 0)
 
 

@@ -18,9 +18,11 @@ stamps the partner and adapter itself, whatever the message claims, and takes th
 type from the AMQP ``type``. Every message goes on to the inbound exchange, keeping the
 partner's message id (a message the partner sends twice changes nothing twice) and taking
 the AMQP ``correlation_id`` as its correlation id, so that a reply joins the journal chain
-of its request. Then it is acked. Ingest validates and translates it exactly as an HTTP
-message; what it cannot accept goes to the dead-letter queue with its reason and a
-``rejected`` hop, since there is no one waiting on the wire to hear a 4xx.
+of its request. It reads each message for whom it is about, whose key chooses its ingest
+partition (``routing.ingest_partitions``). Then it is acked. Ingest validates and
+translates it exactly as an HTTP message; what it cannot accept goes to the dead-letter
+queue with its reason and a ``rejected`` hop, since there is no one waiting on the wire to
+hear a 4xx.
 
 On the embedded default the partner's exchanges and queues are the embedded transport's own:
 a partner in the same process or on the same machine (the simulators of ``gatehouse demo``)
