@@ -31,10 +31,11 @@ from bench_database import fresh_database
 
 from core_records.identity.tables import identity_case
 from core_records.store.tables import inbox
-from gatehouse.bootstrap import Hub, build_hub
+from gatehouse.bootstrap import Hub, amqp_partners, build_hub
 from gatehouse.settings import Settings
 from routing.inbound import Submission, inbound_message
 from routing.ingest_partitions import document_person_key
+from routing.topology import partner_topology
 
 RABBITMQ_URL = os.environ.get(
     "GATEHOUSE_TEST_RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672/%2F"
@@ -176,13 +177,17 @@ def watch(hub: Hub, total: int) -> tuple[float, float]:
 
 
 def delete_queues(hub: Hub) -> None:
+    """The run's queues and exchanges, the AMQP partners' too (the ingest workers declare
+    those for the partners' listeners)."""
+    partners = partner_topology(amqp_partners(hub.registry), namespace=hub.settings.namespace)
     connection = pika.BlockingConnection(pika.URLParameters(hub.settings.broker_url or ""))
     try:
         channel = connection.channel()
-        for queue in hub.topology.all_queue_names:
-            channel.queue_delete(queue)
-        for exchange in hub.topology.exchanges:
-            channel.exchange_delete(exchange.name)
+        for topology in (hub.topology, partners):
+            for queue in topology.all_queue_names:
+                channel.queue_delete(queue)
+            for exchange in topology.exchanges:
+                channel.exchange_delete(exchange.name)
     finally:
         connection.close()
 

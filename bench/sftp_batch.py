@@ -208,12 +208,17 @@ def run_worker_until_receipt(
             process.wait(timeout=60)
 
 
-def remove_queues(database_url: str, namespace: str) -> None:
+def remove_queues(database_url: str, namespace: str, partitions: int = 1) -> None:
     """Delete the run's exchanges and quorum queues, so runs do not pile up on the broker;
     a failure here is reported, never allowed to hide the figures."""
     try:
         hub = build_hub(
-            Settings(database_url=database_url, broker_url=RABBITMQ_URL, namespace=namespace)
+            Settings(
+                database_url=database_url,
+                broker_url=RABBITMQ_URL,
+                namespace=namespace,
+                ingest_partitions=partitions,
+            )
         )
         try:
             delete_topology(hub)
@@ -269,7 +274,7 @@ def main() -> None:
                 environment, outbox, receipt_path, log, args.partitions
             )
         finally:
-            remove_queues(database_url, namespace)
+            remove_queues(database_url, namespace, args.partitions)
         with receipt_path.open("rb") as stream:
             receipt = read_receipt(stream)
         interface = SftpInterface(**settings)  # type: ignore[arg-type]
