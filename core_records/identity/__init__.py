@@ -11,6 +11,8 @@ Public surface (import from the modules; this package re-exports nothing, see
     merges.Merges               merge two records of one person, and undo it
     dedupe.merge_candidates     the batch job that finds likely duplicates
     tables                      name keys, decisions, cases, merges, token grants
+    person_keys                 who a message is about, as one key an edge can compute
+                                (it chooses the ingest partition)
 
 Inside: ``candidates`` and ``known_holders`` (what a batch reads ahead), ``merge_moves``,
 ``held_messages``.

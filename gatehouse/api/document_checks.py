@@ -12,8 +12,8 @@ from fastapi.responses import JSONResponse
 
 from adapters.base import InboundType, PartnerScope
 from core_records.errors import InvalidIdentifier, InvalidMessage, NotPermitted, PermanentError
+from core_records.identity.person_keys import person_key_of
 from gatehouse.api.problems import problem
-from routing.ingest_partitions import person_key_of
 
 
 @dataclass(frozen=True)
@@ -23,7 +23,8 @@ class CheckedDocument:
     document: Any
     """As parsed (an lxml element, or JSON values)."""
     person_key: str | None
-    """``routing.ingest_partitions.person_key_of`` its commands: its ingest partition."""
+    """``core_records.identity.person_keys.person_key_of`` its commands: its ingest
+    partition."""
 
 
 def read_document(

@@ -36,8 +36,8 @@ from core_records.bookkeeping.submissions import (
     body_sha256,
 )
 from core_records.errors import ConfirmUncertain, PermanentError, TransientError
+from core_records.identity.person_keys import person_key_of
 from routing.inbound import Submission, inbound_message
-from routing.ingest_partitions import person_key_of
 from routing.messages import new_message_id
 from routing.topology import Topology
 from routing.transport import Transport
