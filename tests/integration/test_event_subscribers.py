@@ -173,8 +173,14 @@ def test_subscribers_added_while_the_worker_runs_receive_signed_envelopes_they_m
         assert [i["type"] for i in narrow.envelopes()[0]["personReference"]["identifiers"]] == [
             "NOMS"
         ]
-        hops = [h for h in hub.journal.trace(received["eventId"]) if h.adapter]
-        assert {"subscribers.cjs-dashboard", "subscribers.narrow"} <= {h.adapter for h in hops}
+        # A delivery's hop is journalled once the partner has answered: just after it arrived.
+        eventually(
+            lambda: (
+                {"subscribers.cjs-dashboard", "subscribers.narrow"}
+                <= {h.adapter for h in hub.journal.trace(received["eventId"]) if h.adapter}
+            ),
+            "both subscribers' deliveries of the reception journalled",
+        )
 
         listed = json.loads(cli(settings, "subscribers", "list", "--json"))
         assert [s["name"] for s in listed] == ["cjs-dashboard", "narrow", "releases-only"]
