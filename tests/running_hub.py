@@ -12,6 +12,9 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import sqlalchemy as sa
+
+from core_records import tables
 from gatehouse.bootstrap import Hub, amqp_partners, build_hub
 from gatehouse.settings import Settings
 from gatehouse.worker_loops import ROLES, build_loops
@@ -69,6 +72,18 @@ def running_hub(settings: Settings, *, roles: Iterable[str] = ROLES) -> Iterator
         runner.join(timeout=60)
         hub.close()
         assert not runner.is_alive(), "the worker loops did not stop within 60 s"
+
+
+def unpublished_events(hub: Hub) -> int:
+    """Events in the outbox the relay has not published yet."""
+    with hub.engine.connect() as connection:
+        return int(
+            connection.execute(
+                sa.select(sa.func.count())
+                .select_from(tables.outbox)
+                .where(tables.outbox.c.published_at.is_(None))
+            ).scalar_one()
+        )
 
 
 def eventually(

@@ -23,21 +23,10 @@ from gatehouse.bootstrap import Hub
 from gatehouse.service_monitoring import build_monitor
 from gatehouse.settings import Settings
 from tests.integration.test_pipeline_faults import SERCO_PRISONS, publish_inbound
-from tests.running_hub import eventually, running_hub
+from tests.running_hub import eventually, running_hub, unpublished_events
 
 PEOPLE = 25
 SAM = f"sam@{socket.gethostname()}"
-
-
-def all_relayed(hub: Hub) -> bool:
-    """Whether the relay has published every event in the outbox."""
-    with hub.engine.connect() as connection:
-        waiting = connection.execute(
-            sa.select(sa.func.count())
-            .select_from(tables.outbox)
-            .where(tables.outbox.c.published_at.is_(None))
-        ).scalar_one()
-    return waiting == 0
 
 
 def gatehouse_cli(settings: Settings, *arguments: str) -> str:
@@ -130,7 +119,7 @@ def test_a_paused_delius_keeps_its_deliveries_waiting_then_gets_them_in_order_on
         # the order check below sees each event once).
         eventually(
             lambda: (
-                all_relayed(hub)
+                unpublished_events(hub) == 0
                 and hub.transport.queue_depth(queue) >= 3 * PEOPLE - delivered_when_paused
             ),
             "every undelivered event waiting in Delius's queue",
