@@ -126,11 +126,13 @@ def include_identity(app: FastAPI, hub: Hub) -> None:
         identity_pages_router(review=IdentityReview(hub.store), merges=Merges(hub.engine)),
         include_in_schema=False,
     )
+    limiter = rate_limiter(settings, hub.engine)
+    hub.on_close(limiter.close)
     limits = RateLimits(
         settings.partner_rate_per_s,
         settings.partner_rate_burst,
         settings.partner_rate_overrides,
-        limiter=rate_limiter(settings, hub.engine),
+        limiter=limiter,
     )
     app.add_middleware(PartnerRateLimit, limits=limits, identify=hub.credentials.authenticate)
 

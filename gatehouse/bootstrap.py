@@ -5,6 +5,7 @@ The worker's loops are built from a hub in ``gatehouse.worker_loops``, the HTTP 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -47,6 +48,7 @@ class Hub:
     credentials: PartnerCredentials = field(init=False)
     holds: DeliveryHolds = field(init=False)
     submissions: Submissions = field(init=False)
+    _closers: list[Callable[[], None]] = field(init=False, default_factory=list)
 
     def __post_init__(self) -> None:
         self.store = RecordStore(self.engine, self.settings.match_rules)
@@ -56,7 +58,15 @@ class Hub:
         self.holds = DeliveryHolds(self.engine, keep_documents=self.settings.keep_documents)
         self.submissions = Submissions(self.engine)
 
+    def on_close(self, close: Callable[[], None]) -> None:
+        """Close something the hub's users opened with it (the api's Redis client) when the
+        hub closes, before its own transport and engine."""
+        self._closers.append(close)
+
     def close(self) -> None:
+        for close in reversed(self._closers):
+            close()
+        self._closers.clear()
         self.transport.close()
         self.engine.dispose()
 

@@ -57,6 +57,10 @@ class RateLimiter(Protocol):
         one may."""
         ...
 
+    def close(self) -> None:
+        """Let go of what the limiter opened of its own (connections); not the store's."""
+        ...
+
 
 def wall_clock_us() -> int:
     return time.time_ns() // 1000
@@ -70,7 +74,7 @@ class StoreRateLimiter:
         the database's, read once the key's row is locked, so that a request whose process
         was held up between reading a clock and reaching the row is not judged by a time
         older than the request it follows."""
-        self._engine = engine
+        self._engine = self._store_engine = engine
         if engine.dialect.name == "sqlite":
             self._engine = _without_sync_commits(engine)
         self._clock_us = clock_us
@@ -108,6 +112,12 @@ class StoreRateLimiter:
         """Start ``key`` afresh (a full burst)."""
         with store_errors(), self._engine.begin() as connection:
             connection.execute(sa.delete(rate_limit).where(rate_limit.c.key == key))
+
+    def close(self) -> None:
+        """Dispose of the SQLite connections made for the limiter; the store's engine, which
+        a PostgreSQL limiter shares, is the hub's to dispose of."""
+        if self._engine is not self._store_engine:
+            self._engine.dispose()
 
 
 def _without_sync_commits(engine: sa.Engine) -> sa.Engine:

@@ -32,6 +32,11 @@ return 0
 """
 
 
+def client_name(namespace: str) -> str:
+    """The name the limiter's connections give Redis (``CLIENT LIST``)."""
+    return f"{namespace}-rate-limits"
+
+
 class RedisRateLimiter:
     def __init__(
         self,
@@ -47,7 +52,13 @@ class RedisRateLimiter:
 
     @classmethod
     def from_url(cls, url: str, *, namespace: str) -> RedisRateLimiter:
-        client = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+        # Named, so that CLIENT LIST tells which hub's api processes hold connections.
+        client = redis.Redis.from_url(
+            url,
+            socket_timeout=2,
+            socket_connect_timeout=2,
+            client_name=client_name(namespace),
+        )
         return cls(client, namespace=namespace)
 
     def wait_for(self, key: str, rate: Rate) -> float:
@@ -61,3 +72,7 @@ class RedisRateLimiter:
 
     def forget(self, key: str) -> None:
         self._client.delete(self._prefix + key)
+
+    def close(self) -> None:
+        """Close the client's pooled connections to Redis."""
+        self._client.close()

@@ -4,6 +4,7 @@ limit kept in Redis (``GATEHOUSE_REDIS_URL``)."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import socket
@@ -18,6 +19,10 @@ import pytest
 
 from core_records.bookkeeping.credentials import PartnerCredentials
 from core_records.store.database import create_engine
+from gatehouse.api.redis_limiter import client_name
+from gatehouse.app import create_app
+from gatehouse.bootstrap import build_hub
+from gatehouse.settings import Settings
 from tests.running_hub import eventually
 from tests.support import reachable, service_unavailable
 
@@ -134,3 +139,42 @@ def test_two_api_processes_let_a_partner_through_at_its_limit_in_all(
         "both processes let requests through, counting against one limit"
     )
     assert min(retry_after) > 0
+
+
+def test_closing_the_hub_closes_the_api_s_connections_to_redis(
+    namespace: str, tmp_path: Path
+) -> None:
+    if not reachable(REDIS_URL, 6379):
+        service_unavailable(f"Redis at {REDIS_URL}")
+    import redis
+
+    settings = Settings(data_dir=tmp_path, namespace=namespace, redis_url=REDIS_URL)
+    hub = build_hub(settings, migrate=True)
+    token = hub.credentials.issue("serco")
+    observer = redis.Redis.from_url(REDIS_URL)
+    name = client_name(namespace)
+
+    def connections() -> int:
+        return sum(1 for client in observer.client_list() if client["name"] == name)
+
+    async def post_a_reception() -> httpx.Response:
+        transport = httpx.ASGITransport(app=create_app(hub))
+        async with httpx.AsyncClient(transport=transport, base_url="http://hub") as api:
+            return await api.post(
+                "/api/v1/inbound/private_prisons/reception",
+                content=RECEPTION.read_bytes(),
+                headers={"Authorization": f"Bearer {token}", "Content-Type": "application/xml"},
+            )
+
+    try:
+        response = asyncio.run(post_a_reception())
+        assert response.status_code == 202, response.text
+        assert connections() == 1, "the partner's request took its turn in Redis"
+    finally:
+        hub.close()
+    try:
+        assert connections() == 0
+    finally:
+        for key in observer.scan_iter(f"{namespace}:rate:*"):
+            observer.delete(key)
+        observer.close()

@@ -26,10 +26,16 @@ class Recording:
         self.asked.append((key, rate))
         return self.waits.pop(0)
 
+    def close(self) -> None:
+        pass
+
 
 class Broken:
     def wait_for(self, key: str, rate: Rate) -> float:
         raise ConnectionError("Error 111 connecting to 127.0.0.1:6379.\nConnection refused.")
+
+    def close(self) -> None:
+        pass
 
 
 def _get(limits: RateLimits, *tokens: str | None) -> list[httpx.Response]:

@@ -61,3 +61,23 @@ def test_connections_racing_for_the_last_requests_get_the_burst_and_no_more(
         waits = list(pool.map(lambda _: limiter.wait_for("partner:g4s", rate), range(40)))
     assert sum(1 for wait in waits if wait == 0) == 10
     assert min(wait for wait in waits if wait > 0) > 3000
+
+
+def test_closing_the_limiter_lets_go_of_its_own_connections_and_not_the_stores(
+    engine: sa.Engine,
+) -> None:
+    limiter = StoreRateLimiter(engine)
+    assert limiter.wait_for("partner:serco", Rate(per_s=1.0, burst=5)) == 0
+    own = limiter._engine  # SQLite: connections of its own; PostgreSQL: the store's engine
+    assert own.pool.checkedin() == 1
+
+    limiter.close()
+
+    if engine.dialect.name == "sqlite":
+        assert own is not engine
+        assert own.pool.checkedin() == 0
+    else:
+        assert own is engine
+        assert own.pool.checkedin() == 1, "closing the limiter disposed of the store's engine"
+    with engine.connect() as connection:  # the store's engine is still the store's to close
+        assert connection.execute(sa.text("SELECT 1")).scalar_one() == 1
