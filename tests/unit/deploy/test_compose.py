@@ -17,6 +17,7 @@ import jsonschema
 import pytest
 
 from adapters.transports.sftp_config import SftpInterface
+from gatehouse.settings import Settings
 from tests.unit.deploy import stack_files
 from tests.unit.deploy.stack_files import (
     ROOT,
@@ -80,6 +81,24 @@ def test_each_healthcheck_asks_the_service_itself() -> None:
     assert "('127.0.0.1', 9000)" in commands["delius"]
     assert commands["shop-sftp"] == "bash -c exec 3<>/dev/tcp/127.0.0.1/22"
     assert "http://127.0.0.1:8080/api/v2/monitor/health" in commands["airflow"]
+    assert commands["prometheus"] == "wget -q -O /dev/null http://127.0.0.1:9090/-/ready"
+
+
+def test_prometheus_scrapes_the_api_and_every_worker_by_their_service_names() -> None:
+    prometheus = services()["prometheus"]
+    assert "./deploy/prometheus:/etc/prometheus:ro" in prometheus["volumes"]
+    assert "--config.file=/etc/prometheus/prometheus.yml" in prometheus["command"]
+    config = stack_files.load_yaml("deploy/prometheus/prometheus.yml")
+    jobs = {job["job_name"]: job for job in config["scrape_configs"]}
+    api_port = services()["api"]["healthcheck"]["test"][-1].split("127.0.0.1:")[1][:4]
+    for name in ("gatehouse-api", "gatehouse-api-process"):
+        (targets,) = jobs[name]["static_configs"]
+        assert targets["targets"] == [f"api:{api_port}"], name
+    (workers,) = jobs["gatehouse-worker"]["dns_sd_configs"]
+    assert workers["names"] == ["worker"] and workers["type"] == "A"
+    assert services()["worker"]["deploy"]["replicas"] > 1, "one address each, found by DNS"
+    assert workers["port"] == Settings.model_fields["worker_metrics_port"].default
+    assert "GATEHOUSE_WORKER_METRICS_PORT" not in environment("worker")
 
 
 def test_the_python_healthchecks_are_python() -> None:
@@ -108,7 +127,7 @@ def test_the_database_and_broker_publish_no_port_unless_the_debug_file_adds_them
     assert published == {"api", "airflow"}
     assert services()["airflow"]["ports"] == ["127.0.0.1:8080:8080"]
     debug = compose_debug()["services"]
-    assert debug.keys() == {"postgres", "rabbitmq", "shop-sftp"}
+    assert debug.keys() == {"postgres", "rabbitmq", "shop-sftp", "prometheus"}
     for name, service in debug.items():
         assert service.keys() == {"ports"}, name
         assert all(port.startswith("127.0.0.1:") for port in service["ports"]), name
