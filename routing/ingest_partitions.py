@@ -59,17 +59,39 @@ def partition_of(person_key: str | None, partitions: int) -> int:
     return slot_of(person_key) % partitions
 
 
+@dataclass(frozen=True)
+class PartnerDocument:
+    """What an edge learnt reading a partner document: who it is about, and whether it met
+    its schema (then ingest need not validate it again: ``routing.inbound.Submission``)."""
+
+    person_key: str | None
+    schema_checked: bool
+
+
+def read_partner_document(
+    registry: AdapterRegistry, adapter: str, message_type: str, partner: str, body: bytes
+) -> PartnerDocument:
+    """Read and translate a partner document as ingest will. A document ingest will refuse
+    has no person key (it is refused in whichever partition it lands), and is marked checked
+    only if it met its schema."""
+    try:
+        inbound_type = registry.adapter(adapter).inbound_type(message_type)
+        document = inbound_type.read(body)
+    except Exception:  # any refusal: ingest gives the reason, not the edge
+        return PartnerDocument(None, schema_checked=False)
+    try:
+        commands = inbound_type.translate(document, registry.scope_for_partner(partner))
+        return PartnerDocument(person_key_of(commands), schema_checked=True)
+    except Exception:
+        return PartnerDocument(None, schema_checked=True)
+
+
 def document_person_key(
     registry: AdapterRegistry, adapter: str, message_type: str, partner: str, body: bytes
 ) -> str | None:
     """The person key of a partner document, read and translated as ingest will; None for a
-    document ingest will refuse (it is refused in whichever partition it lands)."""
-    try:
-        inbound_type = registry.adapter(adapter).inbound_type(message_type)
-        document = inbound_type.read(body)
-        return person_key_of(inbound_type.translate(document, registry.scope_for_partner(partner)))
-    except Exception:  # any refusal: ingest gives the reason, not the edge
-        return None
+    document ingest will refuse."""
+    return read_partner_document(registry, adapter, message_type, partner, body).person_key
 
 
 _Group = tuple[Consumer, list[Delivery]]

@@ -23,10 +23,11 @@ HEADER_RECEIVED_AT = "gatehouse-received-at"
 HEADER_SCHEMA_CHECKED = "gatehouse-schema-checked"
 SCHEMA_CHECKED = "yes"
 """``HEADER_SCHEMA_CHECKED`` is ``yes`` on an inbound message whose edge validated the
-document against its schema (the HTTP edges, batch documents) or wrote it from fields it
-checked (an order file's lines): ingest then parses it without validating it again. Only
-the hub's own edges publish to the inbound exchange (a partner's broker user may write to
-its own exchange alone), so the header is the hub's word."""
+document against its schema (the HTTP edges, batch documents, the AMQP partners'
+listener) or wrote it from fields it checked (an order file's lines): ingest then parses it
+without validating it again. Only the hub's own edges publish to the inbound exchange (a
+partner's broker user may write to its own exchange alone), so the header is the hub's
+word."""
 HEADER_SEQUENCE = "gatehouse-sequence"
 """The outbox sequence of an event: orders one person's events for delivery."""
 HEADER_ATTEMPTS = "gatehouse-attempts"

@@ -19,10 +19,11 @@ type from the AMQP ``type``. Every message goes on to the inbound exchange, keep
 partner's message id (a message the partner sends twice changes nothing twice) and taking
 the AMQP ``correlation_id`` as its correlation id, so that a reply joins the journal chain
 of its request. It reads each message for whom it is about, whose key chooses its ingest
-partition (``routing.ingest_partitions``). Then it is acked. Ingest validates and
-translates it exactly as an HTTP message; what it cannot accept goes to the dead-letter
-queue with its reason and a ``rejected`` hop, since there is no one waiting on the wire to
-hear a 4xx.
+partition (``routing.ingest_partitions``), validating it on the way, which it marks so that
+ingest does not validate it again. Then it is acked. Ingest translates it exactly as an
+HTTP message (and validates one the listener could not); what it cannot accept goes to the
+dead-letter queue with its reason and a ``rejected`` hop, since there is no one waiting on
+the wire to hear a 4xx.
 
 On the embedded default the partner's exchanges and queues are the embedded transport's own:
 a partner in the same process or on the same machine (the simulators of ``gatehouse demo``)
@@ -42,7 +43,7 @@ from core_records.bookkeeping import journal
 from core_records.bookkeeping.journal import Hop, Journal
 from core_records.errors import GatehouseError, PartnerUnavailable, TransientError
 from routing.inbound import Submission, inbound_message
-from routing.ingest_partitions import document_person_key
+from routing.ingest_partitions import PartnerDocument, read_partner_document
 from routing.messages import (
     AMQP_CORRELATION_ID,
     AMQP_REPLY_TO,
@@ -146,9 +147,9 @@ class AmqpPartnerListener:
         """The inbound-exchange message for one partner message."""
         # Without a type, ingest refuses it naming the types the adapter does accept.
         message_type = message.headers.get(AMQP_TYPE) or NO_TYPE
-        person_key = None
+        read = PartnerDocument(None, schema_checked=False)
         if self.registry is not None and message_type != NO_TYPE:
-            person_key = document_person_key(
+            read = read_partner_document(
                 self.registry, self.adapter, message_type, self.partner, message.body
             )
         submission = Submission(
@@ -158,7 +159,8 @@ class AmqpPartnerListener:
             body=message.body,
             received_at=received_at,
             correlation_id=message.headers.get(AMQP_CORRELATION_ID) or message.message_id,
-            person_key=person_key,
+            person_key=read.person_key,
+            schema_checked=read.schema_checked,
         )
         return replace(inbound_message(submission), message_id=message.message_id)
 

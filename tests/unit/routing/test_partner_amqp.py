@@ -6,10 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
+from adapters.registry import AdapterRegistry
 from core_records.errors import PartnerUnavailable, TransportUnavailable
+from routing.ingest_partitions import document_person_key, slot_of
 from routing.messages import (
     AMQP_CORRELATION_ID,
     AMQP_REPLY_TO,
@@ -18,10 +21,14 @@ from routing.messages import (
     HEADER_CORRELATION_ID,
     HEADER_MESSAGE_TYPE,
     HEADER_PARTNER,
+    HEADER_SCHEMA_CHECKED,
+    SCHEMA_CHECKED,
     Message,
 )
 from routing.partner_amqp import AmqpPartnerDelivery, AmqpPartnerListener
 from routing.topology import build_topology
+
+PNC_SAMPLES = Path(__file__).parents[3] / "adapters" / "pnc" / "samples"
 
 
 class RecordingTransport:
@@ -120,3 +127,40 @@ def test_a_delivery_says_whether_it_is_a_redelivery_under_the_same_message_id() 
     assert first.message_id == again.message_id == "e-1"
     assert first.headers["X-Gatehouse-Delivery"] == "first"
     assert again.headers["X-Gatehouse-Delivery"] == "redelivery"
+
+
+def _reading_listener() -> AmqpPartnerListener:
+    listener = _listener()
+    listener.registry = AdapterRegistry.from_entry_points()
+    return listener
+
+
+def test_a_document_the_listener_validated_is_marked_so_ingest_does_not_validate_it_again() -> None:
+    body = (PNC_SAMPLES / "valid" / "identifiers-pnc-only.xml").read_bytes()
+    message = _reading_listener().inbound(
+        Message("x", body, message_id="p-3", headers={AMQP_TYPE: "identifiers"}),
+        datetime.now(UTC),
+    )
+    assert message.headers[HEADER_SCHEMA_CHECKED] == SCHEMA_CHECKED
+    person_key = document_person_key(
+        AdapterRegistry.from_entry_points(), "pnc", "identifiers", "pnc", body
+    )
+    assert person_key, "the sample names its person"
+    assert message.routing_key == f"pnc.identifiers.s{slot_of(person_key)}"
+
+
+@pytest.mark.parametrize(
+    ("sample", "message_type"),
+    [("invalid/identifiers-wrong-namespace.xml", "identifiers"), ("valid/reply-found.xml", "")],
+    ids=["fails-its-schema", "untyped"],
+)
+def test_a_document_the_listener_could_not_validate_is_left_for_ingest_to_refuse(
+    sample: str, message_type: str
+) -> None:
+    headers = {AMQP_TYPE: message_type} if message_type else {}
+    message = _reading_listener().inbound(
+        Message("x", (PNC_SAMPLES / sample).read_bytes(), message_id="p-4", headers=headers),
+        datetime.now(UTC),
+    )
+    assert HEADER_SCHEMA_CHECKED not in message.headers
+    assert message.routing_key.endswith(".s0"), "unkeyed: the first partition"
