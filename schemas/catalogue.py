@@ -111,12 +111,13 @@ NAMING_NOTES: dict[str, str] = {
         "The justice domain publishes prisoner-offender-search.prisoner.received with"
         " nomisMovementReasonCode; Gatehouse's own name, movementReasonCode, stays for the"
         " partners that already read it (its codes are Gatehouse's reference data, whichever"
-        " system recorded the movement), with the domain's name alongside where a movement"
-        " carries it. No publisher prefix: Gatehouse is the one publisher of its events."
+        " system recorded the movement), with the domain's name alongside on every movement,"
+        " as currentLocation and currentPrisonStatus are. No publisher prefix: Gatehouse is"
+        " the one publisher of its events."
     ),
     "prisoner.released": (
         "As prisoner.received: movementReasonCode, with nomisMovementReasonCode alongside"
-        " where a movement carries it, and no publisher prefix."
+        " on every movement, and no publisher prefix."
     ),
     "prisoner.merged": (
         "The justice domain's prison-offender-events.prisoner.merged carries nomsNumber and"

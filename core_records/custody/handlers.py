@@ -19,7 +19,14 @@ from typing import Any, Protocol
 
 from core_records.commands import RecordReception, RecordRelease, RecordTransfer
 from core_records.custody.in_custody import person_in_custody_at
-from core_records.custody.person_record import IN_PRISON, OUTSIDE_PRISON, Booking, PersonState
+from core_records.custody.person_record import (
+    IN_PRISON,
+    NOT_UNDER_PRISON_CARE,
+    OUTSIDE_PRISON,
+    UNDER_PRISON_CARE,
+    Booking,
+    PersonState,
+)
 from core_records.errors import BusinessRuleViolation
 from core_records.events import PRISONER_RECEIVED, PRISONER_RELEASED, CanonicalEvent, person_event
 from core_records.identifiers import BOOKING, NOMS, Identifier
@@ -90,7 +97,9 @@ def record_reception(work: UnitOfWork, command: RecordReception) -> list[Canonic
     record_movement(
         work, person, booking, "ADM", "IN", command, command.from_agency, command.establishment
     )
-    information = _information(person, command.establishment, reason, "ADM", command.reason_code)
+    information = movement_information(
+        person, command.establishment, reason, "ADM", command.reason_code, in_care=True
+    )
     information.update(bookingId=booking.id, bookNumber=booking.book_number)
     if command.from_agency is not None:
         information["fromAgency"] = command.from_agency
@@ -187,7 +196,9 @@ def record_release(work: UnitOfWork, command: RecordRelease) -> list[CanonicalEv
         work, person, booking, "REL", "OUT", command, command.establishment, command.to_agency
     )
     reason = "RELEASED_TO_HOSPITAL" if command.reason_code == "HP" else "RELEASED"
-    information = _information(person, command.establishment, reason, "REL", command.reason_code)
+    information = movement_information(
+        person, command.establishment, reason, "REL", command.reason_code, in_care=False
+    )
     if command.to_agency is not None:
         information["toAgency"] = command.to_agency
     identifiers = work.identifiers_of(person.id)
@@ -211,9 +222,13 @@ def record_transfer(work: UnitOfWork, command: RecordTransfer) -> list[Canonical
     record_movement(work, person, booking, "TRN", "OUT", command, source, destination)
     record_movement(work, person, booking, "TRN", "IN", command, source, destination)
     identifiers = work.identifiers_of(person.id)
-    released = _information(person, source, "TRANSFERRED", "TRN", command.reason_code)
+    released = movement_information(
+        person, source, "TRANSFERRED", "TRN", command.reason_code, in_care=True
+    )
     released["toPrisonId"] = destination
-    received = _information(person, destination, "TRANSFERRED", "TRN", command.reason_code)
+    received = movement_information(
+        person, destination, "TRANSFERRED", "TRN", command.reason_code, in_care=True
+    )
     received["fromPrisonId"] = source
     return [
         person_event(PRISONER_RELEASED, command.occurred_at, identifiers, released),
@@ -258,15 +273,29 @@ def record_movement(
     )
 
 
-def _information(
-    person: PersonState, prison: str, reason: str, movement_type: str, reason_code: str
+def movement_information(
+    person: PersonState,
+    prison: str,
+    reason: str,
+    movement_type: str,
+    reason_code: str,
+    *,
+    in_care: bool,
 ) -> dict[str, Any]:
+    """The payload of a movement event (``prisoner.received``, ``prisoner.released``), in the
+    justice domain's terms as well as Gatehouse's, whatever the movement: a subscriber that
+    reads ``nomisMovementReasonCode`` or ``currentLocation`` finds them on every one.
+    ``person`` is the person after the movement; ``in_care``, whether the prison still has
+    them in its care (a booking still open: in prison, at court or on temporary absence)."""
     return {
         "nomsNumber": person.prison_number,
         "prisonId": prison,
         "reason": reason,
         "movementType": movement_type,
         "movementReasonCode": reason_code,
+        "nomisMovementReasonCode": reason_code,
+        "currentLocation": person.custody_status,
+        "currentPrisonStatus": UNDER_PRISON_CARE if in_care else NOT_UNDER_PRISON_CARE,
     }
 
 

@@ -18,10 +18,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from core_records.custody.handlers import record_movement
+from core_records.custody.handlers import movement_information, record_movement
 from core_records.custody.person_record import (
     IN_PRISON,
-    NOT_UNDER_PRISON_CARE,
     OUTSIDE_PRISON,
     UNDER_PRISON_CARE,
     Booking,
@@ -116,24 +115,6 @@ def _check_type(movement_type: str) -> None:
         raise BusinessRuleViolation(f"{movement_type} is not a court or temporary-absence move")
 
 
-def movement_information(
-    person: PersonState, prison: str, reason: str, movement_type: str, reason_code: str
-) -> dict[str, Any]:
-    """The payload of a movement event, in the domain's terms as well as Gatehouse's."""
-    return {
-        "nomsNumber": person.prison_number,
-        "prisonId": prison,
-        "reason": reason,
-        "movementType": movement_type,
-        "movementReasonCode": reason_code,
-        "nomisMovementReasonCode": reason_code,
-        "currentLocation": person.custody_status,
-        "currentPrisonStatus": (
-            NOT_UNDER_PRISON_CARE if person.active_booking is None else UNDER_PRISON_CARE
-        ),
-    }
-
-
 def record_movement_out(
     work: UnitOfWork, command: RecordTemporaryMovementOut
 ) -> list[CanonicalEvent]:
@@ -163,7 +144,12 @@ def record_movement_out(
     )
     reason = REASONS[command.movement_type, "OUT"]
     information = movement_information(
-        person, command.establishment, reason, command.movement_type, command.reason_code
+        person,
+        command.establishment,
+        reason,
+        command.movement_type,
+        command.reason_code,
+        in_care=True,  # away, the booking still open at the prison
     )
     if command.to_agency is not None:
         information["toAgency"] = command.to_agency
@@ -197,7 +183,12 @@ def record_movement_in(
     )
     reason = REASONS[command.movement_type, "IN"]
     information = movement_information(
-        person, command.establishment, reason, command.movement_type, command.reason_code
+        person,
+        command.establishment,
+        reason,
+        command.movement_type,
+        command.reason_code,
+        in_care=True,  # back, the booking open all the while
     )
     if command.from_agency is not None:
         information["fromAgency"] = command.from_agency
@@ -221,9 +212,8 @@ def record_release_while_away(
         work, person, booking, "REL", "OUT", command, command.establishment, command.at_agency
     )
     information = movement_information(
-        person, command.establishment, "RELEASED", "REL", command.reason_code
+        person, command.establishment, "RELEASED", "REL", command.reason_code, in_care=False
     )
-    information["currentPrisonStatus"] = NOT_UNDER_PRISON_CARE
     if command.at_agency is not None:
         information["toAgency"] = command.at_agency
     identifiers = work.identifiers_of(person.id)

@@ -26,6 +26,9 @@ RECEIVED = {
     "reason": "NEW_ADMISSION",
     "movementType": "ADM",
     "movementReasonCode": "N",
+    "nomisMovementReasonCode": "N",
+    "currentLocation": "IN_PRISON",
+    "currentPrisonStatus": "UNDER_PRISON_CARE",
     "bookingId": 7,
     "bookNumber": "B00001",
 }
@@ -67,6 +70,15 @@ def test_a_payload_breaking_its_schema_is_refused_naming_the_place_and_file() ->
     assert "prisoner.received" in reason
     assert "$.additionalInformation.bookingId" in reason
     assert "schemas/events/prisoner.received.schema.json" in reason
+
+
+@pytest.mark.parametrize(
+    "domain_name", ["nomisMovementReasonCode", "currentLocation", "currentPrisonStatus"]
+)
+def test_a_movement_without_the_justice_domain_s_names_is_refused(domain_name: str) -> None:
+    without = {k: v for k, v in RECEIVED.items() if k != domain_name}
+    with pytest.raises(EventSchemaViolation, match=domain_name):
+        validate_event(_event(without))
 
 
 def test_an_unknown_key_is_refused() -> None:

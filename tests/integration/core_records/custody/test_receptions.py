@@ -49,6 +49,9 @@ def test_a_new_person_gets_a_prison_number_and_is_received_as_a_new_admission(
         "reason": "NEW_ADMISSION",
         "movementType": "ADM",
         "movementReasonCode": "N",
+        "nomisMovementReasonCode": "N",
+        "currentLocation": "IN_PRISON",
+        "currentPrisonStatus": "UNDER_PRISON_CARE",
         "fromAgency": "LEEDMC",
         "person": {
             "surname": "JONES",

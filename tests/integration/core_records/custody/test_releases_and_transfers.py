@@ -47,6 +47,9 @@ def test_a_released_person_is_out_of_prison_and_out_of_our_care(
         "reason": "RELEASED",
         "movementType": "REL",
         "movementReasonCode": "SC",
+        "nomisMovementReasonCode": "SC",
+        "currentLocation": "OUTSIDE_PRISON",
+        "currentPrisonStatus": "NOT_UNDER_PRISON_CARE",
     }
     view = store.person_view(Identifier(NOMS, in_leeds))
     assert view is not None
@@ -115,7 +118,15 @@ def test_a_transfer_is_a_release_from_one_prison_then_a_reception_into_the_other
     assert outcome.status == "applied", outcome.error
     released, received = outcome.events
     assert (released.event_type, received.event_type) == (PRISONER_RELEASED, PRISONER_RECEIVED)
-    common = {"nomsNumber": in_leeds, "reason": "TRANSFERRED", "movementType": "TRN"}
+    common = {
+        "nomsNumber": in_leeds,
+        "reason": "TRANSFERRED",
+        "movementType": "TRN",
+        "nomisMovementReasonCode": "NOTR",
+        # The transfer's two halves both say where the person is once it is done.
+        "currentLocation": "IN_PRISON",
+        "currentPrisonStatus": "UNDER_PRISON_CARE",
+    }
     assert dict(released.additional_information) == {
         **common,
         "movementReasonCode": "NOTR",
