@@ -16,11 +16,12 @@ from fastapi.responses import RedirectResponse
 from adapters.registry import AdapterRegistry
 from core_records.bookkeeping import journal
 from core_records.bookkeeping.audit import AuditEvent, write_audit
-from core_records.bookkeeping.interface_control import InterfaceControl
+from core_records.bookkeeping.interface_control import InterfaceControl, RetrySchedule
 from core_records.bookkeeping.message_history import MessageHistory
 from core_records.store.database import store_errors
 from gatehouse.bootstrap import Hub
 from gatehouse.event_catalogue import LiveInterfaces
+from gatehouse.interface_control import default_retry_schedule
 from monitoring.activity import Activity
 from monitoring.alerts import Alerter, EmailNotifier, Notifier, WebhookNotifier
 from monitoring.dashboard.interface_control_pages import (
@@ -118,6 +119,7 @@ def mount_monitoring(app: FastAPI, hub: Hub) -> None:
         held_deliveries=hub.holds.waiting,
         secure_cookies=hub.settings.dashboard_secure_cookies,
         documents=MessageHistory(hub.engine),
+        retry_schedule=partial(retry_schedule, hub),
     )
     app.include_router(dashboard_router(services))
     app.include_router(interface_control_pages(hub, list(monitor.interfaces)))
@@ -141,6 +143,12 @@ def interface_control_pages(hub: Hub, interfaces: list[Interface]) -> APIRouter:
             ),
         )
     )
+
+
+def retry_schedule(hub: Hub, interface: str) -> tuple[RetrySchedule, bool]:
+    """``interface``'s dead-letter retry schedule, and whether it is its own."""
+    own = InterfaceControl(hub.engine).schedules().get(interface)
+    return (own, True) if own is not None else (default_retry_schedule(hub), False)
 
 
 def _audit(engine: sa.Engine, event: AuditEvent) -> None:

@@ -1,6 +1,7 @@
 """The dashboard's interface controls (operator role, CSRF-checked, audited by the store):
-pause and resume an outbound interface, and retry or purge its waiting dead letters, or
-everyone's. The interface page shows the pause; the dead-letter page offers both actions."""
+pause and resume an outbound interface, set an interface's schedule of automatic dead-letter
+retries, and retry or purge its waiting dead letters, or everyone's. The interface page shows
+the pause and the schedule; the dead-letter page offers both dead-letter actions."""
 
 # No "from __future__ import annotations": FastAPI reads the Annotated dependencies at run time.
 
@@ -12,13 +13,16 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Form, HTTPException
 from fastapi.responses import RedirectResponse, Response
 
-from core_records.bookkeeping.interface_control import InterfaceControl
+from core_records.bookkeeping.interface_control import InterfaceControl, RetrySchedule
 from monitoring.dashboard.users import SignedIn
 from monitoring.dashboard.web import PREFIX, require_action
 from monitoring.health import Interface
 
 Operator = Annotated[SignedIn, Depends(require_action("operator"))]
 Reason = Annotated[str, Form(max_length=500)]
+# The admin API's bounds (gatehouse.api.interface_admin), so the two refuse alike.
+EverySeconds = Annotated[int, Form(ge=1, le=2**31 - 1)]
+MaxRetries = Annotated[int, Form(ge=0, le=1000)]
 
 
 @dataclass
@@ -55,6 +59,21 @@ def interface_control_router(services: InterfaceControlServices) -> APIRouter:
         interface = outbound(adapter, direction)
         if services.control.paused(interface.key) is not None:
             services.control.resume(interface.key, actor=user.username)
+        return _back_to(interface)
+
+    @router.post(PREFIX + "/interfaces/{adapter}/{direction}/dead-letter-retry")
+    def set_retry_schedule(
+        adapter: str,
+        direction: str,
+        user: Operator,
+        every_s: EverySeconds,
+        max_retries: MaxRetries,
+    ) -> Response:
+        interface = Interface(adapter, direction)
+        if interface not in services.interfaces:
+            raise HTTPException(404, f"no interface {interface.key}")
+        schedule = RetrySchedule(every_s, max_retries)
+        services.control.set_schedule(interface.key, schedule, actor=user.username)
         return _back_to(interface)
 
     @router.post(PREFIX + "/dead-letters/retry-all")

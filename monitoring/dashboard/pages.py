@@ -15,6 +15,7 @@ from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 from core_records.bookkeeping.audit import AuditEvent
 from core_records.bookkeeping.dead_letters import STATUSES, DeadLetterStore
 from core_records.bookkeeping.delivery_holds import HeldDelivery
+from core_records.bookkeeping.interface_control import RetrySchedule
 from core_records.bookkeeping.journal import OUTCOMES, Journal, JournalQuery
 from core_records.bookkeeping.message_history import MessageHistory
 from core_records.timestamps import utc_now
@@ -69,6 +70,9 @@ class DashboardServices:
     secure_cookies: bool = False
     documents: MessageHistory | None = None
     """The kept partner documents, for users with the content grant (``documents``)."""
+    retry_schedule: Callable[[str], tuple[RetrySchedule, bool]] | None = None
+    """An interface's dead-letter retry schedule, and whether it is its own (not the
+    hub's default)."""
 
 
 def dashboard_router(services: DashboardServices) -> APIRouter:
@@ -127,6 +131,7 @@ def health_pages(services: DashboardServices) -> APIRouter:
             periods=list(PERIODS), charts=charts, refresh=30,
             changes=monitor.history.changes(interface, limit=30),
             held=services.held_deliveries(adapter) if direction == "outbound" else [],
+            retry=services.retry_schedule(interface.key) if services.retry_schedule else None,
         )  # fmt: skip
 
     return router
