@@ -150,6 +150,29 @@ def users_router() -> APIRouter:
             notice = str(error)
         return RedirectResponse(f"{PREFIX}/users?notice={_q(notice)}", status_code=303)
 
+    @router.post("/users/{username}/content")
+    def grant_content(
+        request: Request,
+        username: str,
+        user: Annotated[SignedIn, Depends(require_action("admin"))],
+        granted: Annotated[bool, Form()],
+    ) -> Response:
+        # Reading documents is granted by someone else: an admin cannot give it to themselves
+        # here (another admin can, or gatehouse users grant-content on the server).
+        if username == user.username:
+            notice = "You cannot change your own content grant; another admin can."
+        else:
+            try:
+                users_of(request).grant_content(username, granted, actor=user.username)
+                notice = (
+                    f"{username} may now read kept documents."
+                    if granted
+                    else f"{username} may no longer read kept documents."
+                )
+            except UserError as error:
+                notice = str(error)
+        return RedirectResponse(f"{PREFIX}/users?notice={_q(notice)}", status_code=303)
+
     @router.post("/users/unlock")
     def lift_lockout(
         request: Request,

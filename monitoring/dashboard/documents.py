@@ -43,8 +43,8 @@ def may_read_documents(user: SignedIn) -> None:
     if not user.may_view_content:
         raise HTTPException(
             403,
-            f"{user.username} may not read partner documents: an admin grants it with"
-            f" gatehouse users grant-content {user.username}",
+            f"{user.username} may not read partner documents: another admin grants it on the"
+            f" Users page, or with gatehouse users grant-content {user.username}",
         )
 
 

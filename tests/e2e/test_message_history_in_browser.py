@@ -149,3 +149,54 @@ def test_an_admin_without_the_grant_sees_hops_only_and_is_refused_the_document(
     assert "<NomsNumber>" not in refused.text
     with hub.engine.connect() as connection:
         assert audit_trail(connection, f"message_document:{sent.id}") == []
+
+
+def test_an_admin_grants_document_reading_to_another_user_and_not_to_themselves(
+    hub: Hub, api: str, delius: tuple[str, DeliusReceiver], browser: object
+) -> None:
+    from playwright.sync_api import expect
+
+    _, receiver = delius
+    sent = _a_reception_reaches_delius(hub, api, receiver)
+    create_user(hub, "ada", "admin")
+    create_user(hub, "sam", "operator")
+    page = browser.new_page()  # type: ignore[attr-defined]
+    _sign_in(page, api, "ada")
+    page.goto(f"{api}/dashboard/users")
+    sam = page.locator('[data-user="sam"]')
+    expect(sam.locator("[data-content-grant]")).to_have_text("no")
+    # No button of her own: reading documents is given by someone else.
+    expect(page.locator('[data-user="ada"]').get_by_role("button")).to_have_count(0)
+
+    sam.get_by_role("button", name="Grant document reading").click()
+    expect(page.get_by_role("status")).to_have_text("sam may now read kept documents.")
+    expect(sam.locator("[data-content-grant]")).to_have_text("yes")
+
+    reader = browser.new_page()  # type: ignore[attr-defined]
+    _sign_in(reader, api, "sam")
+    reader.goto(f"{api}/dashboard/trace/{sent.correlation_id}")
+    expect(reader.locator("#timeline .document").first).to_be_visible()
+
+    sam.get_by_role("button", name="Revoke document reading").click()
+    expect(sam.locator("[data-content-grant]")).to_have_text("no")
+    response = reader.goto(f"{api}/dashboard/documents/{sent.id}")
+    assert response is not None and response.status == 403
+
+    # Asked of her own row directly, the grant is refused and nothing changes.
+    client = signed_in_client(api, "ada")
+    try:
+        csrf = csrf_of(client.get("/dashboard/users").text)
+        refused = client.post(
+            "/dashboard/users/ada/content",
+            data={"csrf_token": csrf, "granted": "true"},
+            follow_redirects=True,
+        )
+    finally:
+        client.close()
+    assert "cannot change your own content grant" in refused.text
+    with hub.engine.connect() as connection:
+        assert [(e.action, e.actor) for e in audit_trail(connection, "user:sam")][-2:] == [
+            ("content_view.granted", "ada"),
+            ("content_view.revoked", "ada"),
+        ]
+        assert audit_trail(connection, "user:ada")[-1].action != "content_view.granted"
