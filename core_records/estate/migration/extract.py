@@ -66,6 +66,8 @@ ALREADY_HERE = "already-held-here"
 OTHER_PRISON = "other-prison"
 ALREADY_LOADED = "already-loaded"
 REFUSED_BY_RECORD = "refused-by-record"
+PREVIOUS_WITHOUT_PRISON = "previous-number-without-prison"
+"""A note, not a refusal: the row loads, without that previous number (``unscoped_notes``)."""
 
 
 @dataclass(frozen=True)
@@ -273,3 +275,19 @@ def check_row(
             )
         )
     return findings
+
+
+def unscoped_notes(row: LegacyRow) -> tuple[Finding, ...]:
+    """A note for each previous prison number written without its prison (``AB1234``): the
+    row loads, but the number is not recorded, since it could be any prison's; the migration
+    team can put the prison in front of it and rerun (see docs/legacy-extract.md)."""
+    return tuple(
+        Finding(
+            PREVIOUS_WITHOUT_PRISON,
+            number,
+            f"previous number {number} does not say which prison's LIDS issued it: not"
+            " recorded; write it PRISON/NUMBER (WWI/AB1234) to keep it",
+        )
+        for number in row.previous_prison_numbers
+        if "/" not in number
+    )

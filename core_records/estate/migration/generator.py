@@ -89,6 +89,9 @@ class GeneratedExtract:
     """The LIDS numbers that used each unknown code ("column:code")."""
     matched_to: dict[str, str] = field(default_factory=dict)
     """The prison number each matched or held row's person has on record, by LIDS number."""
+    previous_without_prison: list[str] = field(default_factory=list)
+    """The LIDS numbers of the well-formed rows with a previous number that does not name
+    its prison (noted in the report, not recorded)."""
 
 
 @dataclass(frozen=True)
@@ -246,12 +249,25 @@ def _row(
         "M", cro, pnc, f"{rng.choice('ABCDEF')}-{rng.randrange(1, 5)}-{rng.randrange(1, 40):03d}",
         band, rng.choice(_CATEGORIES), rng.choice(("Active-In",) * 9 + ("Active-Out",)),
         received.isoformat(), start.isoformat() if start else "", end.isoformat() if end else "",
-        key_dates, f"Z{chr(65 + index % 26)}{index % 10_000:04d}" if rng.random() < 0.05 else "",
-        ";".join(alerts), str(rng.randrange(0, 20_000)),
+        key_dates, _previous_number(rng, index), ";".join(alerts), str(rng.randrange(0, 20_000)),
     ]  # fmt: skip
     if kind == "malformed":
         values[5] = "31/02/1980"
+    elif values[_PREVIOUS] and "/" not in values[_PREVIOUS]:
+        generated.previous_without_prison.append(lids)
     return values
+
+
+_PREVIOUS = COLUMNS.index("previous_prison_numbers")
+
+
+def _previous_number(rng: random.Random, index: int) -> str:
+    """One row in twenty has a previous LIDS number: half say which prison issued it, as the
+    extract should (Moorland's), and half do not, as legacy data often does not."""
+    if rng.random() >= 0.05:
+        return ""
+    number = f"Z{chr(65 + index % 26)}{index % 10_000:04d}"
+    return f"{ELSEWHERE}/{number}" if index % 2 else number
 
 
 def _on_record(

@@ -14,8 +14,8 @@ A LIDS number is recorded with the prison whose system issued it (``LEI/AL9692``
 ``core_records.identifiers.lids_number``): the row's own number is the row's prison's; a
 previous number written ``WWI/AB1234`` is Wandsworth's. A previous number written without
 its prison (``AB1234``) cannot be told from another prison's same number, so it is not
-recorded on the person at all (``unscoped_previous_numbers``): it would otherwise name, or
-refuse, a different person at whichever prison issued it too.
+recorded on the person at all: it would otherwise name, or refuse, a different person at
+whichever prison issued it too. The report notes each one (``extract.unscoped_notes``).
 """
 
 from __future__ import annotations
@@ -121,11 +121,6 @@ def row_message(
 def scoped_previous_numbers(row: LegacyRow) -> tuple[str, ...]:
     """The row's previous prison numbers that say which prison issued them (``WWI/AB1234``)."""
     return tuple(p for p in row.previous_prison_numbers if "/" in p)
-
-
-def unscoped_previous_numbers(row: LegacyRow) -> tuple[str, ...]:
-    """The row's previous prison numbers without their prison: kept out of the record."""
-    return tuple(p for p in row.previous_prison_numbers if "/" not in p)
 
 
 def standing_commands(

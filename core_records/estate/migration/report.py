@@ -53,6 +53,7 @@ SECTIONS = (
     (ex.ALREADY_LOADED, "Loaded before from other values"),
     (ex.REFUSED_BY_RECORD, "Refused by the record"),
     ("repeated-row", "Rows repeated in the extract"),
+    (ex.PREVIOUS_WITHOUT_PRISON, "Previous numbers not recorded: no issuing prison"),
 )
 
 
@@ -101,11 +102,12 @@ def figures(run: Migration) -> Figures:
 
 
 def _findings(row: RowOutcome) -> tuple[ex.Finding, ...]:
+    """What the report lists of a row: its findings (or how it matched), then its notes."""
     if row.findings:
-        return row.findings
+        return (*row.findings, *row.notes)
     if row.kind in (MATCHED, "review"):
-        return (ex.Finding(row.kind, row.matched_to or "", row.reason),)
-    return ()
+        return (ex.Finding(row.kind, row.matched_to or "", row.reason), *row.notes)
+    return row.notes
 
 
 def text_summary(run: Migration) -> str:
@@ -133,7 +135,8 @@ def report_csv(run: Migration) -> str:
     writer.writerow(CSV_COLUMNS)
     for row in run.outcomes:
         score = "" if row.score is None else f"{row.score:.2f}"
-        for finding in _findings(row) or (ex.Finding(row.kind, "", row.reason),):
+        own = [f for f in _findings(row) if f not in row.notes]
+        for finding in (*(own or [ex.Finding(row.kind, "", row.reason)]), *row.notes):
             writer.writerow(
                 [
                     row.line_number,

@@ -59,6 +59,9 @@ class RowOutcome:
     """The person on record the row was matched (or may match, when held) to."""
     score: float | None = None
     row_hash: str = ""
+    notes: tuple[ex.Finding, ...] = ()
+    """What the report should say of a row whatever its outcome (a previous number left out
+    of the record), beside its findings."""
 
 
 @dataclass
@@ -197,6 +200,7 @@ def _screen(
     if line.row is None:
         assert line.malformed is not None
         return _refused(base, (line.malformed,))
+    base.notes = ex.unscoped_notes(line.row)
     reference = store.reference_data
     findings = ex.check_row(
         line.row,

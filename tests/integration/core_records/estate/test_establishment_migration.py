@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from core_records.commands import InboundMessage, PersonName, PersonParticulars, RecordReception
 from core_records.estate.migration import figures, migrate, report_csv, report_html
+from core_records.estate.migration.extract import PREVIOUS_WITHOUT_PRISON
 from core_records.estate.migration.generator import Dirt, GeneratedExtract, generate_extract
 from core_records.estate.migration.run import HELD, LOADED, MATCHED, REFUSED, Migration
 from core_records.identifiers import Identifier
@@ -85,6 +86,17 @@ def test_every_figure_of_the_report_is_the_generated_dirt(store: RecordStore) ->
             assert row.score is not None and row.score >= store.match_rules.review_threshold
     held_elsewhere = [o for o in run.outcomes if o.kind == "held-elsewhere"]
     assert all("already in custody at MDI" in o.reason for o in held_elsewhere)
+    # A previous number without its prison is noted, whatever the row's outcome, and is
+    # never recorded; one naming its prison is recorded as that prison's.
+    assert made.previous_without_prison, "the generated extract has some"
+    noted = {o.lids_number for o in run.outcomes if o.notes}
+    assert noted == set(made.previous_without_prison)
+    assert found.by_kind[PREVIOUS_WITHOUT_PRISON] == len(made.previous_without_prison)
+    assert all(
+        n.kind == PREVIOUS_WITHOUT_PRISON and "/" not in n.value
+        for o in run.outcomes
+        for n in o.notes
+    )
 
     with store.engine.connect() as connection:
         in_prison = connection.execute(
@@ -100,9 +112,16 @@ def test_every_figure_of_the_report_is_the_generated_dirt(store: RecordStore) ->
         lids = connection.execute(
             sa.text("SELECT count(DISTINCT person_id) FROM person_identifier WHERE type = 'LIDS'")
         ).scalar_one()
+        previous = set(
+            connection.execute(
+                sa.text("SELECT value FROM person_identifier WHERE type = 'LIDS'")
+            ).scalars()
+        )
     assert in_prison == found.loaded
     assert received == found.loaded
     assert lids == found.loaded
+    assert any(value.startswith("MDI/") for value in previous), "scoped previous numbers kept"
+    assert all(value.count("/") == 1 for value in previous)
 
 
 def test_a_dry_run_writes_the_report_and_changes_nothing_in_the_record(
