@@ -32,6 +32,7 @@ def accounts_router(*, secure_cookies: bool) -> APIRouter:
     router = APIRouter()
     router.include_router(sign_in_router(secure_cookies=secure_cookies))
     router.include_router(users_router())
+    router.include_router(content_grant_router())
     return router
 
 
@@ -150,6 +151,29 @@ def users_router() -> APIRouter:
             notice = str(error)
         return RedirectResponse(f"{PREFIX}/users?notice={_q(notice)}", status_code=303)
 
+    @router.post("/users/unlock")
+    def lift_lockout(
+        request: Request,
+        user: Annotated[SignedIn, Depends(require_action("admin"))],
+        kind: Annotated[str, Form()],
+        subject: Annotated[str, Form()],
+    ) -> Response:
+        try:
+            lifted = users_of(request).throttle.unlock(kind, subject, actor=user.username)
+            notice = f"Lifted the lockout on {kind} {subject}."
+            if not lifted:
+                notice = f"The {kind} {subject} is not locked out."
+        except ValueError as error:
+            notice = str(error)
+        return RedirectResponse(f"{PREFIX}/users?notice={_q(notice)}", status_code=303)
+
+    return router
+
+
+def content_grant_router() -> APIRouter:
+    """An admin grants or revokes another user's reading of kept documents."""
+    router = APIRouter()
+
     @router.post("/users/{username}/content")
     def grant_content(
         request: Request,
@@ -171,22 +195,6 @@ def users_router() -> APIRouter:
                 )
             except UserError as error:
                 notice = str(error)
-        return RedirectResponse(f"{PREFIX}/users?notice={_q(notice)}", status_code=303)
-
-    @router.post("/users/unlock")
-    def lift_lockout(
-        request: Request,
-        user: Annotated[SignedIn, Depends(require_action("admin"))],
-        kind: Annotated[str, Form()],
-        subject: Annotated[str, Form()],
-    ) -> Response:
-        try:
-            lifted = users_of(request).throttle.unlock(kind, subject, actor=user.username)
-            notice = f"Lifted the lockout on {kind} {subject}."
-            if not lifted:
-                notice = f"The {kind} {subject} is not locked out."
-        except ValueError as error:
-            notice = str(error)
         return RedirectResponse(f"{PREFIX}/users?notice={_q(notice)}", status_code=303)
 
     return router
