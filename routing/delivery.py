@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import enum
 import logging
-import threading
 import time
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
@@ -40,6 +39,7 @@ from core_records.bookkeeping.journal import Hop
 from core_records.errors import InvalidMessage, PartnerUnavailable, PermanentError
 from core_records.events import CanonicalEvent
 from routing import message_documents, worker_metrics
+from routing.delivery_breaker import Breaker
 from routing.log_context import bound_to
 from routing.messages import HEADER_CAUSATION_ID, HEADER_SEQUENCE, Delivery
 from routing.retry import RetryLater, RetryPolicy, describe
@@ -83,26 +83,6 @@ class Item:
         if self.event is not None and self.event.person_key:
             return self.event.person_key
         return self.delivery.message.message_id
-
-
-class Breaker:
-    """Counts a batch's consecutive "partner unavailable" failures across its lanes; past a
-    threshold the partner is taken to be down and the rest of the batch is held back."""
-
-    def __init__(self, threshold: int) -> None:
-        self._threshold = threshold
-        self._consecutive = 0
-        self._lock = threading.Lock()
-        self.down = False
-
-    def unavailable(self) -> None:
-        with self._lock:
-            self._consecutive += 1
-            self.down = self.down or self._consecutive >= self._threshold
-
-    def succeeded(self) -> None:
-        with self._lock:
-            self._consecutive = 0
 
 
 @dataclass
