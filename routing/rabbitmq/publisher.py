@@ -206,6 +206,19 @@ class ConfirmingPublisher:
                 batch.confirm_one()
             else:
                 batch.fail(f"RabbitMQ refused a message published to {batch.exchange!r} (nack)")
+        if not acked:
+            self._recycle_channel()
+
+    def _recycle_channel(self) -> None:
+        """Publish on a fresh channel after a nack. RabbitMQ keeps per channel how it reaches
+        each quorum queue it published to; made while a queue's leader was being elected
+        (a node just stopped), that can refuse the queue's messages for the channel's life,
+        and every batch routed there is nacked round after round. Closing the channel fails
+        whatever else it had unconfirmed as uncertain, to be sent again, and opens another
+        (``_on_channel_closed``)."""
+        channel = self._channel
+        if channel is not None and channel.is_open:
+            channel.close()
 
     def _settle(self, tag: int, multiple: bool) -> list[tuple[_Batch, Message]]:
         if not multiple:
