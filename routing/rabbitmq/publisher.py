@@ -211,11 +211,11 @@ class ConfirmingPublisher:
 
     def _recycle_channel(self) -> None:
         """Publish on a fresh channel after a nack. RabbitMQ keeps per channel how it reaches
-        each quorum queue it published to; made while a queue's leader was being elected
-        (a node just stopped), that can refuse the queue's messages for the channel's life,
-        and every batch routed there is nacked round after round. Closing the channel fails
-        whatever else it had unconfirmed as uncertain, to be sent again, and opens another
-        (``_on_channel_closed``)."""
+        each quorum queue it published to; set up while a queue's leader was being elected
+        (a node just stopped), that may go on refusing the queue's messages, and every batch
+        routed there be nacked round after round (README, "On a RabbitMQ cluster"). Closing
+        the channel fails whatever else it had unconfirmed as uncertain, to be sent again,
+        and opens another (``_on_channel_closed``)."""
         channel = self._channel
         if channel is not None and channel.is_open:
             channel.close()
