@@ -60,6 +60,7 @@ def delete_rabbitmq_namespace(url: str, namespace: str) -> None:
                 inbound_exchange_name(namespace),
                 events_exchange_name(namespace),
                 dead_letter_exchange_name(namespace),
+                *_default_partner_exchanges(namespace),
                 *DECLARED_EXCHANGES.pop(namespace, set()),
             }
         ):
@@ -85,6 +86,18 @@ def _default_queue_names(namespace: str) -> set[str]:
     )
     partners = partner_topology(amqp_partners(registry), namespace=namespace)
     return set(hub.all_queue_names) | set(partners.all_queue_names)
+
+
+def _default_partner_exchanges(namespace: str) -> set[str]:
+    """The AMQP partners' own exchanges a hub on default settings declares in ``namespace``
+    (``<ns>.partner.pnc.in``, ...), which a test running worker processes never records."""
+    from adapters.registry import AdapterRegistry
+    from gatehouse.bootstrap import amqp_partners
+    from routing.topology import partner_topology
+
+    registry = AdapterRegistry.from_entry_points()
+    partners = partner_topology(amqp_partners(registry), namespace=namespace)
+    return {exchange.name for exchange in partners.exchanges}
 
 
 DECLARED_EXCHANGES: dict[str, set[str]] = {}

@@ -33,8 +33,14 @@ def broker(rabbitmq_url: str, namespace: str) -> Iterator[pika.adapters.Blocking
             queue, durable=True, arguments={"x-queue-type": "quorum", **arguments}
         )
         channel.queue_bind(queue, f"{namespace}.events")
-    yield connection
-    connection.close()
+    try:
+        yield connection
+    finally:
+        cleanup = connection.channel()
+        for name in ("full", "roomy"):
+            cleanup.queue_delete(f"{namespace}.{name}")
+        cleanup.exchange_delete(f"{namespace}.events")
+        connection.close()
 
 
 def _depth(connection: pika.adapters.BlockingConnection, queue: str) -> int:
