@@ -69,14 +69,21 @@ class OutboxRelay:
     owner: str = field(default_factory=lambda: f"{socket.gethostname()}:{uuid.uuid4().hex[:8]}")
     name: str = "relay"
     max_backoff_s: float = 10.0
-    backoff_s: float = field(default=0.0, init=False)
-    """How long the runner waits before the next round: it doubles with each failed publish
-    (from half a second, up to ``max_backoff_s``) and is 0 again once one succeeds. A nack
-    from one queue the exchange routes to does not mean the others did not store the
-    batch (RabbitMQ nacks a message if any queue failed it), so every retry may add a copy
-    to the healthy queues: retrying at once, round after round, would flood them."""
     _renew_at: float = field(default=float("-inf"), init=False, repr=False)
     _failures: int = field(default=0, init=False, repr=False)
+    """Failed publishes in a row."""
+
+    @property
+    def backoff_s(self) -> float:
+        """How long the runner waits before the next round: it doubles with each failed
+        publish in a row (from half a second, up to ``max_backoff_s``) and is 0 once one
+        succeeds. A nack from one queue the exchange routes to does not mean the others did
+        not store the batch (RabbitMQ nacks a message if any queue failed it), so every retry
+        may add a copy to the healthy queues: retrying at once, round after round, would
+        flood them."""
+        if not self._failures:
+            return 0.0
+        return min(self.max_backoff_s, 0.5 * 2 ** (self._failures - 1))
 
     def run_once(self) -> int:
         """Publish one batch of unpublished events; the number published."""
@@ -90,13 +97,12 @@ class OutboxRelay:
             self.transport.publish(self.exchange, [event_message(e, now) for e in entries])
         except TransientError as error:
             self._failures += 1
-            self.backoff_s = min(self.max_backoff_s, 0.5 * 2 ** (self._failures - 1))
             log.warning(
                 "relay could not publish %d events: %s; trying again in %.1f s",
                 len(entries), error, self.backoff_s,
             )  # fmt: skip
             return 0
-        self._failures, self.backoff_s = 0, 0.0
+        self._failures = 0
         self.store.mark_published(entries, now)
         worker_metrics.count(self.name, "published", len(entries))
         if log.isEnabledFor(logging.DEBUG):

@@ -102,12 +102,17 @@ def figures(run: Migration) -> Figures:
 
 
 def _findings(row: RowOutcome) -> tuple[ex.Finding, ...]:
-    """What the report lists of a row: its findings (or how it matched), then its notes."""
+    """What the report lists of a row: its own findings, then its notes."""
+    return (*_own_findings(row), *row.notes)
+
+
+def _own_findings(row: RowOutcome) -> tuple[ex.Finding, ...]:
+    """Why a row was refused, or how it matched; nothing for a row simply loaded."""
     if row.findings:
-        return (*row.findings, *row.notes)
+        return row.findings
     if row.kind in (MATCHED, "review"):
-        return (ex.Finding(row.kind, row.matched_to or "", row.reason), *row.notes)
-    return row.notes
+        return (ex.Finding(row.kind, row.matched_to or "", row.reason),)
+    return ()
 
 
 def text_summary(run: Migration) -> str:
@@ -135,8 +140,8 @@ def report_csv(run: Migration) -> str:
     writer.writerow(CSV_COLUMNS)
     for row in run.outcomes:
         score = "" if row.score is None else f"{row.score:.2f}"
-        own = [f for f in _findings(row) if f not in row.notes]
-        for finding in (*(own or [ex.Finding(row.kind, "", row.reason)]), *row.notes):
+        own = _own_findings(row) or (ex.Finding(row.kind, "", row.reason),)
+        for finding in (*own, *row.notes):
             writer.writerow(
                 [
                     row.line_number,
