@@ -1,4 +1,5 @@
-"""Helpers for dashboard tests: users, and an HTTP client that signs in through the form."""
+"""Helpers for dashboard tests: users, and an HTTP client or a browser page that signs in
+through the form."""
 
 from __future__ import annotations
 
@@ -30,6 +31,18 @@ def csrf_of(html: str) -> str:
     match = _CSRF.search(html)
     assert match, "the page has a form with a CSRF token"
     return match.group(1)
+
+
+def sign_in_in_browser(page: object, url: str, username: str) -> None:
+    """Open ``url`` in a Playwright page and sign in as ``username`` on the form it leads to;
+    the dashboard then shows ``url``."""
+    from playwright.sync_api import Page
+
+    assert isinstance(page, Page)
+    page.goto(url)
+    page.get_by_label("User name").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
 
 
 def signed_in_client(api: str, username: str, password: str = PASSWORD) -> httpx.Client:

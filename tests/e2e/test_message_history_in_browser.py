@@ -18,7 +18,13 @@ from core_records.bookkeeping.audit import audit_trail
 from core_records.bookkeeping.message_history import MessageHistory, StoredDocument
 from gatehouse.bootstrap import Hub
 from monitoring.dashboard.users import DashboardUsers
-from tests.e2e.dashboard_support import PASSWORD, SAMPLE, create_user, csrf_of, signed_in_client
+from tests.e2e.dashboard_support import (
+    SAMPLE,
+    create_user,
+    csrf_of,
+    sign_in_in_browser,
+    signed_in_client,
+)
 from tests.running_hub import eventually
 from tests.support import service_unavailable
 
@@ -70,10 +76,7 @@ def _a_reception_reaches_delius(hub: Hub, api: str, receiver: DeliusReceiver) ->
 
 
 def _sign_in(page, api: str, username: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto(f"{api}/dashboard/sign-in")
-    page.get_by_label("User name").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in_in_browser(page, f"{api}/dashboard/sign-in", username)
     page.get_by_role("heading", name="Interfaces").wait_for()
 
 

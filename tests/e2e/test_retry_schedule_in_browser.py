@@ -11,22 +11,17 @@ import pytest
 from core_records.bookkeeping.audit import audit_trail
 from core_records.bookkeeping.interface_control import InterfaceControl, RetrySchedule
 from gatehouse.bootstrap import Hub
-from tests.e2e.dashboard_support import PASSWORD, create_user, csrf_of, signed_in_client
+from tests.e2e.dashboard_support import (
+    create_user,
+    csrf_of,
+    sign_in_in_browser,
+    signed_in_client,
+)
 from tests.e2e.test_dashboard_in_browser import browser_page  # noqa: F401  (a fixture)
 
 pytestmark = pytest.mark.parametrize("backend", ["embedded"], indirect=True)
 
 PAGE = "/dashboard/interfaces/delius/outbound"
-
-
-def _sign_in(page: object, api: str, username: str) -> None:
-    from playwright.sync_api import Page
-
-    assert isinstance(page, Page)
-    page.goto(f"{api}{PAGE}")
-    page.get_by_label("User name").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
 
 
 def test_an_operator_sets_delius_s_retry_schedule_on_its_interface_page(
@@ -39,7 +34,7 @@ def test_an_operator_sets_delius_s_retry_schedule_on_its_interface_page(
     page: Page = browser_page  # type: ignore[assignment]
     create_user(hub, "olu", "operator")
     settings = hub.settings
-    _sign_in(page, api, "olu")
+    sign_in_in_browser(page, f"{api}{PAGE}", "olu")
 
     retry = page.locator("#dead-letter-retry")
     expect(retry.locator("[data-retry-schedule]")).to_have_text(
@@ -75,7 +70,7 @@ def test_a_viewer_sees_the_schedule_without_the_form_and_bounds_are_kept(
 
     page: Page = browser_page  # type: ignore[assignment]
     create_user(hub, "vic", "viewer")
-    _sign_in(page, api, "vic")
+    sign_in_in_browser(page, f"{api}{PAGE}", "vic")
     retry = page.locator("#dead-letter-retry")
     expect(retry.locator("[data-retry-source]")).to_have_text("the hub's default")
     expect(page.get_by_role("button", name="Set retry schedule")).to_have_count(0)
